@@ -1,0 +1,60 @@
+#include "common.h"
+
+#include "thesis/errors.h"
+#include "thesis/output.h"
+#include "thesis/yaml_loader.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <map>
+
+namespace thesis::cli {
+
+void add_output_options(CLI::App& command, CommonOptions& o) {
+    static const std::map<std::string, Format> kFormats{
+        {"table", Format::Table}, {"csv", Format::Csv},
+        {"json", Format::Json},   {"markdown", Format::Markdown}};
+    command.add_option("--format,-f", o.format, "Output format: table, csv, json or markdown")
+        ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+        ->default_str("table");
+    command.add_option("-o,--output", o.output,
+                       "Write to FILE (atomically: temp file, then rename) instead of stdout");
+}
+
+void add_common_options(CLI::App& command, CommonOptions& o) {
+    command.add_option("file", o.file,
+                       "Scenario file (YAML); without it, the seed's thesis built into thesis")
+        ->check(CLI::ExistingFile);
+    command.add_option("--set,-s", o.sets,
+                       "Override a value by key path, e.g. --set plans.aggressive.stop=550 "
+                       "(repeatable)");
+    add_output_options(command, o);
+    command.add_flag("--quiet,-q", o.quiet, "Print nothing but the result");
+}
+
+Thesis load(const CommonOptions& o) {
+    std::vector<Override> overrides;
+    for (const auto& s : o.sets) overrides.push_back(parse_override(s));
+    return o.file.empty() ? load_seed_thesis(overrides) : load_thesis_file(o.file, overrides);
+}
+
+void emit(const Report& report, const CommonOptions& o) {
+    const std::string text = render(report, o.format);
+    if (o.output.empty()) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+        return;
+    }
+    write_file_atomically(o.output, text, o.file);
+    if (!o.quiet) fmt::print(stderr, "wrote {}\n", o.output);
+}
+
+double parse_price_flag(const std::string& flag, const std::string& text) {
+    auto v = parse_quantity(text, Unit::Money);
+    if (!v) throw InputError({"command line"}, flag,
+                             fmt::format("expected a price like 650 or $1,000, got '{}'", text));
+    return *v;
+}
+
+}  // namespace thesis::cli

@@ -1,0 +1,42 @@
+// thesis: a scenario calculator for stock theses. Exit codes: 0 success, 2 bad input or usage,
+// 1 anything else. Errors go to stderr, one line each.
+#include "common.h"
+
+#include "thesis/errors.h"
+#include "thesis/version.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+int main(int argc, char** argv) {
+    CLI::App app{"thesis — turn a written stock thesis into numbers: price-target bridges, "
+                 "buy/stop-loss payoff tables and scenario odds.",
+                 "thesis"};
+    app.set_version_flag("--version", std::string("thesis ") + thesis::kVersion);
+    app.require_subcommand(1);
+    app.footer("Examples:\n  thesis run                     the seed's thesis, built in\n"
+               "  thesis init my.yaml            a commented file to start from\n"
+               "  thesis run my.yaml --format json -o out.json\n"
+               "  thesis table my.yaml --plan aggressive\n"
+               "Run 'thesis COMMAND --help' for a command's options.");
+    thesis::cli::setup_run(app);
+    thesis::cli::setup_table(app);
+    thesis::cli::setup_init(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version are "errors" that exit 0; misuse is 2.
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    } catch (const thesis::InputError& e) {
+        fmt::print(stderr, "thesis: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "thesis: error: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}

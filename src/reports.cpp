@@ -1,0 +1,330 @@
+#include "thesis/reports.h"
+
+#include "thesis/errors.h"
+#include "thesis/valuation.h"
+#include "thesis/version.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace thesis {
+
+using nlohmann::json;
+
+namespace {
+
+Cell money(double v, int decimals = 2) { return {format_money(v, decimals), v}; }
+Cell signed_money(double v, int decimals = 2) { return {format_signed_money(v, decimals), v}; }
+Cell percent(double f, bool signed_ = false) { return {format_percent(f, 1, signed_), f}; }
+Cell multiple(double m) { return {format_multiple(m), m}; }
+
+Table key_values(std::string id, std::string title) {
+    Table t;
+    t.id = std::move(id);
+    t.title = std::move(title);
+    t.columns = {{"", "item", false}, {"", "value", true}};
+    t.show_header = false;
+    return t;
+}
+
+std::string marked(const Thesis& t, std::string label, const std::vector<std::string>& keys) {
+    return assumed(t, keys).empty() ? label : label + " *";
+}
+
+// The assumptions under any of `prefixes`, as `key=value, ...`.
+std::string assumption_list(const Thesis& t, std::initializer_list<std::string_view> prefixes) {
+    std::string list;
+    for (const auto& [key, value] : t.assumptions)
+        for (auto prefix : prefixes)
+            if (key.rfind(prefix, 0) == 0) {
+                list += (list.empty() ? "" : ", ") + key + "=" + value;
+                break;
+            }
+    return list;
+}
+
+}  // namespace
+
+json json_stamp(const Thesis& thesis, std::string_view command) {
+    return json{{"program", "thesis"},
+                {"version", kVersion},
+                {"command", command},
+                {"source", thesis.source}};
+}
+
+Report valuation_report(const Thesis& t, const std::string& only_scenario) {
+    Report r;
+    const Stock& s = t.stock;
+    const Bridge b = bridge(s);
+    r.heading = fmt::format("{}{} — thesis valued {} ({})", s.name,
+                            s.ticker.empty() ? "" : " (" + s.ticker + ")",
+                            to_string(s.valuation_date), t.source);
+
+    std::vector<ScenarioValue> values;
+    for (const auto& sc : t.scenarios) values.push_back(value_scenario(sc, s));
+    std::vector<ScenarioValue> shown = values;
+    if (!only_scenario.empty()) {
+        const auto it = std::find_if(values.begin(), values.end(),
+                                     [&](const auto& v) { return v.name == only_scenario; });
+        if (it == values.end()) {
+            std::vector<std::string> names;
+            for (const auto& v : values) names.push_back(v.name);
+            const std::string hint = did_you_mean(only_scenario, names);
+            throw InputError({"command line"}, "--scenario",
+                             fmt::format("no scenario named '{}'{}", only_scenario,
+                                         hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        }
+        shown = {*it};
+    }
+    const bool weighted = !t.scenarios.empty() &&
+                          std::any_of(values.begin(), values.end(),
+                                      [](const auto& v) { return v.probability > 0; });
+    const ScenarioExpectation e = expectation(values, s.price);
+
+    // Verdict: the one line to read first.
+    if (weighted) {
+        r.verdict.push_back(fmt::format(
+            "Verdict: probability-weighted price {} ({} vs {}); upside/downside {:.2f}",
+            format_money(e.expected_price), format_percent(e.expected_return, 1, true),
+            format_money(s.price), e.upside_downside_ratio));
+    } else {
+        r.verdict.push_back("Verdict: no scenario probabilities given; no expectation computed");
+    }
+
+    Table bt = key_values("bridge", "Valuation bridge (price = EPS × P/E)");
+    bt.rows = {
+        {"price", money(s.price)},
+        {"trailing P/E", multiple(s.pe)},
+        {"EPS = price / P/E", money(b.eps)},
+        {"market cap", {format_amount(s.market_cap), s.market_cap}},
+        {"shares = cap / price", {fmt::format("{:.3f}B", b.shares / 1e9), b.shares}},
+        {"earnings = cap / P/E", {format_amount(b.earnings), b.earnings}},
+    };
+    if (s.sector_pe > 0) bt.rows.push_back({"sector P/E", multiple(s.sector_pe)});
+    if (s.revenue) bt.rows.push_back({marked(t, "revenue", {"stock.revenue"}),
+                                      {format_amount(*s.revenue), *s.revenue}});
+    bt.rows.push_back({marked(t, "net margin", {"stock.net_margin"}), percent(s.net_margin)});
+    r.tables.push_back(bt);
+
+    if (!shown.empty()) {
+        Table st;
+        st.id = "scenarios";
+        st.title = "Scenarios";
+        st.columns = {{"scenario", "scenario", false}, {"prob", "probability", true},
+                      {"price", "price_usd", true},    {"P/E", "multiple", true},
+                      {"EPS", "eps_usd", true},        {"EPS chg", "eps_change", true},
+                      {"return", "return", true},      {"what", "description", false}};
+        for (const auto& v : shown)
+            st.rows.push_back({marked(t, v.name, {"scenarios." + v.name}),
+                               weighted ? percent(v.probability) : Cell("–"), money(v.price),
+                               multiple(v.multiple), money(v.eps), percent(v.eps_change, true),
+                               percent(v.price_return, true), v.description});
+        if (weighted && only_scenario.empty()) {
+            st.rows.push_back({"expected", percent(e.probability_sum), money(e.expected_price), "",
+                               "", "", percent(e.expected_return, true), "probability-weighted"});
+            st.footnotes.push_back(fmt::format(
+                "expected upside {} vs downside {}: ratio {:.2f}",
+                format_percent(e.expected_upside, 1, true),
+                format_percent(-e.expected_downside, 1, true), e.upside_downside_ratio));
+        }
+        r.tables.push_back(st);
+    }
+
+    const auto implied = implied_numbers(t, values);
+    Table it;
+    it.id = "implied";
+    it.title = "What the numbers imply";
+    it.columns = {{"", "label", false}, {"", "value", true}, {"", "unit", false}};
+    it.show_header = false;
+    for (const auto& n : implied)
+        it.rows.push_back({n.rests_on.empty() ? n.label : n.label + " *", {n.value, n.raw}, n.unit});
+    // Hide the unit column for people: the value text carries it.
+    if (!it.rows.empty()) {
+        for (auto& row : it.rows) row[2].text = "";
+        r.tables.push_back(it);
+    }
+
+    const auto findings = audit(t, values);
+    if (!findings.empty()) {
+        Table at;
+        at.id = "audit";
+        at.title = "Thesis audit: where its numbers disagree";
+        at.columns = {{"", "topic", false}, {"", "finding", false}};
+        at.show_header = false;
+        for (const auto& f : findings) at.rows.push_back({"- " + f.topic + ":", f.message});
+        r.tables.push_back(at);
+    }
+    if (std::string list = assumption_list(t, {"stock.", "opportunity.", "scenarios."});
+        !list.empty())
+        r.notes.push_back("* rests on assumptions (not from the source): " + list);
+
+    json j = json_stamp(t, "run");
+    j["stock"] = {{"name", s.name},           {"ticker", s.ticker},
+                  {"valuation_date", to_string(s.valuation_date)},
+                  {"price", s.price},         {"pe", s.pe},
+                  {"sector_pe", s.sector_pe}, {"market_cap", s.market_cap},
+                  {"net_margin", s.net_margin}};
+    j["bridge"] = {{"eps", b.eps}, {"shares", b.shares}, {"earnings", b.earnings}};
+    j["scenarios"] = json::array();
+    for (const auto& v : shown)
+        j["scenarios"].push_back({{"name", v.name},
+                                  {"description", v.description},
+                                  {"probability", v.probability},
+                                  {"price", v.price},
+                                  {"multiple", v.multiple},
+                                  {"eps", v.eps},
+                                  {"eps_change", v.eps_change},
+                                  {"return", v.price_return}});
+    j["expectation"] = weighted ? json{{"expected_price", e.expected_price},
+                                       {"expected_return", e.expected_return},
+                                       {"expected_upside", e.expected_upside},
+                                       {"expected_downside", e.expected_downside},
+                                       {"upside_downside_ratio", e.upside_downside_ratio}}
+                                : json(nullptr);
+    j["implied"] = json::array();
+    for (const auto& n : implied)
+        j["implied"].push_back(
+            {{"label", n.label}, {"value", n.raw}, {"unit", n.unit}, {"rests_on", n.rests_on}});
+    j["audit"] = json::array();
+    for (const auto& f : findings) j["audit"].push_back({{"topic", f.topic}, {"message", f.message}});
+    j["assumptions"] = t.assumptions;
+    r.json = std::move(j);
+    return r;
+}
+
+Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& request) {
+    Report r;
+    const TradeEconomics e = trade_economics(plan, t.stock.price);
+    r.heading = fmt::format("Plan '{}' ({}): {} {}, stop {}, target {} — {}", plan.name,
+                            plan.description.empty() ? to_string(plan.side) : plan.description,
+                            to_string(plan.side), to_string(plan.entry), to_string(plan.stop),
+                            to_string(plan.target), t.source);
+    if (e.stop && e.target)
+        r.verdict.push_back(fmt::format(
+            "Verdict: risk {} to make {} a share ({:.2f}R); it pays if it wins more than {} "
+            "of the time",
+            format_money(e.risk_per_share), format_money(e.reward_per_share), e.reward_risk,
+            format_percent(e.breakeven_win_rate)));
+    else if (!e.stop)
+        r.verdict.push_back(fmt::format("Verdict: no stop — the whole position ({}) is at risk",
+                                        format_money(e.position_value)));
+    else
+        r.verdict.push_back(fmt::format("Verdict: risk {} a share with no target",
+                                        format_money(e.risk_per_share)));
+    if (plan.entry.kind == Entry::Kind::Market || plan.entry.kind == Entry::Kind::OnDate ||
+        plan.entry.kind == Entry::Kind::AfterEvent)
+        r.verdict.push_back(fmt::format("(entry assumed at today's price {} for this table)",
+                                        format_money(t.stock.price)));
+
+    Table et = key_values("economics", "Trade economics (per share unless stated; costs included)");
+    et.rows.push_back({"side", std::string(to_string(plan.side))});
+    et.rows.push_back({"entry (fill after slippage)",
+                       Cell(fmt::format("{} ({})", format_money(e.entry), format_money(e.entry_fill)),
+                            e.entry_fill)});
+    if (e.stop) et.rows.push_back({"stop", money(*e.stop)});
+    if (e.target) et.rows.push_back({"target", money(*e.target)});
+    if (e.stop) et.rows.push_back({"risk per share", money(e.risk_per_share)});
+    if (e.target) et.rows.push_back({"reward per share", money(e.reward_per_share)});
+    if (e.stop && e.target) {
+        et.rows.push_back({"reward:risk before costs",
+                           Cell(fmt::format("{:.2f}R", e.gross_reward_risk), e.gross_reward_risk)});
+        et.rows.push_back({"breakeven win rate before costs", percent(e.gross_breakeven_win_rate)});
+        et.rows.push_back({"reward:risk", Cell(fmt::format("{:.2f}R", e.reward_risk), e.reward_risk)});
+        et.rows.push_back({"breakeven win rate", percent(e.breakeven_win_rate)});
+    }
+    et.rows.push_back({"round-trip costs per share", money(e.round_trip_costs)});
+    et.rows.push_back({"capital", money(plan.sizing.capital, 0)});
+    if (plan.sizing.risk_per_trade > 0 && !plan.sizing.shares)
+        et.rows.push_back({"risk per trade", percent(plan.sizing.risk_per_trade)});
+    et.rows.push_back({"position size", Cell(fmt::format("{} shares", format_count(e.shares)), e.shares)});
+    et.rows.push_back({"position value", money(e.position_value)});
+    et.rows.push_back({"capital at risk", money(e.capital_at_risk)});
+    r.tables.push_back(et);
+
+    std::vector<ScenarioValue> values;
+    std::vector<Price> scenario_prices;
+    for (const auto& sc : t.scenarios) {
+        values.push_back(value_scenario(sc, t.stock));
+        scenario_prices.push_back(values.back().price);
+    }
+    std::vector<Price> grid = default_price_grid(e, scenario_prices);
+    if (request.from || request.to || request.step) {
+        const Price step = request.step.value_or(grid.size() > 1 ? grid[1] - grid[0] : 1);
+        grid = price_grid(request.from.value_or(grid.front()), request.to.value_or(grid.back()), step);
+    }
+    std::vector<PayoffRow> rows = payoff_table(plan, e, grid);
+    for (const auto& v : values) {
+        PayoffRow row = payoff_table(plan, e, {v.price}).front();
+        row.label = v.name;
+        rows.push_back(row);
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.exit < b.exit; });
+
+    Table pt;
+    pt.id = "payoff";
+    pt.title = "Payoff if the price ends at…";
+    pt.columns = {{"", "scenario", false},         {"exit", "exit_usd", true},
+                  {"hold/sh", "hold_per_share", true},  {"hold %", "hold_return", true},
+                  {"stop/sh", "stop_per_share", true},  {"stop %", "stop_return", true},
+                  {"stop+tgt/sh", "stop_target_per_share", true},
+                  {"stop+tgt %", "stop_target_return", true},
+                  {"stop+tgt position", "stop_target_per_position", true}};
+    for (const auto& row : rows) {
+        std::string label = row.label;
+        if (label.empty()) {
+            if (e.stop && std::fabs(row.exit - *e.stop) < 1e-9) label = "(stop)";
+            if (e.target && std::fabs(row.exit - *e.target) < 1e-9) label = "(target)";
+            if (std::fabs(row.exit - e.entry) < 1e-9) label = "(entry)";
+        }
+        pt.rows.push_back({label, money(row.exit), signed_money(row.hold.per_share),
+                           percent(row.hold.of_entry, true), signed_money(row.stop_only.per_share),
+                           percent(row.stop_only.of_entry, true),
+                           signed_money(row.stop_and_target.per_share),
+                           percent(row.stop_and_target.of_entry, true),
+                           signed_money(row.stop_and_target.per_position, 0)});
+    }
+    pt.footnotes.push_back(
+        "hold: sell at the exit price; stop: sold at the stop level if the price ends beyond it;");
+    pt.footnotes.push_back(
+        "stop+tgt: also takes profit at the target. Assumes no gap (the simulation prices gaps).");
+    r.tables.push_back(pt);
+
+    json j = json_stamp(t, "table");
+    j["plan"] = {{"name", plan.name},
+                 {"side", to_string(plan.side)},
+                 {"entry", to_string(plan.entry)},
+                 {"stop", to_string(plan.stop)},
+                 {"target", to_string(plan.target)}};
+    j["economics"] = {{"entry", e.entry},
+                      {"entry_fill", e.entry_fill},
+                      {"stop", e.stop ? json(*e.stop) : json(nullptr)},
+                      {"target", e.target ? json(*e.target) : json(nullptr)},
+                      {"risk_per_share", e.risk_per_share},
+                      {"reward_per_share", e.reward_per_share},
+                      {"reward_risk", e.reward_risk},
+                      {"gross_reward_risk", e.gross_reward_risk},
+                      {"gross_breakeven_win_rate", e.gross_breakeven_win_rate},
+                      {"breakeven_win_rate", e.breakeven_win_rate},
+                      {"round_trip_costs", e.round_trip_costs},
+                      {"shares", e.shares},
+                      {"position_value", e.position_value},
+                      {"capital_at_risk", e.capital_at_risk}};
+    const auto pnl_json = [](const PnL& p) {
+        return json{{"per_share", p.per_share}, {"per_position", p.per_position},
+                    {"return", p.of_entry}};
+    };
+    j["rows"] = json::array();
+    for (const auto& row : rows)
+        j["rows"].push_back({{"scenario", row.label.empty() ? json(nullptr) : json(row.label)},
+                             {"exit", row.exit},
+                             {"hold", pnl_json(row.hold)},
+                             {"stop", pnl_json(row.stop_only)},
+                             {"stop_target", pnl_json(row.stop_and_target)}});
+    r.json = std::move(j);
+    return r;
+}
+
+}  // namespace thesis

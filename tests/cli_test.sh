@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# End-to-end tests of the thesis binary on the shipped scenario files: output, formats, exit
+# codes, atomic -o and bad input. Usage: cli_test.sh PATH/TO/thesis SOURCE_DIR
+set -u
+thesis=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+
+# expect NAME EXPECTED_RC COMMAND...: runs the command, keeps stdout/stderr in $out/$err.
+expect() {
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$work/stdout" 2>"$work/stderr"
+    rc=$?
+    out=$(cat "$work/stdout")
+    err=$(cat "$work/stderr")
+    if [ "$rc" -ne "$want" ]; then
+        echo "FAIL $name: exit $rc, wanted $want"; echo "$err" | head -5
+        failed=$((failed + 1))
+        return 1
+    fi
+    return 0
+}
+ok() { passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; failed=$((failed + 1)); }
+has() { # has NAME TEXT PATTERN
+    if grep -qF -- "$3" <<<"$2"; then ok; else fail "$1: missing '$3'"; fi
+}
+
+# --- run: the seed's thesis, built in and from the file ---
+expect "run built-in" 0 "$thesis" run && {
+    has "run verdict" "$out" "Verdict: probability-weighted price"
+    has "run spot" "$out" '$769.23'
+    has "run bear multiple" "$out" "31.2x"
+    has "run sector price" "$out" '$369.82'
+    has "run eps growth" "$out" "+30.0%"
+    has "run audit" "$out" "stop-gap:"
+}
+expect "run file" 0 "$thesis" run "$src/scenarios/nvda-china.yaml" && ok
+expect "run second example" 0 "$thesis" run "$src/scenarios/coastal-coffee-short.yaml" && ok
+expect "run --scenario" 0 "$thesis" run --scenario bear && {
+    has "scenario bear" "$out" "bear"
+    if grep -q "^  bull" <<<"$out"; then fail "scenario filter shows bull"; else ok; fi
+}
+expect "run --scenario unknown" 2 "$thesis" run --scenario beer && has "scenario hint" "$err" "did you mean 'bear'"
+
+# --- formats ---
+expect "run json" 0 "$thesis" run --format json && {
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["command"]=="run"; assert len(d["scenarios"])==4' <<<"$out"; then ok; else fail "json shape"; fi
+}
+expect "run csv" 0 "$thesis" run --format csv && has "csv header" "$out" "# scenarios"
+expect "run markdown" 0 "$thesis" run --format markdown && has "markdown table" "$out" "| ---: |"
+expect "bad format" 2 "$thesis" run --format xml && ok
+
+# --- table ---
+expect "table aggressive" 0 "$thesis" table --plan aggressive && {
+    has "table R" "$out" "3.00R"
+    has "table breakeven" "$out" "25.0%"
+    has "table stop row" "$out" "(stop)"
+    has "table bear row" "$out" "bear"
+}
+expect "table grid" 0 "$thesis" table --plan aggressive --from 500 --to 700 --step 100 --format csv && {
+    rows=$(grep -c '^[^,]*,\(500\|600\|700\),' <<<"$out")
+    if [ "$rows" -eq 3 ]; then ok; else fail "table grid rows: $rows"; fi
+}
+expect "table short" 0 "$thesis" table "$src/scenarios/coastal-coffee-short.yaml" --plan short && has "short side" "$out" "short"
+expect "table --set" 0 "$thesis" table --plan aggressive --set plans.aggressive.stop=550 && has "set stop" "$out" '$550.00'
+expect "table unknown plan" 2 "$thesis" table --plan agressive && has "plan hint" "$err" "did you mean 'aggressive'"
+expect "table no plan" 2 "$thesis" table && ok
+expect "table bad step" 2 "$thesis" table --plan aggressive --step 0 && has "step error" "$err" "--step"
+
+# --- -o: atomic, never over the input, never half a file ---
+expect "output file" 0 "$thesis" run --format json -o "$work/out.json" && {
+    if python3 -m json.tool "$work/out.json" >/dev/null; then ok; else fail "out.json not JSON"; fi
+    if ls -a "$work" | grep -q '\.tmp\.'; then fail "temp file left"; else ok; fi
+}
+expect "output missing folder" 1 "$thesis" run -o "$work/no/such/dir/out.txt" && {
+    has "missing folder message" "$err" "No such file or directory"
+    if ls -a "$work" | grep -q '\.tmp\.'; then fail "temp file left"; else ok; fi
+}
+cp "$src/scenarios/nvda-china.yaml" "$work/input.yaml"
+expect "output over input" 2 "$thesis" run "$work/input.yaml" -o "$work/input.yaml" && {
+    if cmp -s "$src/scenarios/nvda-china.yaml" "$work/input.yaml"; then ok; else fail "input overwritten"; fi
+}
+
+# --- bad input: exit 2, one line naming file:line:column, no output file ---
+for bad in "$src"/tests/data/bad/*.yaml; do
+    name=$(basename "$bad" .yaml)
+    rm -f "$work/bad.out"
+    expect "bad $name" 2 "$thesis" run "$bad" -o "$work/bad.out" && {
+        if [ "$(wc -l <<<"$err")" -eq 1 ] && grep -q "$name.yaml:[0-9]*:[0-9]*: " <<<"$err"; then ok
+        else fail "bad $name message: $err"; fi
+        if [ -e "$work/bad.out" ]; then fail "bad $name wrote output"; else ok; fi
+    }
+done
+expect "missing file" 2 "$thesis" run "$work/nope.yaml" && has "missing file message" "$err" "nope.yaml"
+
+# --- init: a commented starter file ---
+expect "init" 0 "$thesis" init "$work/starter.yaml" && {
+    if cmp -s "$src/scenarios/nvda-china.yaml" "$work/starter.yaml"; then ok; else fail "init content"; fi
+}
+expect "init refuses overwrite" 2 "$thesis" init "$work/starter.yaml" && has "init message" "$err" "--force"
+expect "init --force" 0 "$thesis" init --force "$work/starter.yaml" && ok
+expect "run the starter" 0 "$thesis" run "$work/starter.yaml" && ok
+expect "init stdout" 0 "$thesis" init - && has "init stdout content" "$out" "valuation_date: 2025-07-14"
+
+# --- help and usage ---
+for cmd in "" run table init; do
+    expect "help $cmd" 0 "$thesis" $cmd --help && has "help text $cmd" "$out" "Usage"
+done
+expect "version" 0 "$thesis" --version && has "version text" "$out" "thesis "
+expect "no subcommand" 2 "$thesis" && ok
+expect "unknown subcommand" 2 "$thesis" frobnicate && ok
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
