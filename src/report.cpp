@@ -21,7 +21,22 @@ std::string pad(const std::string& s, std::size_t w, bool right) {
     return right ? std::string(w - n, ' ') + s : s + std::string(w - n, ' ');
 }
 
-std::string render_table_text(const Table& t) {
+// The table without its machine-only columns, for people.
+Table for_people(const Table& t) {
+    Table out = t;
+    out.columns.clear();
+    for (auto& row : out.rows) row.clear();
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        if (t.columns[c].machine_only) continue;
+        out.columns.push_back(t.columns[c]);
+        for (std::size_t r = 0; r < t.rows.size(); ++r)
+            out.rows[r].push_back(c < t.rows[r].size() ? t.rows[r][c] : Cell(""));
+    }
+    return out;
+}
+
+std::string render_table_text(const Table& full) {
+    const Table t = for_people(full);
     std::vector<std::size_t> w(t.columns.size(), 0);
     if (t.show_header)
         for (std::size_t c = 0; c < t.columns.size(); ++c) w[c] = width(t.columns[c].label);
@@ -72,7 +87,8 @@ std::string render_markdown(const Report& r) {
     std::string out;
     if (!r.heading.empty()) out += "## " + md_escape(r.heading) + "\n\n";
     for (const auto& v : r.verdict) out += "**" + md_escape(v) + "**\n\n";
-    for (const auto& t : r.tables) {
+    for (const auto& full : r.tables) {
+        const Table t = for_people(full);
         out += "### " + md_escape(t.title) + "\n\n|";
         for (const auto& c : t.columns) out += " " + md_escape(t.show_header ? c.label : "") + " |";
         out += "\n|";
@@ -112,7 +128,9 @@ std::string render_csv(const Report& r) {
                 if (c) out += ",";
                 if (c >= row.size()) continue;
                 // Raw numbers at full precision so a spreadsheet recomputes what we printed.
-                out += row[c].raw ? fmt::format("{}", *row[c].raw) : csv_field(row[c].text);
+                out += row[c].raw                ? fmt::format("{}", *row[c].raw)
+                       : !row[c].machine.empty() ? csv_field(row[c].machine)
+                                                 : csv_field(row[c].text);
             }
             out += "\n";
         }

@@ -29,8 +29,11 @@ Table key_values(std::string id, std::string title) {
     return t;
 }
 
-std::string marked(const Thesis& t, std::string label, const std::vector<std::string>& keys) {
-    return assumed(t, keys).empty() ? label : label + " *";
+// A row label for people, starred when it rests on an assumption; plain for machines.
+Cell marked(const Thesis& t, const std::string& label, const std::vector<std::string>& keys,
+            const std::string& machine = "") {
+    return Cell::keyed(assumed(t, keys).empty() ? label : label + " *",
+                       machine.empty() ? label : machine);
 }
 
 // The assumptions under any of `prefixes`, as `key=value, ...`.
@@ -58,8 +61,9 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     Report r;
     const Stock& s = t.stock;
     const Bridge b = bridge(s);
-    r.heading = fmt::format("{}{} — thesis valued {} ({})", s.name,
-                            s.ticker.empty() ? "" : " (" + s.ticker + ")",
+    const std::string who = s.name.empty() ? s.ticker : s.ticker.empty() ? s.name
+                                                      : s.name + " (" + s.ticker + ")";
+    r.heading = fmt::format("{}{}thesis valued {} ({})", who, who.empty() ? "" : " — ",
                             to_string(s.valuation_date), t.source);
 
     std::vector<ScenarioValue> values;
@@ -94,18 +98,25 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     }
 
     Table bt = key_values("bridge", "Valuation bridge (price = EPS × P/E)");
+    const std::string shares = b.shares >= 1e9 ? fmt::format("{:.3f}B", b.shares / 1e9)
+                                               : fmt::format("{:.1f}M", b.shares / 1e6);
     bt.rows = {
-        {"price", money(s.price)},
-        {"trailing P/E", multiple(s.pe)},
-        {"EPS = price / P/E", money(b.eps)},
-        {"market cap", {format_amount(s.market_cap), s.market_cap}},
-        {"shares = cap / price", {fmt::format("{:.3f}B", b.shares / 1e9), b.shares}},
-        {"earnings = cap / P/E", {format_amount(b.earnings), b.earnings}},
+        {marked(t, "price", {"stock.price"}, "price"), money(s.price)},
+        {marked(t, "trailing P/E", {"stock.pe"}, "pe"), multiple(s.pe)},
+        {Cell::keyed("EPS = price / P/E", "eps"), money(b.eps)},
+        {marked(t, "market cap", {"stock.market_cap"}, "market_cap"),
+         {format_amount(s.market_cap), s.market_cap}},
+        {Cell::keyed("shares = cap / price", "shares"), {shares, b.shares}},
+        {Cell::keyed("earnings = cap / P/E", "earnings"), {format_amount(b.earnings), b.earnings}},
     };
-    if (s.sector_pe > 0) bt.rows.push_back({"sector P/E", multiple(s.sector_pe)});
-    if (s.revenue) bt.rows.push_back({marked(t, "revenue", {"stock.revenue"}),
-                                      {format_amount(*s.revenue), *s.revenue}});
-    bt.rows.push_back({marked(t, "net margin", {"stock.net_margin"}), percent(s.net_margin)});
+    if (s.sector_pe > 0)
+        bt.rows.push_back({marked(t, "sector P/E", {"stock.sector_pe"}, "sector_pe"),
+                           multiple(s.sector_pe)});
+    if (s.revenue)
+        bt.rows.push_back({marked(t, "revenue", {"stock.revenue"}, "revenue"),
+                           {format_amount(*s.revenue), *s.revenue}});
+    bt.rows.push_back({marked(t, "net margin", {"stock.net_margin"}, "net_margin"),
+                       percent(s.net_margin)});
     r.tables.push_back(bt);
 
     if (!shown.empty()) {
@@ -116,11 +127,15 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
                       {"price", "price_usd", true},    {"P/E", "multiple", true},
                       {"EPS", "eps_usd", true},        {"EPS chg", "eps_change", true},
                       {"return", "return", true},      {"what", "description", false}};
-        for (const auto& v : shown)
-            st.rows.push_back({marked(t, v.name, {"scenarios." + v.name}),
-                               weighted ? percent(v.probability) : Cell("–"), money(v.price),
+        for (const auto& v : shown) {
+            const Scenario& sc = *t.find_scenario(v.name);
+            Cell probability = weighted ? percent(v.probability) : Cell("–");
+            if (!assumed(t, {"scenarios." + v.name + ".probability"}).empty())
+                probability.text += " *";
+            st.rows.push_back({marked(t, v.name, lever_keys(sc)), probability, money(v.price),
                                multiple(v.multiple), money(v.eps), percent(v.eps_change, true),
                                percent(v.price_return, true), v.description});
+        }
         if (weighted && only_scenario.empty()) {
             st.rows.push_back({"expected", percent(e.probability_sum), money(e.expected_price), "",
                                "", "", percent(e.expected_return, true), "probability-weighted"});
@@ -136,15 +151,20 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     Table it;
     it.id = "implied";
     it.title = "What the numbers imply";
-    it.columns = {{"", "label", false}, {"", "value", true}, {"", "unit", false}};
+    // The unit and the assumptions are columns for machines; people read them off the value
+    // and the star.
+    it.columns = {{"", "label", false},
+                  {"", "value", true},
+                  {"", "unit", false, true},
+                  {"", "rests_on", false, true}};
     it.show_header = false;
-    for (const auto& n : implied)
-        it.rows.push_back({n.rests_on.empty() ? n.label : n.label + " *", {n.value, n.raw}, n.unit});
-    // Hide the unit column for people: the value text carries it.
-    if (!it.rows.empty()) {
-        for (auto& row : it.rows) row[2].text = "";
-        r.tables.push_back(it);
+    for (const auto& n : implied) {
+        std::string rests;
+        for (const auto& k : n.rests_on) rests += (rests.empty() ? "" : " ") + k;
+        it.rows.push_back({Cell::keyed(n.rests_on.empty() ? n.label : n.label + " *", n.label),
+                           {n.value, n.raw}, n.unit, rests});
     }
+    if (!it.rows.empty()) r.tables.push_back(it);
 
     const auto findings = audit(t, values);
     if (!findings.empty()) {
@@ -153,7 +173,8 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
         at.title = "Thesis audit: where its numbers disagree";
         at.columns = {{"", "topic", false}, {"", "finding", false}};
         at.show_header = false;
-        for (const auto& f : findings) at.rows.push_back({"- " + f.topic + ":", f.message});
+        for (const auto& f : findings)
+            at.rows.push_back({Cell::keyed("- " + f.topic + ":", f.topic), f.message});
         r.tables.push_back(at);
     }
     if (std::string list = assumption_list(t, {"stock.", "opportunity.", "scenarios."});
@@ -287,7 +308,8 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                            signed_money(row.stop_and_target.per_position, 0)});
     }
     pt.footnotes.push_back(
-        "hold: sell at the exit price; stop: sold at the stop level if the price ends beyond it;");
+        "hold: close at the exit price; stop: closed at the stop level if the price ends beyond "
+        "it;");
     pt.footnotes.push_back(
         "stop+tgt: also takes profit at the target. Assumes no gap (the simulation prices gaps).");
     r.tables.push_back(pt);

@@ -335,17 +335,24 @@ Estimate QuantileSketch::quantile_ci(double p) const {
     return {values[1], (hi - lo) / (2.0 * kZ95), lo, hi};
 }
 
-double QuantileSketch::tail_mean(double p, bool lowest) const {
+double QuantileSketch::tail_mean(double p, bool lowest) const { return tail_moment(p, lowest, 1); }
+
+double QuantileSketch::tail_square_mean_below(double p) const { return tail_moment(p, true, 2); }
+
+double QuantileSketch::tail_moment(double p, bool lowest, int power) const {
     require_probability(p, lowest ? "QuantileSketch::tail_mean_below"
                                    : "QuantileSketch::tail_mean_above");
     check_nonempty(lowest ? "tail_mean_below" : "tail_mean_above");
-    if (p == 0.0) return lowest ? min_ : max_;
+    if (p == 0.0) {
+        const double edge = lowest ? min_ : max_;
+        return power == 1 ? edge : edge * edge;
+    }
     const double k = p * to_double(count());
     double remaining = k;
     double total = 0;
     const auto take = [&](const Run& run) {
         const double w = std::min(to_double(run.count), remaining);
-        total += w * run.value;
+        total += w * (power == 1 ? run.value : run.value * run.value);
         remaining -= w;
         return remaining > 0;
     };

@@ -69,6 +69,9 @@ ScenarioValue value_scenario(const Scenario& scenario, const Stock& base) {
         multiple = scenario.stock.pe;
         price = *multiple * *eps;
     }
+    if (!(*eps > 0) || !(*price > 0))
+        fail(fmt::format("the levers give EPS {} and price {}; a P/E valuation needs both positive",
+                         format_money(*eps), format_money(*price)));
     v.price = *price;
     v.multiple = *multiple;
     v.eps = *eps;
@@ -111,6 +114,23 @@ std::vector<std::string> assumed(const Thesis& thesis, const std::vector<std::st
     return out;
 }
 
+std::vector<std::string> lever_keys(const Scenario& s) {
+    std::vector<std::string> keys;
+    const std::string base = "scenarios." + s.name + ".";
+    const ScenarioLevers& l = s.levers;
+    if (l.price) keys.push_back(base + "price");
+    if (l.price_change) keys.push_back(base + "price_change");
+    if (l.multiple) keys.push_back(base + "multiple");
+    if (l.eps_change) keys.push_back(base + "eps_change");
+    if (l.revenue_change) {
+        // A revenue change becomes EPS through the net margin, the base's or the scenario's own.
+        keys.push_back(base + "revenue_change");
+        keys.push_back("stock.net_margin");
+        keys.push_back(base + "stock.net_margin");
+    }
+    return keys;
+}
+
 namespace {
 
 const ScenarioValue* highest(const std::vector<ScenarioValue>& values) {
@@ -146,18 +166,19 @@ std::vector<ImpliedNumber> implied_numbers(const Thesis& t, const std::vector<Sc
     for (std::size_t i = 0; i < values.size(); ++i) {
         const Scenario& s = t.scenarios[i];
         const ScenarioValue& v = values[i];
-        const std::string key = "scenarios." + s.name;
+        std::vector<std::string> keys = lever_keys(s);
         if (s.claimed_return)
             add(fmt::format("spot implied by \"{} is {}\" ({})", format_money(v.price, -1),
                             format_percent(*s.claimed_return, 0, true), s.name),
-                implied_spot(v.price, *s.claimed_return), "usd", {key});
+                implied_spot(v.price, *s.claimed_return), "usd", keys);
+        keys.push_back("stock.pe");
         if (is_price_lever_only(s))
             add(fmt::format("multiple at {} ({}) at constant EPS", format_money(v.price, -1), s.name),
-                v.multiple, "multiple", {key, "stock.pe"});
+                v.multiple, "multiple", keys);
         if (v.price > today.price && is_price_lever_only(s))
             add(fmt::format("EPS growth {} needs at {}", format_money(v.price, -1),
                             format_multiple(today.pe, 0)),
-                required_eps_growth(v.price, today.pe, today.eps), "fraction", {key, "stock.pe"});
+                required_eps_growth(v.price, today.pe, today.eps), "fraction", keys);
     }
     if (t.stock.sector_pe > 0) {
         const Price at_sector = t.stock.sector_pe * today.eps;

@@ -2,6 +2,7 @@
 
 #include "thesis/errors.h"
 #include "thesis/seed_thesis.h"
+#include "thesis/valuation.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -68,7 +69,7 @@ class Section {
 
     /// The value under `key`, or an undefined node. Marks the key as read.
     YAML::Node find(std::string_view key) {
-        read_.emplace_back(key);
+        if (std::find(read_.begin(), read_.end(), key) == read_.end()) read_.emplace_back(key);
         for (const auto& kv : node_) {
             if (kv.first.Scalar() == key) {
                 if (kv.second.IsNull()) return YAML::Node();
@@ -302,6 +303,8 @@ Opportunity read_opportunity(Section s) {
             s.fail_at(share, share_path, "expected 0 <= low <= high <= 100%");
     } else if (share.IsDefined() && !share.IsNull()) {
         o.share_of_sales_low = o.share_of_sales_high = s.to_number(share, share_path, Unit::Ratio);
+        if (*o.share_of_sales_low < 0 || *o.share_of_sales_low > 1)
+            s.fail_at(share, share_path, "expected a share of sales from 0% to 100%");
     }
     o.writeoff = s.optional_positive("writeoff", Unit::Money);
     s.finish();
@@ -406,6 +409,7 @@ SimulationSettings read_simulation(Section s) {
     sim.steps_per_year = static_cast<int>(steps);
     sim.monitoring = s.choice("monitoring", {"discrete", "continuous"}, "discrete") == "continuous"
                          ? Monitoring::Continuous : Monitoring::Discrete;
+    sim.gap_threshold = s.optional_fraction("gap_threshold", 0, 0.5).value_or(0.01);
     s.finish();
     return sim;
 }
@@ -619,11 +623,22 @@ Thesis load_thesis(std::string_view yaml, const std::string& source,
             sc.levers = read_levers(s);
             sc.claimed_return = s.optional_number("claimed_return", Unit::Ratio);
             const YAML::Node stock_over = s.find("stock");
+            if (stock_over.IsMap())
+                for (const char* today : {"price", "market_cap", "valuation_date", "name", "ticker"})
+                    if (stock_over[today].IsDefined())
+                        s.fail_at(stock_over[today], join(join(s.path(), "stock"), today),
+                                  "a scenario cannot change today's value; move the price with "
+                                  "the price, price_change, multiple or eps_change levers");
             sc.stock = stock_over.IsDefined()
                            ? read_stock(Section(merged(stock_node, stock_over),
                                                 join(s.path(), "stock"), ctx, s.mark()))
                            : t.stock;
             s.finish();
+            try {
+                (void)value_scenario(sc, t.stock);   // levers that don't determine a price
+            } catch (const InputError& e) {
+                s.fail_at(s.node(), s.path(), e.message());
+            }
             t.scenarios.push_back(std::move(sc));
         }
         if (any_probability && !all_probability) {

@@ -67,3 +67,12 @@ TEST_CASE("bad input: a missing file names the file and the reason") {
                          doctest::Contains("no_such_file.yaml: cannot read the file: No such file"),
                          InputError);
 }
+TEST_CASE("bad input: scenario levers that make EPS negative") {
+    check_case("scenario_negative_eps", "18:5");
+}
+TEST_CASE("bad input: three scenario levers over-determine the price") {
+    check_case("scenario_overdetermined", "17:5");
+}
+TEST_CASE("bad input: a scenario cannot move today's price") {
+    check_case("scenario_changes_price", "19:14");
+}

@@ -198,7 +198,7 @@ TEST_CASE("double no-touch probabilities match Haug's double-barrier binary valu
     }
 }
 
-TEST_CASE("a spot already outside the band is rejected, not priced (Haug's degenerate rows)") {
+TEST_CASE("a spot already outside the band is rejected - not priced (Haug's degenerate rows)") {
     // Table double_barrier_binary_cash_or_nothing, doublebinaryoption.cpp lines 169–170: band
     // 95–105 with spot 80 and 110. QuantLib prices them as already knocked; we refuse them.
     CHECK_THROWS_AS(double_barrier_odds(80, 95, 105, 0.03, 0.1, 0.25), std::invalid_argument);
@@ -217,7 +217,7 @@ TEST_CASE("single-barrier touch probabilities match Haug's one-touch and no-touc
     }
 }
 
-TEST_CASE("the worked example: 770 between 600 and 1000, 10% drift, 50% vol, one year") {
+TEST_CASE("the worked example: 770 between 600 and 1000 - 10% drift - 50% vol - one year") {
     // Reference: the image series, the eigenfunction series and mpmath's Talbot inversion of the
     // Laplace transforms, each in 40-digit arithmetic, agree on all 20 digits shown:
     // up 0.47011858533249516784, down 0.51864670126755390003, neither 0.011234713399950932133.
@@ -287,7 +287,7 @@ TEST_CASE("zero drift and a long horizon give the martingale odds (S - L)/(U - L
     CHECK(odds.p_lower_first == doctest::Approx(0.575).epsilon(1e-14));
 }
 
-TEST_CASE("the three probabilities lie in [0, 1] and sum to 1 across extreme inputs") {
+TEST_CASE("the three probabilities lie in [0 - 1] and sum to 1 across extreme inputs") {
     const double bands[][2] = {{99, 101}, {99.99, 100.01}, {50, 200}, {1, 10000}, {99.999, 150}};
     for (const auto& band : bands)
         for (const double drift : {-5.0, -0.3, 0.0, 0.05, 1.0, 5.0})

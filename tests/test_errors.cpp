@@ -14,7 +14,7 @@ TEST_CASE("an input error formats as file:line:column: key.path: message") {
           "command line: --plan: no plan");
 }
 
-TEST_CASE("did you mean: one or two edits, swapped letters and prefixes") {
+TEST_CASE("did you mean: one or two edits - swapped letters and prefixes") {
     CHECK(did_you_mean("stpo", {"stop", "target"}) == "stop");
     CHECK(did_you_mean("pirce", {"price", "pe", "market_cap"}) == "price");
     CHECK(did_you_mean("vol", {"drift", "volatility"}) == "volatility");

@@ -67,7 +67,7 @@ TEST_CASE("the built-in seed thesis is the shipped file") {
     CHECK(t.plans.size() == 3);
 }
 
-TEST_CASE("the unrelated example loads, with a short plan") {
+TEST_CASE("the unrelated example loads - with a short plan") {
     const Thesis t = load_thesis_file(kSource + "/scenarios/coastal-coffee-short.yaml");
     const Plan* s = t.find_plan("short");
     REQUIRE(s);
@@ -77,7 +77,7 @@ TEST_CASE("the unrelated example loads, with a short plan") {
     CHECK(t.simulation.horizon == 0.5);
 }
 
-TEST_CASE("--set overrides any value by key path, and adds keys the schema knows") {
+TEST_CASE("--set overrides any value by key path - and adds keys the schema knows") {
     const Thesis t = load_seed_thesis({{"plans.aggressive.stop", "550"},
                                        {"model.volatility", "40%"},
                                        {"plans.hold.horizon", "6m"}});
@@ -98,7 +98,7 @@ TEST_CASE("an override that breaks a rule is reported against the command line")
     CHECK(parse_override("a.b=c=d").value == "c=d");
 }
 
-TEST_CASE("a scenario overrides base fields by key path; the rest is inherited") {
+TEST_CASE("a scenario overrides base fields by key path -- the rest is inherited") {
     const std::string text = R"(
 stock:
   valuation_date: 2025-07-14
@@ -128,7 +128,7 @@ scenarios:
           doctest::Approx(0.20).epsilon(1e-12));
 }
 
-TEST_CASE("stops and targets: fixed, percent, trailing; entries: market, limit, date, event") {
+TEST_CASE("stops and targets: fixed - percent - trailing -- entries: market - limit - date - event") {
     const std::string text = R"(
 stock: {valuation_date: 2025-07-14, price: 100, pe: 20, market_cap: 10B}
 model:

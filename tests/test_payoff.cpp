@@ -23,12 +23,12 @@ Plan aggressive() {
 }
 }  // namespace
 
-TEST_CASE("2:1 reward:risk breaks even at a 1/3 win rate; 3:1 at 25%") {
+TEST_CASE("2:1 reward:risk breaks even at a 1/3 win rate -- 3:1 at 25%") {
     CHECK(breakeven_win_rate(2.0, 1.0) == doctest::Approx(1.0 / 3).epsilon(1e-12));
     CHECK(breakeven_win_rate(300, 100) == doctest::Approx(0.25).epsilon(1e-12));
 }
 
-TEST_CASE("700 / 600 / 1000 risks $100 to make $300: 3.0R, 25% breakeven, 20 shares") {
+TEST_CASE("700 / 600 / 1000 risks $100 to make $300: 3.0R - 25% breakeven - 20 shares") {
     const TradeEconomics e = trade_economics(aggressive(), 769.23);
     CHECK(e.entry == 700);
     CHECK(e.risk_per_share == doctest::Approx(100).epsilon(1e-12));
@@ -63,7 +63,7 @@ TEST_CASE("position size never exceeds what the capital buys outright") {
     CHECK(e.shares == 142);                // floor(100,000 / 700)
 }
 
-TEST_CASE("exit rules: hold sells at X, the stop caps the loss, the target caps the gain") {
+TEST_CASE("exit rules: hold sells at X - the stop caps the loss - the target caps the gain") {
     const Plan p = aggressive();
     const TradeEconomics e = trade_economics(p, 769.23);
     CHECK(exit_level(e, ExitRule::Hold, 461.54) == 461.54);
@@ -77,7 +77,7 @@ TEST_CASE("exit rules: hold sells at X, the stop caps the loss, the target caps 
     CHECK(win.of_entry == doctest::Approx(300.0 / 700).epsilon(1e-12));
 }
 
-TEST_CASE("short plans: stop above, target below, P&L = entry − exit") {
+TEST_CASE("short plans: stop above - target below - P&L = entry − exit") {
     Plan p;
     p.side = Side::Short;
     p.entry = {.kind = Entry::Kind::Market};
@@ -93,7 +93,7 @@ TEST_CASE("short plans: stop above, target below, P&L = entry − exit") {
     CHECK(pnl_at(p, e, 70).per_position == doctest::Approx(1400).epsilon(1e-12));
 }
 
-TEST_CASE("percent stops and targets are measured from the entry, both sides") {
+TEST_CASE("percent stops and targets are measured from the entry - both sides") {
     Plan p = aggressive();
     p.stop = {.kind = Stop::Kind::Percent, .distance = 0.15};
     p.target = {.kind = Target::Kind::Percent, .distance = 0.25};

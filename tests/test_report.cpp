@@ -56,7 +56,7 @@ TEST_CASE("the run report's JSON has the documented shape") {
     CHECK(j["assumptions"].contains("stock.net_margin"));
 }
 
-TEST_CASE("the payoff report labels scenario rows and the stop, entry and target") {
+TEST_CASE("the payoff report labels scenario rows and the stop - entry and target") {
     const Thesis t = load_seed_thesis();
     const Report r = payoff_report(t, *t.find_plan("aggressive"));
     const nlohmann::json& rows = r.json["rows"];

@@ -144,7 +144,7 @@ bool bit_identical(const RunningStats& a, const RunningStats& b) {
 // ------------------------------------------------------------------------------------------------
 // RunningStats
 
-TEST_CASE("RunningStats gives the hand-worked moments of {2, 4, 4, 4, 5, 5, 7, 9}") {
+TEST_CASE("RunningStats gives the hand-worked moments of {2 - 4 - 4 - 4 - 5 - 5 - 7 - 9}") {
     RunningStats s;
     for (double x : {2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0}) s.add(x);
     // Σx = 40, x̄ = 40/8 = 5; Σ(x − 5)² = 9+1+1+1+0+0+4+16 = 32, s² = 32/7, s = √(32/7).
@@ -241,7 +241,7 @@ TEST_CASE("RunningStats chunks merged in chunk order are bit-identical whichever
     CHECK(std::fabs(a.variance() - one_pass.variance()) <= 1e-12 * one_pass.variance());
 }
 
-TEST_CASE("RunningStats mean_estimate covers the true mean of N(3, 2²) within 4 standard errors") {
+TEST_CASE("RunningStats mean_estimate covers the true mean of N(3 - 2²) within 4 standard errors") {
     constexpr std::size_t n = 100'000;
     const RunningStats s = stats_of(normal_sample(13, n, 3.0, 2.0));
     const Estimate m = s.mean_estimate();
@@ -315,7 +315,7 @@ TEST_CASE("QuantileSketch quantiles of 1..10000 are within α of the exact order
     CHECK(static_cast<double>(s.bucket_count()) <= 1.5 * (std::log(1e4) / log_gamma + 2) + 64);
 }
 
-TEST_CASE("QuantileSketch handles negative, zero and positive values: signs kept, zeros exact") {
+TEST_CASE("QuantileSketch handles negative - zero and positive values: signs kept - zeros exact") {
     std::vector<double> xs;
     for (int i = 1; i <= 1000; ++i) xs.push_back(-0.37 * i);            // −370 .. −0.37
     for (int i = 0; i < 700; ++i) xs.push_back(i % 2 ? 0.0 : -0.0);     // exact zeros, both signs
@@ -358,7 +358,7 @@ TEST_CASE("QuantileSketch handles negative, zero and positive values: signs kept
     CHECK(s.tail_mean_above(0.0) == s.max());
 }
 
-TEST_CASE("QuantileSketch tail means of {-4, -2, 0, 2, 4} match the hand-worked fractions") {
+TEST_CASE("QuantileSketch tail means of {-4 - -2 - 0 - 2 - 4} match the hand-worked fractions") {
     const QuantileSketch s = sketch_of({-4, -2, 0, 2, 4});
     // Lowest 40%: k = 2 samples, (−4 − 2)/2 = −3. −4 is the exact min; −2 is within α.
     CHECK(std::fabs(s.tail_mean_below(0.4) - (-3.0)) <= kAlphaSlack * 3.0);
@@ -483,7 +483,7 @@ TEST_CASE("QuantileSketch quantiles of 10^6 standard normals agree with Phi^-1 w
     }
 }
 
-TEST_CASE("value_at_risk and expected_shortfall of N(0,1) P&L match the closed forms") {
+TEST_CASE("value_at_risk and expected_shortfall of N(01) P&L match the closed forms") {
     constexpr double n = 1'000'000;
     const QuantileSketch pnl = sketch_of(normal_sample(42, static_cast<std::size_t>(n)));
     struct Case {

@@ -5,7 +5,7 @@
 
 using namespace thesis;
 
-TEST_CASE("amounts accept $, thousands commas and K/M/B/T suffixes") {
+TEST_CASE("amounts accept $ - thousands commas and K/M/B/T suffixes") {
     CHECK(parse_quantity("700", Unit::Money) == 700.0);
     CHECK(parse_quantity("$1,000", Unit::Money) == 1000.0);
     CHECK(parse_quantity("8B", Unit::Money) == 8e9);     // "unlock $8 billion"
@@ -18,7 +18,7 @@ TEST_CASE("amounts accept $, thousands commas and K/M/B/T suffixes") {
     CHECK_FALSE(parse_quantity("", Unit::Money));
 }
 
-TEST_CASE("ratios accept percent or decimals; multiples accept an x") {
+TEST_CASE("ratios accept percent or decimals -- multiples accept an x") {
     CHECK(parse_quantity("40%", Unit::Ratio) == doctest::Approx(0.40).epsilon(1e-15));
     CHECK(parse_quantity("-40%", Unit::Ratio) == doctest::Approx(-0.40).epsilon(1e-15));
     CHECK(parse_quantity("0.4", Unit::Ratio) == 0.4);
@@ -29,7 +29,7 @@ TEST_CASE("ratios accept percent or decimals; multiples accept an x") {
     CHECK_FALSE(parse_quantity("$5", Unit::Ratio));
 }
 
-TEST_CASE("counts are whole, non-negative and take K/M/B and separators") {
+TEST_CASE("counts are whole - non-negative and take K/M/B and separators") {
     CHECK(parse_quantity("10_000", Unit::Count) == 10000.0);
     CHECK(parse_quantity("1M", Unit::Count) == 1e6);
     CHECK_FALSE(parse_quantity("1.5", Unit::Count));
@@ -55,7 +55,7 @@ TEST_CASE("ISO dates parse and are validated") {
     CHECK(days_since_epoch({2000, 3, 1}) == 11017);
 }
 
-TEST_CASE("durations: days, weeks, months, years and dates from the valuation date") {
+TEST_CASE("durations: days - weeks - months - years and dates from the valuation date") {
     const Date origin{2025, 7, 14};
     CHECK(parse_duration("1y", origin) == 1.0);
     CHECK(parse_duration("0.75y", origin) == 0.75);
@@ -69,7 +69,7 @@ TEST_CASE("durations: days, weeks, months, years and dates from the valuation da
     CHECK_FALSE(parse_duration("y", origin));
 }
 
-TEST_CASE("money, percent and multiples format with separators and signs") {
+TEST_CASE("money - percent and multiples format with separators and signs") {
     CHECK(format_money(1234.5) == "$1,234.50");
     CHECK(format_money(-1234.5) == "-$1,234.50");
     CHECK(format_money(1000, -1) == "$1,000");

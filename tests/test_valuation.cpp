@@ -37,7 +37,7 @@ const std::string* find_topic(const std::vector<AuditFinding>& f, std::string_vi
 }
 }  // namespace
 
-TEST_CASE("the bridge derives EPS, shares and earnings from price, P/E and market cap") {
+TEST_CASE("the bridge derives EPS - shares and earnings from price - P/E and market cap") {
     const Bridge b = bridge(nvda());
     // EPS = 769.2308 / 52 = 14.7929; shares = 4e12 / 769.2308 = 5.2e9; earnings = 4e12 / 52.
     CHECK(b.eps == doctest::Approx(14.792899).epsilon(1e-6));
@@ -46,7 +46,7 @@ TEST_CASE("the bridge derives EPS, shares and earnings from price, P/E and marke
     CHECK(b.eps * b.shares == doctest::Approx(b.earnings).epsilon(1e-12));
 }
 
-TEST_CASE("spot implied by \"$1,000 is 30% upside\" is $769.23") {
+TEST_CASE("spot implied by \"$1000 is 30% upside\" is $769.23") {
     CHECK(implied_spot(1000, 0.30) == doctest::Approx(769.230769).epsilon(1e-9));
 }
 
@@ -58,7 +58,7 @@ TEST_CASE("52x after a 40% drop at constant EPS is 31.2x") {
     CHECK(bear.eps_change == doctest::Approx(0).epsilon(1e-15));
 }
 
-TEST_CASE("$1,000 at 52x needs 30% EPS growth; the $8B unlock supplies 5.2 points of it") {
+TEST_CASE("$1000 at 52x needs 30% EPS growth -- the $8B unlock supplies 5.2 points of it") {
     const Bridge b = bridge(nvda());
     // 1000 / (52 × 14.7929) − 1 = 1000 / 769.2308 − 1 = 0.30 exactly.
     CHECK(required_eps_growth(1000, 52, b.eps) == doctest::Approx(0.30).epsilon(1e-12));
@@ -75,7 +75,7 @@ TEST_CASE("a multiple lever alone keeps EPS: the sector's 25x prices the stock a
     CHECK(v.price_return == doctest::Approx(25.0 / 52 - 1).epsilon(1e-12));
 }
 
-TEST_CASE("an EPS lever alone keeps the multiple; two levers derive the third") {
+TEST_CASE("an EPS lever alone keeps the multiple -- two levers derive the third") {
     const Stock s = nvda();
     const ScenarioValue rev = value_scenario(scenario("base", {.revenue_change = 8e9}), s);
     CHECK(rev.multiple == doctest::Approx(52).epsilon(1e-12));
@@ -99,7 +99,7 @@ TEST_CASE("levers that over-determine a scenario are an input error naming it") 
                     InputError);
 }
 
-TEST_CASE("probability-weighted price, return and upside/downside ratio") {
+TEST_CASE("probability-weighted price - return and upside/downside ratio") {
     const Stock s = nvda();
     std::vector<ScenarioValue> v{
         value_scenario(scenario("bull", {.price = 1000}, 0.25), s),

@@ -17,6 +17,14 @@ enum class Format { Table, Csv, Json, Markdown };
 struct Cell {
     std::string text;
     std::optional<double> raw;
+    std::string machine;   ///< what CSV shows instead of `text` when set (a key, not a label)
+
+    /// A label for people that is a plain key for machines: Cell::keyed("revenue *", "revenue").
+    static Cell keyed(std::string text, std::string machine) {
+        Cell c(std::move(text));
+        c.machine = std::move(machine);
+        return c;
+    }
 
     Cell(std::string t) : text(std::move(t)) {}                         // NOLINT: implicit
     Cell(const char* t) : text(t) {}                                    // NOLINT: implicit
@@ -27,6 +35,7 @@ struct Column {
     std::string label;   ///< header for people: "P&L/share"
     std::string key;     ///< header for CSV: "pnl_per_share_usd"
     bool right = true;   ///< numbers align right
+    bool machine_only = false;   ///< in CSV only (text and markdown leave it out)
 };
 
 struct Table {

@@ -206,6 +206,10 @@ class QuantileSketch {
     /// (4 + 2 + 0.5·0)/2.5 = 2.4 (within 0.1%).
     double tail_mean_above(double p) const;
 
+    /// Mean of x² over the lowest fraction p, weighted as tail_mean_below; with it the tail's
+    /// variance, for the standard error of expected shortfall. Relative error ≤ 2α + α².
+    double tail_square_mean_below(double p) const;
+
     /// The relative accuracy α this sketch was built with. Example: QuantileSketch(0.01) → 0.01.
     double relative_accuracy() const noexcept { return alpha_; }
 
@@ -254,6 +258,7 @@ class QuantileSketch {
     std::vector<Run> ascending_runs() const;
     double representative(std::int64_t index) const;
     double tail_mean(double p, bool lowest) const;
+    double tail_moment(double p, bool lowest, int power) const;
     void check_nonempty(const char* what) const;
 
     double alpha_;

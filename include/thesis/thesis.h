@@ -95,6 +95,9 @@ struct SimulationSettings {
     Years horizon = 1;
     int steps_per_year = 252;
     Monitoring monitoring = Monitoring::Discrete;
+    /// Discrete monitoring: a stop that fills further than this past its level is reported as a
+    /// gap through the stop (continuous monitoring: any jump across it).
+    Fraction gap_threshold = 0.01;
 };
 
 /// One thesis: everything a scenario file says.

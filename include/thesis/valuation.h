@@ -50,7 +50,7 @@ struct ScenarioExpectation {
     Fraction expected_return = 0;   ///< expected price / today's price − 1
     Fraction expected_upside = 0;   ///< Σ pᵢ max(rᵢ, 0)
     Fraction expected_downside = 0; ///< Σ pᵢ max(−rᵢ, 0), as a positive number
-    double upside_downside_ratio = 0;  ///< upside / downside; 0 when there is no upside
+    double upside_downside_ratio = 0;  ///< upside / downside; 0 when there is no downside
     double probability_sum = 0;
 };
 ScenarioExpectation expectation(const std::vector<ScenarioValue>& values, Price spot);
@@ -81,6 +81,9 @@ struct AuditFinding {
     std::string message;  ///< one line a reader can act on
 };
 std::vector<AuditFinding> audit(const Thesis& thesis, const std::vector<ScenarioValue>& values);
+
+/// Key paths of the levers a scenario sets: {"scenarios.bull.price"}.
+std::vector<std::string> lever_keys(const Scenario& scenario);
 
 /// Which of `keys` the thesis marks as assumptions (so a reader knows what an output rests on).
 std::vector<std::string> assumed(const Thesis& thesis, const std::vector<std::string>& keys);

@@ -12,12 +12,17 @@
 namespace thesis::cli {
 
 void add_output_options(CLI::App& command, CommonOptions& o) {
-    static const std::map<std::string, Format> kFormats{
-        {"table", Format::Table}, {"csv", Format::Csv},
-        {"json", Format::Json},   {"markdown", Format::Markdown}};
-    command.add_option("--format,-f", o.format, "Output format: table, csv, json or markdown")
-        ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
-        ->default_str("table");
+    command
+        .add_option_function<std::string>(
+            "--format,-f",
+            [&o](const std::string& name) {
+                static const std::map<std::string, Format> kFormats{
+                    {"table", Format::Table}, {"csv", Format::Csv},
+                    {"json", Format::Json}, {"markdown", Format::Markdown}};
+                o.format = kFormats.at(name);
+            },
+            "Output format: table (default), csv, json or markdown")
+        ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
     command.add_option("-o,--output", o.output,
                        "Write to FILE (atomically: temp file, then rename) instead of stdout");
 }

@@ -27,10 +27,21 @@ int main(int argc, char** argv) {
     thesis::cli::setup_init(app);
     try {
         app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        // --help and --version are "errors" that exit 0; misuse is 2.
-        const int code = app.exit(e);
-        return code == 0 ? 0 : 2;
+        // Misuse: one line, exit 2.
+        std::string message = e.what();
+        if (dynamic_cast<const CLI::RequiredError*>(&e) && argc > 1 && argv[1][0] != '-' &&
+            !app.get_subcommands().size())
+            message = fmt::format("unknown command '{}'; the commands are run, table, init",
+                                  argv[1]);
+        fmt::print(stderr, "thesis: error: {} (see thesis --help)\n", message);
+        return 2;
     } catch (const thesis::InputError& e) {
         fmt::print(stderr, "thesis: error: {}\n", e.what());
         return 2;
