@@ -1,0 +1,273 @@
+#include "thesis/monte_carlo.h"
+
+#include "thesis/errors.h"
+#include "thesis/payoff.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace thesis {
+
+void PlanTally::add(const TradeOutcome& o, Years dt) {
+    ++outcomes[static_cast<std::size_t>(o.reason)];
+    pnl.add(o.pnl_per_share);
+    if (o.pnl_per_share > 0) wins.add(o.pnl_per_share);
+    if (o.pnl_per_share < 0) losses.add(o.pnl_per_share);
+    if (o.reason != ExitReason::Unfilled) holding.add((o.exit_step - o.entry_step) * dt);
+    if (o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop)
+        stop_shortfall.add(o.stop_shortfall);
+    touched_target += o.touched_target;
+    touched_stop += o.touched_stop;
+}
+
+void PlanTally::merge(const PlanTally& other) {
+    for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i] += other.outcomes[i];
+    pnl.merge(other.pnl);
+    wins.merge(other.wins);
+    losses.merge(other.losses);
+    holding.merge(other.holding);
+    stop_shortfall.merge(other.stop_shortfall);
+    touched_target += other.touched_target;
+    touched_stop += other.touched_stop;
+}
+
+Years MonteCarlo::horizon_of(const Thesis& t) {
+    Years h = t.simulation.horizon;
+    for (const Plan& p : t.plans)
+        if (p.horizon) h = std::max(h, *p.horizon);
+    return h;
+}
+
+MonteCarlo::MonteCarlo(const Thesis& thesis)
+    : thesis_(thesis), generator_(thesis_, horizon_of(thesis_)) {
+    for (const Plan& p : thesis_.plans)
+        rules_.push_back(compile_plan(p, thesis_.stock.price, generator_.grid(), thesis_.model.events,
+                                      thesis_.simulation.gap_threshold));
+    result_.grid = generator_.grid();
+    result_.plans.resize(rules_.size());
+    result_.pnl.resize(rules_.size());
+}
+
+namespace {
+
+// What one block of paths adds: the order-dependent part, merged in block order.
+struct BlockTally {
+    std::vector<PlanTally> plans;
+    RunningStats terminal;
+};
+
+// What one worker accumulates privately: the order-free part (integer bucket counts).
+struct WorkerSketches {
+    std::vector<QuantileSketch> pnl;
+    QuantileSketch terminal;
+};
+
+}  // namespace
+
+void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
+    if (total_paths == 0) throw InputError({}, "simulation.paths", "expected at least 1 path");
+    if (total_paths > 100'000'000'000ULL)
+        throw InputError({}, "simulation.paths",
+                         fmt::format("{} paths is more than this tool runs (10^11); use "
+                                     "--tolerance to stop when the answer is precise enough",
+                                     total_paths));
+    const std::uint64_t start = result_.paths;
+    if (total_paths <= start) return;
+    THESIS_REQUIRE(start % kBlockPaths == 0, "cannot extend a run of {} paths (not whole blocks)",
+                   start);
+    result_.interrupted = false;
+
+    const std::uint64_t first_block = start / kBlockPaths;
+    const std::uint64_t end_block = (total_paths + kBlockPaths - 1) / kBlockPaths;
+    const std::uint64_t blocks_per_chunk =
+        std::max<std::uint64_t>(1, (control.chunk_paths + kBlockPaths - 1) / kBlockPaths);
+    unsigned threads = control.threads ? control.threads : std::thread::hardware_concurrency();
+    threads = std::max(1u, threads);
+    const std::uint64_t chunks = (end_block - first_block + blocks_per_chunk - 1) / blocks_per_chunk;
+    threads = static_cast<unsigned>(std::min<std::uint64_t>(threads, chunks));
+
+    std::atomic<std::uint64_t> next_chunk{0};
+    std::mutex merge_mutex;
+    std::map<std::uint64_t, BlockTally> pending;   // finished blocks waiting for their turn
+    std::uint64_t next_to_merge = first_block;
+    std::vector<WorkerSketches> sketches(threads);
+    const std::size_t plan_count = rules_.size();
+    const Monitoring monitoring = thesis_.simulation.monitoring;
+    const Years dt = generator_.grid().dt;
+    const int sim_last = generator_.grid().steps;
+
+    // Merges every finished block that is next in line; called with the mutex held.
+    const auto merge_ready = [&] {
+        for (auto it = pending.find(next_to_merge); it != pending.end();
+             it = pending.find(next_to_merge)) {
+            const BlockTally& b = it->second;
+            for (std::size_t i = 0; i < plan_count; ++i) result_.plans[i].merge(b.plans[i]);
+            result_.terminal.merge(b.terminal);
+            const std::uint64_t block_end =
+                std::min(total_paths, (next_to_merge + 1) * kBlockPaths);
+            result_.paths = block_end;
+            pending.erase(it);
+            ++next_to_merge;
+        }
+    };
+
+    const auto worker = [&](unsigned worker_index) {
+        WorkerSketches& mine = sketches[worker_index];
+        mine.pnl.resize(plan_count);
+        PricePath path;
+        while (true) {
+            if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
+            const std::uint64_t chunk = next_chunk.fetch_add(1);
+            if (chunk >= chunks) return;
+            const std::uint64_t block_begin = first_block + chunk * blocks_per_chunk;
+            const std::uint64_t block_stop = std::min(end_block, block_begin + blocks_per_chunk);
+            for (std::uint64_t block = block_begin; block < block_stop; ++block) {
+                BlockTally tally;
+                tally.plans.resize(plan_count);
+                const std::uint64_t path_end = std::min(total_paths, (block + 1) * kBlockPaths);
+                for (std::uint64_t i = block * kBlockPaths; i < path_end; ++i) {
+                    generator_.generate(i, path);
+                    const double terminal = std::exp(path.log_price[sim_last]);
+                    tally.terminal.add(terminal);
+                    mine.terminal.add(terminal);
+                    for (std::size_t j = 0; j < plan_count; ++j) {
+                        const TradeOutcome o = trade_on_path(rules_[j], path, monitoring);
+                        tally.plans[j].add(o, dt);
+                        mine.pnl[j].add(o.pnl_per_share);
+                    }
+                }
+                std::lock_guard lock(merge_mutex);
+                pending.emplace(block, std::move(tally));
+                merge_ready();
+            }
+            if (control.progress) {
+                std::lock_guard lock(merge_mutex);
+                control.progress(result_.paths, total_paths);
+            }
+        }
+    };
+
+    if (threads == 1) {
+        worker(0);
+    } else {
+        std::vector<std::thread> pool;
+        for (unsigned w = 0; w < threads; ++w) pool.emplace_back(worker, w);
+        for (auto& t : pool) t.join();
+    }
+    // Every chunk taken was finished, and chunks are taken in order: the merged blocks are a
+    // prefix of the run, and the sketches hold exactly those paths.
+    THESIS_REQUIRE(pending.empty(), "{} blocks left unmerged", pending.size());
+    for (auto& s : sketches) {
+        for (std::size_t j = 0; j < plan_count && j < s.pnl.size(); ++j) result_.pnl[j].merge(s.pnl[j]);
+        result_.terminal_sketch.merge(s.terminal);
+    }
+    result_.interrupted = result_.paths < total_paths;
+}
+
+// ---- Metrics ----
+
+namespace {
+
+Estimate scaled(const Estimate& e, double factor) {
+    Estimate out{e.value * factor, std::fabs(e.std_error * factor), e.ci_low * factor,
+                 e.ci_high * factor};
+    if (out.ci_low > out.ci_high) std::swap(out.ci_low, out.ci_high);
+    return out;
+}
+
+Estimate normal_estimate(double value, double std_error) {
+    return {value, std_error, value - kZ95 * std_error, value + kZ95 * std_error};
+}
+
+// E[X²] of a RunningStats' samples.
+double second_moment(const RunningStats& s) {
+    if (s.count() == 0) return 0;
+    const double n = static_cast<double>(s.count());
+    const double var = s.count() > 1 ? s.variance() * (n - 1) / n : 0;
+    return var + s.mean() * s.mean();
+}
+
+}  // namespace
+
+Estimate expected_shortfall_estimate(const QuantileSketch& pnl, double level) {
+    const double a = 1 - level;
+    const double n = static_cast<double>(pnl.count());
+    const double es = expected_shortfall(pnl, level);                // losses positive
+    const double q = -pnl.quantile(a);                               // VaR, losses positive
+    const double tail_mean = pnl.tail_mean_below(a);
+    const double tail_var = std::max(0.0, pnl.tail_square_mean_below(a) - tail_mean * tail_mean);
+    const double variance = (tail_var + (1 - a) * (es - q) * (es - q)) / (n * a);
+    return normal_estimate(es, std::sqrt(variance));
+}
+
+PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& plan, Price spot) {
+    THESIS_REQUIRE(index < r.plans.size(), "plan index {} of {}", index, r.plans.size());
+    const PlanTally& t = r.plans[index];
+    const QuantileSketch& sketch = r.pnl[index];
+    PlanMetrics m;
+    m.plan = plan.name;
+    m.paths = r.paths;
+    const std::uint64_t n = r.paths;
+    THESIS_REQUIRE(n > 0 && t.pnl.count() == n, "{} paths but {} tallied", n, t.pnl.count());
+    for (std::size_t i = 0; i < kExitReasons.size(); ++i)
+        m.outcome[i] = proportion_estimate(t.outcomes[i], n);
+
+    const TradeEconomics e = trade_economics(plan, spot);
+    m.shares = e.shares;
+    m.has_stop = e.stop.has_value();
+    m.has_target = e.target.has_value();
+    m.risk_per_share = e.risk_per_share;
+    m.pnl_per_share = n > 1 ? t.pnl.mean_estimate() : normal_estimate(t.pnl.mean(), 0);
+    m.pnl_per_position = scaled(m.pnl_per_share, e.shares);
+    m.pnl_sd = n > 1 ? t.pnl.std_dev() : 0;
+    for (double level : kQuantileLevels) m.pnl_quantiles.emplace_back(level, sketch.quantile_ci(level));
+    m.probability_of_loss = proportion_estimate(t.losses.count(), n);
+    for (auto [level, var, es] : {std::tuple{0.95, &m.var95, &m.es95}, std::tuple{0.99, &m.var99, &m.es99}}) {
+        *var = scaled(sketch.quantile_ci(1 - level), -1);
+        *es = expected_shortfall_estimate(sketch, level);
+    }
+    if (m.has_stop && e.risk_per_share > 0) m.expectancy_r = scaled(m.pnl_per_share, 1 / e.risk_per_share);
+    if (t.wins.count() > 1) m.average_win = t.wins.mean_estimate();
+    if (t.losses.count() > 1) m.average_loss = scaled(t.losses.mean_estimate(), -1);
+
+    // Profit factor Σwins / Σ|losses| = E[W] / E[L] with W = max(X, 0), L = max(−X, 0), by the
+    // delta method: Var ≈ (Var W / E[L]² + E[W]² Var L / E[L]⁴ − 2 E[W] Cov(W, L) / E[L]³) / n,
+    // Cov(W, L) = −E[W] E[L] since W L = 0.
+    if (t.wins.count() > 0 && t.losses.count() > 0) {
+        const double nn = static_cast<double>(n);
+        const double ew = t.wins.sum() / nn, el = -t.losses.sum() / nn;
+        const double ew2 = second_moment(t.wins) * static_cast<double>(t.wins.count()) / nn;
+        const double el2 = second_moment(t.losses) * static_cast<double>(t.losses.count()) / nn;
+        const double var_w = ew2 - ew * ew, var_l = el2 - el * el, cov = -ew * el;
+        const double pf = ew / el;
+        const double v = (var_w / (el * el) + ew * ew * var_l / std::pow(el, 4) -
+                          2 * ew * cov / std::pow(el, 3)) / nn;
+        m.profit_factor = normal_estimate(pf, std::sqrt(std::max(0.0, v)));
+    }
+    if (t.holding.count() > 1) m.holding_years = t.holding.mean_estimate();
+    if (t.stop_shortfall.count() > 1) m.stop_shortfall = t.stop_shortfall.mean_estimate();
+
+    // Kelly fraction of a win/lose bet (Kelly 1956): f* = p − (1 − p)/b, p = P(win | decided),
+    // b = average win / average loss; its error by the delta method over p, the average win and
+    // the average loss (independent to first order).
+    if (m.average_win && m.average_loss && m.average_loss->value > 0) {
+        const double nw = static_cast<double>(t.wins.count()), nl = static_cast<double>(t.losses.count());
+        const double p = nw / (nw + nl);
+        const double mw = m.average_win->value, ml = m.average_loss->value;
+        const double b = mw / ml;
+        const double f = p - (1 - p) / b;
+        const double df_dp = 1 + 1 / b, df_db = (1 - p) / (b * b);
+        const double var_p = p * (1 - p) / (nw + nl);
+        const double var_b = std::pow(1 / ml, 2) * std::pow(m.average_win->std_error, 2) +
+                             std::pow(mw / (ml * ml), 2) * std::pow(m.average_loss->std_error, 2);
+        m.kelly = normal_estimate(f, std::sqrt(df_dp * df_dp * var_p + df_db * df_db * var_b));
+    }
+    m.touch_target = proportion_estimate(t.touched_target, n);
+    m.touch_stop = proportion_estimate(t.touched_stop, n);
+    return m;
+}
+
+}  // namespace thesis
