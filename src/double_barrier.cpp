@@ -21,6 +21,7 @@
 #include <numbers>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 #include <string>
 
 namespace thesis {
@@ -314,6 +315,60 @@ double barrier_touch_probability(double spot, double barrier, double drift, doub
     const double distance = up ? log_ratio(barrier, spot) : log_ratio(spot, barrier);
     return std::min(1.0,
                     std::exp(log_first_passage(distance, up ? nu : -nu, volatility, horizon)));
+}
+
+}  // namespace thesis
+
+namespace thesis {
+
+DoubleBarrierOdds discrete_barrier_odds(double spot, double lower, double upper, double drift,
+                                        double volatility, double horizon, int steps, int grid) {
+    if (!(lower > 0 && lower < spot && spot < upper) || !(volatility > 0) || !(horizon > 0) ||
+        steps < 1 || grid < 3 || !std::isfinite(spot + lower + upper + drift + volatility + horizon))
+        throw std::invalid_argument("discrete_barrier_odds: expected 0 < lower < spot < upper, "
+                                    "volatility > 0, horizon > 0, steps >= 1");
+    const double dt = horizon / steps;
+    const double mean = (drift - 0.5 * volatility * volatility) * dt;   // of one log step
+    const double sd = volatility * std::sqrt(dt);
+    const double a = std::log(lower / spot), b = std::log(upper / spot);   // today's log is 0
+    const int m = grid;
+    const double h = (b - a) / (m - 1);
+    const double inv_sqrt_2pi = 0.3989422804014327;
+    const auto phi = [&](double z) { return inv_sqrt_2pi * std::exp(-0.5 * z * z) / sd; };
+    const auto upper_tail = [](double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); };
+    // Kernel on the grid: phi((y_j − y_i − mean)/sd) depends on j − i only.
+    std::vector<double> kernel(2 * m - 1);
+    for (int d = -(m - 1); d <= m - 1; ++d) kernel[d + m - 1] = phi((d * h - mean) / sd);
+    std::vector<double> weight(m, h);
+    weight.front() = weight.back() = 0.5 * h;   // trapezoid
+
+    DoubleBarrierOdds out{0, 0, 0};
+    // Observation 1 from the point mass at 0.
+    out.p_upper_first += upper_tail((b - mean) / sd);
+    out.p_lower_first += upper_tail((mean - a) / sd);
+    std::vector<double> density(m), next(m);
+    for (int j = 0; j < m; ++j) density[j] = phi((a + j * h - mean) / sd);
+    for (int k = 2; k <= steps; ++k) {
+        // Mass exiting at observation k from each grid point, then the surviving density.
+        double up = 0, down = 0;
+        for (int i = 0; i < m; ++i) {
+            const double x = a + i * h;
+            const double w = weight[i] * density[i];
+            up += w * upper_tail((b - x - mean) / sd);
+            down += w * upper_tail((x + mean - a) / sd);
+        }
+        out.p_upper_first += up;
+        out.p_lower_first += down;
+        for (int j = 0; j < m; ++j) {
+            double sum = 0;
+            const double* row = &kernel[j + m - 1];
+            for (int i = 0; i < m; ++i) sum += weight[i] * density[i] * row[-i];
+            next[j] = sum;
+        }
+        density.swap(next);
+    }
+    for (int i = 0; i < m; ++i) out.p_neither += weight[i] * density[i];
+    return out;
 }
 
 }  // namespace thesis

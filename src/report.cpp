@@ -75,7 +75,8 @@ std::string md_escape(const std::string& s) {
 std::string render_text(const Report& r) {
     std::string out = r.heading.empty() ? "" : r.heading + "\n";
     for (const auto& v : r.verdict) out += v + "\n";
-    for (const auto& t : r.tables) out += "\n" + render_table_text(t);
+    for (const auto& t : r.tables)
+        if (t.audience != Table::Audience::Machines) out += "\n" + render_table_text(t);
     if (!r.notes.empty()) {
         out += "\n";
         for (const auto& n : r.notes) out += n + "\n";
@@ -88,6 +89,7 @@ std::string render_markdown(const Report& r) {
     if (!r.heading.empty()) out += "## " + md_escape(r.heading) + "\n\n";
     for (const auto& v : r.verdict) out += "**" + md_escape(v) + "**\n\n";
     for (const auto& full : r.tables) {
+        if (full.audience == Table::Audience::Machines) continue;
         const Table t = for_people(full);
         out += "### " + md_escape(t.title) + "\n\n|";
         for (const auto& c : t.columns) out += " " + md_escape(t.show_header ? c.label : "") + " |";
@@ -116,9 +118,11 @@ std::string csv_field(const std::string& text) {
 
 std::string render_csv(const Report& r) {
     std::string out;
-    for (std::size_t i = 0; i < r.tables.size(); ++i) {
-        const Table& t = r.tables[i];
-        if (i > 0) out += "\n";
+    bool first = true;
+    for (const Table& t : r.tables) {
+        if (t.audience == Table::Audience::People) continue;
+        if (!first) out += "\n";
+        first = false;
         out += "# " + t.id + "\n";
         for (std::size_t c = 0; c < t.columns.size(); ++c)
             out += (c ? "," : "") + csv_field(t.columns[c].key);

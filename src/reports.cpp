@@ -350,3 +350,234 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
 }
 
 }  // namespace thesis
+
+namespace thesis {
+
+namespace {
+
+std::string with_ci(const Estimate& e, std::string (*show)(double)) {
+    if (e.ci_low == e.ci_high) return show(e.value);   // exact, or a plain statistic
+    return fmt::format("{} [{}, {}]", show(e.value), show(e.ci_low), show(e.ci_high));
+}
+std::string show_percent(double v) { return format_percent(v, 1); }
+std::string show_money(double v) { return format_signed_money(v, 2); }
+std::string show_loss(double v) { return format_money(v, 2); }
+std::string show_r(double v) { return fmt::format("{:+.3f}R", v); }
+std::string show_ratio(double v) { return fmt::format("{:.3f}", v); }
+std::string show_days(double v) { return fmt::format("{:.1f}d", v * 365); }
+std::string show_position(double v) { return format_signed_money(v, 0); }
+
+std::string_view reason_label(ExitReason r) {
+    switch (r) {
+        case ExitReason::Unfilled: return "P(unfilled)";
+        case ExitReason::Target: return "P(target)";
+        case ExitReason::Stop: return "P(stop)";
+        case ExitReason::GapThroughStop: return "P(gap-through stop)";
+        case ExitReason::Horizon: return "P(horizon)";
+    }
+    return "?";
+}
+
+// One metric of every plan: a row of the wide table and rows of the tidy one.
+struct MetricRow {
+    std::string label, key;
+    std::vector<std::optional<Estimate>> values;   // per plan
+    std::string (*show)(double);
+};
+
+std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
+    const double filled = 1 - m.outcome[0].value;
+    std::string line = fmt::format("{}: ", plan.name);
+    if (plan.entry.kind != Entry::Kind::Market)
+        line += fmt::format("fills on {} of paths; ", format_percent(filled, 0));
+    if (m.has_target)
+        line += fmt::format("target first {}, ", format_percent(m.outcome[1].value, 1));
+    if (m.has_stop)
+        line += fmt::format("stopped {} (gap-through {}), ",
+                            format_percent(m.outcome[2].value + m.outcome[3].value, 1),
+                            format_percent(m.outcome[3].value, 1));
+    line += fmt::format("expected {} a share [{}, {}]", format_signed_money(m.pnl_per_share.value),
+                        format_signed_money(m.pnl_per_share.ci_low),
+                        format_signed_money(m.pnl_per_share.ci_high));
+    if (m.expectancy_r) line += fmt::format(" ({:+.2f}R)", m.expectancy_r->value);
+    const Estimate& e = m.pnl_per_share;
+    line += e.ci_low > 0   ? " — positive expectancy"
+            : e.ci_high < 0 ? " — negative expectancy"
+                            : " — expectancy not distinguishable from zero at this path count";
+    return line;
+}
+
+}  // namespace
+
+void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
+                    std::uint64_t requested_paths) {
+    const std::size_t plans = t.plans.size();
+    std::vector<PlanMetrics> metrics;
+    for (std::size_t i = 0; i < plans; ++i)
+        metrics.push_back(summarize(result, i, t.plans[i], t.stock.price));
+    const PriceModel& model = t.model;
+    std::string model_text = fmt::format("{} μ {} σ {}", to_string(model.kind),
+                                         format_percent(model.drift, 0),
+                                         format_percent(model.volatility, 0));
+    if (model.kind == ModelKind::Merton)
+        model_text += fmt::format(", jumps {:g}/y mean {} sd {}", model.jump_intensity,
+                                  format_percent(model.jump_mean, 0), format_percent(model.jump_sd, 0));
+    if (model.kind == ModelKind::Fundamentals)
+        model_text = fmt::format("fundamentals: EPS +{}/y σ {}, P/E → {} half-life {:g}y σ {}",
+                                 format_percent(model.eps_growth, 0),
+                                 format_percent(model.eps_volatility, 0),
+                                 format_multiple(t.stock.sector_pe, 0), model.multiple_half_life,
+                                 format_percent(model.multiple_volatility, 0));
+    if (!model.events.empty()) model_text += fmt::format(", {} events", model.events.size());
+    const std::string stamp =
+        fmt::format("{} paths × {} steps ({:g}y), {}, {} monitoring, seed {}, {}",
+                    format_count(static_cast<double>(result.paths)), result.grid.steps,
+                    result.grid.horizon, model_text, to_string(t.simulation.monitoring),
+                    t.simulation.seed, kGeneratorName);
+    if (result.interrupted)
+        r.verdict.push_back(fmt::format(
+            "PARTIAL RESULTS: interrupted after {} of {} paths; estimates below use those paths",
+            format_count(static_cast<double>(result.paths)),
+            format_count(static_cast<double>(requested_paths))));
+    for (std::size_t i = 0; i < plans; ++i) r.verdict.push_back(verdict_of(metrics[i], t.plans[i]));
+
+    // Rows: every metric of every plan.
+    std::vector<MetricRow> rows;
+    const auto add = [&](std::string label, std::string key, std::string (*show)(double),
+                         auto get) {
+        MetricRow row{std::move(label), std::move(key), {}, show};
+        for (const auto& m : metrics) row.values.push_back(get(m));
+        rows.push_back(std::move(row));
+    };
+    for (std::size_t k = 0; k < kExitReasons.size(); ++k)
+        add(std::string(reason_label(kExitReasons[k])),
+            "p_" + std::string(to_string(kExitReasons[k])), show_percent,
+            [k](const PlanMetrics& m) { return std::optional(m.outcome[k]); });
+    add("E[P&L] per share", "pnl_per_share", show_money,
+        [](const PlanMetrics& m) { return std::optional(m.pnl_per_share); });
+    add("E[P&L] per position", "pnl_per_position", show_position,
+        [](const PlanMetrics& m) { return std::optional(m.pnl_per_position); });
+    add("SD of P&L per share", "pnl_sd", show_loss, [](const PlanMetrics& m) {
+        return std::optional(Estimate{m.pnl_sd, 0, m.pnl_sd, m.pnl_sd});   // reported without a CI
+    });
+    for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
+        add(fmt::format("P&L {:g}% quantile", kQuantileLevels[q] * 100),
+            fmt::format("pnl_q{:02.0f}", kQuantileLevels[q] * 100), show_money,
+            [q](const PlanMetrics& m) { return std::optional(m.pnl_quantiles[q].second); });
+    add("P(loss)", "p_loss", show_percent,
+        [](const PlanMetrics& m) { return std::optional(m.probability_of_loss); });
+    add("VaR 95% (loss)", "var95", show_loss, [](const PlanMetrics& m) { return std::optional(m.var95); });
+    add("ES 95% (loss)", "es95", show_loss, [](const PlanMetrics& m) { return std::optional(m.es95); });
+    add("VaR 99% (loss)", "var99", show_loss, [](const PlanMetrics& m) { return std::optional(m.var99); });
+    add("ES 99% (loss)", "es99", show_loss, [](const PlanMetrics& m) { return std::optional(m.es99); });
+    add("expectancy", "expectancy_r", show_r, [](const PlanMetrics& m) { return m.expectancy_r; });
+    add("average win", "average_win", show_money, [](const PlanMetrics& m) { return m.average_win; });
+    add("average loss", "average_loss", show_loss, [](const PlanMetrics& m) { return m.average_loss; });
+    add("profit factor", "profit_factor", show_ratio, [](const PlanMetrics& m) { return m.profit_factor; });
+    add("mean holding period", "holding_years", show_days, [](const PlanMetrics& m) { return m.holding_years; });
+    add("Kelly fraction", "kelly", show_ratio, [](const PlanMetrics& m) { return m.kelly; });
+    add("loss past the stop", "stop_shortfall", show_loss, [](const PlanMetrics& m) { return m.stop_shortfall; });
+    add("P(touch target)", "p_touch_target", show_percent, [](const PlanMetrics& m) {
+        return m.has_target ? std::optional(m.touch_target) : std::nullopt;
+    });
+    add("P(touch stop)", "p_touch_stop", show_percent, [](const PlanMetrics& m) {
+        return m.has_stop ? std::optional(m.touch_stop) : std::nullopt;
+    });
+
+    Table wide;
+    wide.audience = Table::Audience::People;
+    wide.id = "simulation";
+    wide.title = "Simulation (95% confidence intervals): " + stamp;
+    wide.columns.push_back({"metric", "metric", false});
+    for (const Plan& p : t.plans) wide.columns.push_back({p.name, p.name, true});
+    for (const auto& row : rows) {
+        std::vector<Cell> cells{row.label};
+        for (const auto& v : row.values) cells.push_back(v ? with_ci(*v, row.show) : "–");
+        wide.rows.push_back(std::move(cells));
+    }
+    wide.footnotes.push_back("per share unless stated; losses as positive amounts; expectancy "
+                             "in R = E[P&L] / risk per share; holding in calendar days");
+    r.tables.push_back(std::move(wide));
+
+    Table tidy;
+    tidy.audience = Table::Audience::Machines;
+    tidy.id = "simulation";
+    tidy.title = "Simulation";
+    tidy.columns = {{"plan", "plan", false},      {"metric", "metric", false},
+                    {"value", "value", true},     {"std_error", "std_error", true},
+                    {"ci_low", "ci_low", true},   {"ci_high", "ci_high", true}};
+    for (const auto& row : rows)
+        for (std::size_t i = 0; i < plans; ++i)
+            if (row.values[i]) {
+                const Estimate& e = *row.values[i];
+                tidy.rows.push_back({t.plans[i].name, row.key, Cell(show_ratio(e.value), e.value),
+                                     Cell("", e.std_error), Cell("", e.ci_low), Cell("", e.ci_high)});
+            }
+    r.tables.push_back(std::move(tidy));
+
+    Table terminal;
+    terminal.id = "terminal_price";
+    terminal.title = fmt::format("Price at the horizon ({:g}y)", result.grid.horizon);
+    terminal.columns = {{"", "statistic", false}, {"", "value", true}, {"", "ci_low", true, true},
+                        {"", "ci_high", true, true}};
+    terminal.show_header = false;
+    const Estimate mean = result.paths > 1 ? result.terminal.mean_estimate()
+                                           : Estimate{result.terminal.mean(), 0, result.terminal.mean(),
+                                                      result.terminal.mean()};
+    const auto price_row = [&](std::string label, std::string key, const Estimate& e) {
+        terminal.rows.push_back({Cell::keyed(std::move(label), std::move(key)),
+                                 Cell(fmt::format("{} [{}, {}]", format_money(e.value),
+                                                  format_money(e.ci_low), format_money(e.ci_high)),
+                                      e.value),
+                                 Cell("", e.ci_low), Cell("", e.ci_high)});
+    };
+    price_row("mean", "mean", mean);
+    for (double q : {0.05, 0.25, 0.50, 0.75, 0.95})
+        price_row(fmt::format("{:g}% quantile", q * 100), fmt::format("q{:02.0f}", q * 100),
+                  result.terminal_sketch.quantile_ci(q));
+    r.tables.push_back(std::move(terminal));
+
+    // Assumptions the simulation rests on.
+    std::string list;
+    for (const auto& [key, value] : t.assumptions)
+        if ((key.rfind("model.", 0) == 0 || key.rfind("plans.", 0) == 0 ||
+             key.rfind("simulation.", 0) == 0) &&
+            // Parameters of a model kind that is not running are not rested on.
+            !(key.rfind("model.jumps.", 0) == 0 && model.kind != ModelKind::Merton) &&
+            !(key.rfind("model.fundamentals.", 0) == 0 && model.kind != ModelKind::Fundamentals))
+            list += (list.empty() ? "" : ", ") + key + "=" + value;
+    if (!list.empty())
+        r.notes.push_back("The simulation rests on assumptions (not from the source): " + list);
+
+    // JSON: stamped, every estimate as {estimate, std_error, ci_low, ci_high}.
+    using nlohmann::json;
+    const auto est = [](const Estimate& e) {
+        return json{{"estimate", e.value}, {"std_error", e.std_error}, {"ci_low", e.ci_low},
+                    {"ci_high", e.ci_high}};
+    };
+    json sim{{"paths", result.paths},
+             {"requested_paths", requested_paths},
+             {"interrupted", result.interrupted},
+             {"seed", t.simulation.seed},
+             {"generator", kGeneratorName},
+             {"block_paths", kBlockPaths},
+             {"monitoring", to_string(t.simulation.monitoring)},
+             {"steps", result.grid.steps},
+             {"horizon_years", result.grid.horizon},
+             {"model", to_string(model.kind)},
+             {"quantile_relative_accuracy", result.terminal_sketch.relative_accuracy()}};
+    sim["plans"] = json::array();
+    for (std::size_t i = 0; i < plans; ++i) {
+        json p{{"name", t.plans[i].name}};
+        for (const auto& row : rows)
+            p[row.key] = row.values[i] ? est(*row.values[i]) : json(nullptr);
+        sim["plans"].push_back(std::move(p));
+    }
+    json term{{"mean", est(mean)}};
+    for (double q : {0.05, 0.25, 0.50, 0.75, 0.95})
+        term[fmt::format("q{:02.0f}", q * 100)] = est(result.terminal_sketch.quantile_ci(q));
+    sim["terminal_price"] = std::move(term);
+    r.json["simulation"] = std::move(sim);
+}
+
+}  // namespace thesis

@@ -108,8 +108,60 @@ expect "init --force" 0 "$thesis" init --force "$work/starter.yaml" && ok
 expect "run the starter" 0 "$thesis" run "$work/starter.yaml" && ok
 expect "init stdout" 0 "$thesis" init - && has "init stdout content" "$out" "valuation_date: 2025-07-14"
 
+# --- simulation in run ---
+expect "run simulates" 0 "$thesis" run --paths 4096 && {
+    has "sim table" "$out" "Simulation (95% confidence intervals): 4,096 paths"
+    has "sim verdict" "$out" "aggressive: fills on"
+    has "sim gap" "$out" "P(gap-through stop)"
+    has "sim terminal" "$out" "Price at the horizon"
+}
+expect "run --no-simulation" 0 "$thesis" run --no-simulation && {
+    if grep -q "Simulation" <<<"$out"; then fail "no-simulation still simulated"; else ok; fi
+}
+expect "sim json" 0 "$thesis" run --paths 2048 --format json && {
+    if python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; assert s["paths"]==2048 and s["seed"]==20250714 and s["generator"]=="philox4x32-10" and s["monitoring"]=="discrete"; p=s["plans"][0]; assert set(p["pnl_per_share"])=={"estimate","std_error","ci_low","ci_high"}' <<<"$out"; then ok; else fail "sim json shape"; fi
+}
+expect "sim csv tidy" 0 "$thesis" run --paths 2048 --format csv && has "tidy header" "$out" "plan,metric,value,std_error,ci_low,ci_high"
+# Same seed, any thread count and chunk size: the same bytes.
+"$thesis" run --paths 6000 --threads 1 --format json >"$work/t1.json"
+"$thesis" run --paths 6000 --threads 2 --chunk 3000 --format json >"$work/t2.json"
+"$thesis" run --paths 6000 --threads 8 --chunk 1 --format json >"$work/t8.json"
+if cmp -s "$work/t1.json" "$work/t2.json" && cmp -s "$work/t1.json" "$work/t8.json"; then ok; else fail "output differs across threads"; fi
+expect "tolerance" 0 "$thesis" run --tolerance 5 --format json && {
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["simulation"]["paths"] > 16384' <<<"$out"; then ok; else fail "tolerance paths"; fi
+}
+expect "tolerance verdict" 0 "$thesis" run --tolerance 20 && has "tolerance line" "$out" "Tolerance \$20.00: reached"
+expect "continuous run" 0 "$thesis" run "$src/scenarios/coastal-coffee-short.yaml" --paths 2048 && has "continuous stamp" "$out" "continuous monitoring"
+expect "bad paths" 2 "$thesis" run --paths 0 && ok
+
+# --- Ctrl-C: partial results labelled, -o untouched, no temp file, exit 130 ---
+echo "old" >"$work/keep.txt"
+"$thesis" run --paths 50000000 --threads 2 -o "$work/keep.txt" >"$work/partial.out" 2>"$work/partial.err" &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+rc=$?
+if [ "$rc" -eq 130 ]; then ok; else fail "interrupt exit code $rc"; fi
+has "partial label" "$(cat "$work/partial.out")" "PARTIAL RESULTS: interrupted after"
+has "partial stderr" "$(cat "$work/partial.err")" "was not written"
+if [ "$(cat "$work/keep.txt")" = "old" ]; then ok; else fail "-o file changed on interrupt"; fi
+if ls -a "$work" | grep -q '\.tmp\.'; then fail "temp file left on interrupt"; else ok; fi
+
+# --- odds and check ---
+expect "odds" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 10% --vol 50% --horizon 1y --paths 20000 && {
+    has "odds analytic" "$out" "0.47011859"
+    has "odds verdict" "$out" "target first 47.01%"
+}
+expect "odds json" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 0.10 --vol 0.5 --horizon 0.75y --paths 5000 --monitoring discrete --format json && {
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); a=d["analytic"]; s=d["simulated"]; assert abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-12; assert set(s["p_neither"]) >= {"estimate","stderr"}' <<<"$out"; then ok; else fail "odds json"; fi
+}
+expect "odds bad stop" 2 "$thesis" odds --spot 770 --stop 800 --target 1000 --vol 50% && has "odds stop msg" "$err" "--stop"
+expect "odds bad horizon" 2 "$thesis" odds --spot 770 --stop 600 --target 1000 --vol 50% --horizon soon && ok
+expect "check" 0 "$thesis" check --paths 5000 && has "check verdict" "$out" "checks pass"
+
 # --- help and usage ---
-for cmd in "" run table init; do
+for cmd in "" run table init odds check; do
     expect "help $cmd" 0 "$thesis" $cmd --help && has "help text $cmd" "$out" "Usage"
 done
 expect "version" 0 "$thesis" --version && has "version text" "$out" "thesis "

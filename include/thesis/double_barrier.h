@@ -54,4 +54,15 @@ DoubleBarrierOdds double_barrier_odds(double spot, double lower, double upper, d
 double barrier_touch_probability(double spot, double barrier, double drift, double volatility,
                                  double horizon);
 
+/// The same odds under discrete monitoring: the price is observed only at `steps` equally spaced
+/// times (the first one dt after now), and a barrier counts as touched when an observation is at
+/// or beyond it. No closed form exists; this integrates the exact Gaussian transition density of
+/// the log price observation by observation on a grid over the band (trapezoid rule, `grid`
+/// points), accumulating the mass that exits through each barrier at each observation:
+///   P(upper first) = Σₖ ∫ fₖ₋₁(x) Q((ln U − x − ν dt)/(σ√dt)) dx, and likewise for the lower.
+/// With the default grid the error is below 1e-7 for bands at least 10 steps' sd wide.
+/// Example: discrete_barrier_odds(770, 600, 1000, 0.10, 0.50, 1.0, 52).p_neither ≈ 0.0374.
+DoubleBarrierOdds discrete_barrier_odds(double spot, double lower, double upper, double drift,
+                                        double volatility, double horizon, int steps,
+                                        int grid = 2001);
 }  // namespace thesis

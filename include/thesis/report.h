@@ -39,6 +39,8 @@ struct Column {
 };
 
 struct Table {
+    enum class Audience { All, People, Machines };
+    Audience audience = Audience::All;   ///< a wide table for people may have a tidy twin
     std::string id;      ///< stable machine name: "payoff"
     std::string title;   ///< for people: "Payoff at exit prices"
     std::vector<Column> columns;

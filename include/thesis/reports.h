@@ -2,6 +2,7 @@
 // The reports the commands print, built from the engines' results. Pure: a Thesis in, a Report
 // (tables for people, CSV/markdown, and the JSON document) out.
 
+#include "thesis/monte_carlo.h"
 #include "thesis/payoff.h"
 #include "thesis/report.h"
 #include "thesis/thesis.h"
@@ -23,6 +24,13 @@ struct GridRequest {
 /// `thesis table --plan NAME`: the plan's economics and its payoff at a grid of exit prices,
 /// with each scenario's price as a labelled row.
 Report payoff_report(const Thesis& thesis, const Plan& plan, const GridRequest& grid = {});
+
+/// Appends the Monte Carlo results to a report: a verdict per plan, the outcome probabilities and
+/// every metric with its 95% CI (a wide table for people, a tidy one for CSV), terminal-price
+/// quantiles, and a "simulation" object in the JSON stamped with seed, generator, paths and
+/// monitoring. `partial` labels an interrupted run.
+void add_simulation(Report& report, const Thesis& thesis, const SimulationResult& result,
+                    std::uint64_t requested_paths);
 
 /// Common stamp on every JSON document: program version and source.
 nlohmann::json json_stamp(const Thesis& thesis, std::string_view command);

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 #include <map>
 
@@ -53,6 +54,26 @@ void emit(const Report& report, const CommonOptions& o) {
     }
     write_file_atomically(o.output, text, o.file);
     if (!o.quiet) fmt::print(stderr, "wrote {}\n", o.output);
+}
+
+int emit_simulation(const Report& report, const CommonOptions& o, const SimulationOutcome& sim) {
+    if (!sim.result.interrupted) {
+        emit(report, o);
+        return 0;
+    }
+    const std::string text = render(report, o.format);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    fmt::print(stderr, "thesis: interrupted after {} of {} paths; partial results above{}\n",
+               format_count(static_cast<double>(sim.result.paths)),
+               format_count(static_cast<double>(sim.requested)),
+               o.output.empty() ? "" : "; " + o.output + " was not written");
+    return 128 + (sim.signal ? sim.signal : SIGINT);
+}
+
+int& exit_code() {
+    static int code = 0;
+    return code;
 }
 
 double parse_price_flag(const std::string& flag, const std::string& text) {

@@ -1,11 +1,13 @@
 #pragma once
 // What every subcommand shares: the scenario file, --set overrides, --format and -o.
 
+#include "thesis/monte_carlo.h"
 #include "thesis/report.h"
 #include "thesis/thesis.h"
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,30 @@ struct CommonOptions {
     bool quiet = false;
 };
 
+/// Monte Carlo flags shared by run and odds.
+struct SimulationOptions {
+    std::optional<std::uint64_t> paths, seed;
+    unsigned threads = 0;
+    std::uint64_t chunk = 8 * 1024;
+    std::string monitoring;
+    std::optional<double> tolerance;
+    std::uint64_t max_paths = 20'000'000;
+};
+void add_simulation_options(CLI::App& command, SimulationOptions& options);
+/// --paths, --seed and --monitoring override the file's simulation settings.
+void apply_simulation_options(const SimulationOptions& options, Thesis& thesis);
+
+/// A finished (or interrupted) simulation and how it went.
+struct SimulationOutcome {
+    SimulationResult result;
+    std::uint64_t requested = 0;
+    std::optional<double> half_width;   ///< --tolerance: the worst 95% half-width reached
+    bool tolerance_met = false;
+    int signal = 0;                     ///< SIGINT/SIGTERM that stopped it, or 0
+};
+/// Runs the thesis's simulation with a progress bar on a terminal; Ctrl-C stops it cleanly.
+SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& options, bool quiet);
+
 /// Adds FILE, --set, --format, -o and --quiet to a subcommand.
 void add_common_options(CLI::App& command, CommonOptions& options);
 /// Adds --format and -o only (for commands without a scenario file).
@@ -30,11 +56,21 @@ Thesis load(const CommonOptions& options);
 /// Prints or writes the report in the chosen format (files atomically; never over the input).
 void emit(const Report& report, const CommonOptions& options);
 
+/// Emits a report that may hold an interrupted simulation: a complete one as emit(); a partial
+/// one to stdout only (an -o file is left as it was), returning 128 + the signal.
+int emit_simulation(const Report& report, const CommonOptions& options,
+                    const SimulationOutcome& outcome);
+
+/// The exit code a subcommand's callback sets (CLI11 callbacks return void).
+int& exit_code();
+
 /// Parses a price given on the command line (`$700`, `1,000`), or throws InputError naming `flag`.
 double parse_price_flag(const std::string& flag, const std::string& text);
 
 void setup_run(CLI::App& app);
 void setup_table(CLI::App& app);
 void setup_init(CLI::App& app);
+void setup_odds(CLI::App& app);
+void setup_check(CLI::App& app);
 
 }  // namespace thesis::cli

@@ -21,10 +21,14 @@ int main(int argc, char** argv) {
                "  thesis init my.yaml            a commented file to start from\n"
                "  thesis run my.yaml --format json -o out.json\n"
                "  thesis table my.yaml --plan aggressive\n"
+               "  thesis odds --spot 770 --stop 600 --target 1000 --drift 10% --vol 50%\n"
+               "  thesis check                   the engine against closed forms\n"
                "Run 'thesis COMMAND --help' for a command's options.");
     thesis::cli::setup_run(app);
     thesis::cli::setup_table(app);
     thesis::cli::setup_init(app);
+    thesis::cli::setup_odds(app);
+    thesis::cli::setup_check(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -38,7 +42,7 @@ int main(int argc, char** argv) {
         std::string message = e.what();
         if (dynamic_cast<const CLI::RequiredError*>(&e) && argc > 1 && argv[1][0] != '-' &&
             !app.get_subcommands().size())
-            message = fmt::format("unknown command '{}'; the commands are run, table, init",
+            message = fmt::format("unknown command '{}'; the commands are run, table, init, odds, check",
                                   argv[1]);
         fmt::print(stderr, "thesis: error: {} (see thesis --help)\n", message);
         return 2;
@@ -49,5 +53,5 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "thesis: error: {}\n", e.what());
         return 1;
     }
-    return 0;
+    return thesis::cli::exit_code();
 }

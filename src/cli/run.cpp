@@ -3,6 +3,8 @@
 
 #include "thesis/reports.h"
 
+#include <fmt/format.h>
+
 #include <memory>
 
 namespace thesis::cli {
@@ -10,12 +12,30 @@ namespace thesis::cli {
 namespace {
 struct RunOptions {
     CommonOptions common;
+    SimulationOptions simulation;
     std::string scenario;
+    bool no_simulation = false;
 };
 
-void run(const RunOptions& o) {
-    const Thesis thesis = load(o.common);
-    emit(valuation_report(thesis, o.scenario), o.common);
+int run(const RunOptions& o) {
+    Thesis thesis = load(o.common);
+    apply_simulation_options(o.simulation, thesis);
+    Report report = valuation_report(thesis, o.scenario);
+    if (o.no_simulation || thesis.plans.empty()) {
+        emit(report, o.common);
+        return 0;
+    }
+    const SimulationOutcome sim = simulate(thesis, o.simulation, o.common.quiet);
+    add_simulation(report, thesis, sim.result, sim.requested);
+    if (sim.half_width)
+        report.verdict.insert(report.verdict.begin() + 1,
+                              fmt::format("Tolerance {}: {} (worst 95% half-width {} a share at {} "
+                                          "paths)",
+                                          format_money(*o.simulation.tolerance),
+                                          sim.tolerance_met ? "reached" : "NOT reached",
+                                          format_money(*sim.half_width),
+                                          format_count(static_cast<double>(sim.result.paths))));
+    return emit_simulation(report, o.common, sim);
 }
 }  // namespace
 
@@ -25,7 +45,10 @@ void setup_run(CLI::App& app) {
         "run", "Value a thesis: bridge, scenarios, expectation, implied numbers, audit");
     add_common_options(*command, options->common);
     command->add_option("--scenario", options->scenario, "Show only this named scenario");
-    command->callback([options] { run(*options); });
+    add_simulation_options(*command, options->simulation);
+    command->add_flag("--no-simulation", options->no_simulation,
+                      "Only the deterministic valuation, no Monte Carlo");
+    command->callback([options] { exit_code() = run(*options); });
 }
 
 }  // namespace thesis::cli

@@ -1,0 +1,157 @@
+// Running the Monte Carlo engine from the command line: flags, a progress bar on a terminal,
+// --tolerance rounds, and Ctrl-C / SIGTERM stopping at a chunk boundary.
+#include "common.h"
+
+#include "thesis/errors.h"
+#include "thesis/monte_carlo.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <unistd.h>
+
+namespace thesis::cli {
+
+namespace {
+
+// Set by SIGINT/SIGTERM; the engine checks it between chunks. A second signal kills as usual.
+std::atomic<bool> g_cancel{false};
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_signal(int signal) {
+    g_cancel.store(true);
+    g_signal.store(signal);
+    std::signal(signal, SIG_DFL);
+}
+
+// Installs the handlers for the life of a run.
+class SignalGuard {
+  public:
+    SignalGuard() {
+        g_cancel = false;
+        g_signal = 0;
+        previous_int_ = std::signal(SIGINT, on_signal);
+        previous_term_ = std::signal(SIGTERM, on_signal);
+    }
+    ~SignalGuard() {
+        std::signal(SIGINT, previous_int_);
+        std::signal(SIGTERM, previous_term_);
+    }
+    SignalGuard(const SignalGuard&) = delete;
+    SignalGuard& operator=(const SignalGuard&) = delete;
+
+  private:
+    void (*previous_int_)(int) = SIG_DFL;
+    void (*previous_term_)(int) = SIG_DFL;
+};
+
+// A one-line progress bar with an ETA, on stderr, only for a terminal and a run past 0.5 s.
+class ProgressBar {
+  public:
+    explicit ProgressBar(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO)) {}
+    ~ProgressBar() { finish(); }
+    ProgressBar(const ProgressBar&) = delete;
+    ProgressBar& operator=(const ProgressBar&) = delete;
+
+    void update(std::uint64_t done, std::uint64_t total) {
+        if (!enabled_ || total == 0) return;
+        const auto now = std::chrono::steady_clock::now();
+        const double elapsed = std::chrono::duration<double>(now - start_).count();
+        if (elapsed < 0.5 || std::chrono::duration<double>(now - last_).count() < 0.2) return;
+        last_ = now;
+        const double fraction = static_cast<double>(done) / static_cast<double>(total);
+        const int width = 30;
+        const int filled = static_cast<int>(fraction * width);
+        const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+        fmt::print(stderr, "\r[{}{}] {:3.0f}% {} paths, ETA {:.0f}s ", std::string(filled, '#'),
+                   std::string(width - filled, '.'), fraction * 100,
+                   format_count(static_cast<double>(done)), eta);
+        std::fflush(stderr);
+        shown_ = true;
+    }
+    void finish() {
+        if (shown_) fmt::print(stderr, "\r{}\r", std::string(72, ' '));
+        shown_ = false;
+    }
+
+  private:
+    bool enabled_;
+    bool shown_ = false;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+void add_simulation_options(CLI::App& command, SimulationOptions& o) {
+    command.add_option("--paths,-n", o.paths, "Number of simulated paths (default: the file's)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000'000ULL}));
+    command.add_option("--seed", o.seed, "Random seed (default: the file's)");
+    command.add_option("--threads,-j", o.threads, "Worker threads (default: all cores)")
+        ->check(CLI::Range(0u, 1024u));
+    command.add_option("--chunk", o.chunk, "Paths per work item (results do not depend on it)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    command.add_option("--monitoring", o.monitoring, "discrete or continuous (default: the file's)")
+        ->check(CLI::IsMember({"discrete", "continuous"}));
+    command.add_option("--tolerance", o.tolerance,
+                       "Run until every plan's expected P&L per share has a 95% half-width at "
+                       "most this many dollars (capped by --max-paths)")
+        ->check(CLI::PositiveNumber);
+    command.add_option("--max-paths", o.max_paths, "Cap on paths for --tolerance")
+        ->capture_default_str();
+}
+
+void apply_simulation_options(const SimulationOptions& o, Thesis& thesis) {
+    if (o.paths) thesis.simulation.paths = *o.paths;
+    if (o.seed) thesis.simulation.seed = *o.seed;
+    if (!o.monitoring.empty())
+        thesis.simulation.monitoring =
+            o.monitoring == "continuous" ? Monitoring::Continuous : Monitoring::Discrete;
+}
+
+SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, bool quiet) {
+    SignalGuard signals;
+    ProgressBar bar(!quiet);
+    MonteCarlo mc(thesis);
+    RunControl control;
+    control.threads = o.threads;
+    control.chunk_paths = o.chunk;
+    control.cancel = &g_cancel;
+    control.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+    SimulationOutcome out;
+    if (!o.tolerance) {
+        out.requested = thesis.simulation.paths;
+        mc.run(out.requested, control);
+    } else {
+        // Rounds of whole blocks, each sized from the last one's error: n' = n (h / tol)² × 1.1.
+        std::uint64_t n = 16 * kBlockPaths;
+        while (true) {
+            n = std::min(n, o.max_paths);
+            out.requested = n;
+            mc.run(n, control);
+            if (mc.result().interrupted) break;
+            double worst = 0;
+            for (std::size_t i = 0; i < thesis.plans.size(); ++i) {
+                const RunningStats& s = mc.result().plans[i].pnl;
+                worst = std::max(worst, kZ95 * std::sqrt(s.variance() / static_cast<double>(s.count())));
+            }
+            out.half_width = worst;
+            if (worst <= *o.tolerance || n >= o.max_paths) break;
+            const double ratio = worst / *o.tolerance;
+            const double wanted = static_cast<double>(n) * ratio * ratio * 1.1;
+            std::uint64_t next = static_cast<std::uint64_t>(std::ceil(wanted / kBlockPaths)) * kBlockPaths;
+            n = std::max(next, n + kBlockPaths);
+        }
+        out.tolerance_met = out.half_width <= *o.tolerance;
+    }
+    bar.finish();
+    out.result = mc.result();
+    out.signal = g_signal.load();
+    return out;
+}
+
+}  // namespace thesis::cli
