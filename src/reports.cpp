@@ -430,10 +430,10 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                                  format_percent(model.multiple_volatility, 0));
     if (!model.events.empty()) model_text += fmt::format(", {} events", model.events.size());
     const std::string stamp =
-        fmt::format("{} paths × {} steps ({:g}y), {}, {} monitoring, seed {}, {}",
+        fmt::format("{} paths × {} steps ({:g}y), {}, {} monitoring, seed {}, {}, thesis {}",
                     format_count(static_cast<double>(result.paths)), result.grid.steps,
                     result.grid.horizon, model_text, to_string(t.simulation.monitoring),
-                    t.simulation.seed, kGeneratorName);
+                    t.simulation.seed, kGeneratorName, kVersion);
     if (result.interrupted)
         r.verdict.push_back(fmt::format(
             "PARTIAL RESULTS: interrupted after {} of {} paths; estimates below use those paths",
@@ -498,6 +498,23 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
     wide.footnotes.push_back("per share unless stated; losses as positive amounts; expectancy "
                              "in R = E[P&L] / risk per share; holding in calendar days");
     r.tables.push_back(std::move(wide));
+
+    // CSV readers get the stamp as a block of its own.
+    Table settings;
+    settings.audience = Table::Audience::Machines;
+    settings.id = "simulation_settings";
+    settings.columns = {{"setting", "setting", false}, {"value", "value", false}};
+    settings.rows = {{"program", "thesis"},
+                     {"version", kVersion},
+                     {"seed", std::to_string(t.simulation.seed)},
+                     {"generator", std::string(kGeneratorName)},
+                     {"paths", std::to_string(result.paths)},
+                     {"requested_paths", std::to_string(requested_paths)},
+                     {"interrupted", result.interrupted ? "true" : "false"},
+                     {"monitoring", std::string(to_string(t.simulation.monitoring))},
+                     {"steps", std::to_string(result.grid.steps)},
+                     {"model", std::string(to_string(model.kind))}};
+    r.tables.push_back(std::move(settings));
 
     Table tidy;
     tidy.audience = Table::Audience::Machines;

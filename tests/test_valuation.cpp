@@ -121,7 +121,8 @@ TEST_CASE("the audit flags a claimed return that today's price does not give") {
     bull.stock = t.stock;
     t.scenarios = {bull};
     const auto values = std::vector<ScenarioValue>{value_scenario(bull, t.stock)};
-    const std::string* m = find_topic(audit(t, values), "claimed-return");
+    const auto findings = audit(t, values);
+    const std::string* m = find_topic(findings, "claimed-return");
     REQUIRE(m);
     CHECK(m->find("+25.0%") != std::string::npos);
 }
@@ -138,7 +139,8 @@ TEST_CASE("the audit flags a scenario price far beyond a plan's stop (gap risk)"
     p.target = {.kind = Target::Kind::Fixed, .level = 1000};
     t.plans = {p};
     const auto values = std::vector<ScenarioValue>{value_scenario(bear, t.stock)};
-    const std::string* m = find_topic(audit(t, values), "stop-gap");
+    const auto findings = audit(t, values);
+    const std::string* m = find_topic(findings, "stop-gap");
     REQUIRE(m);
     // 461.54 / 600 − 1 = −23.1%; a fill there loses 700 − 461.54 = 238.46 a share, not 100.
     CHECK(m->find("23.1%") != std::string::npos);
@@ -152,7 +154,8 @@ TEST_CASE("the audit flags an unlock far from the thesis's own share of sales") 
     t.opportunity.revenue_unlock = 8e9;
     t.opportunity.share_of_sales_low = 0.20;
     t.opportunity.share_of_sales_high = 0.30;
-    const std::string* m = find_topic(audit(t, {}), "unlock-size");
+    const auto findings = audit(t, {});
+    const std::string* m = find_topic(findings, "unlock-size");
     REQUIRE(m);
     // 20–30% of $130.5B = $26.1B–$39.15B; $8B is 6.1% of sales.
     CHECK(m->find("6.1%") != std::string::npos);
