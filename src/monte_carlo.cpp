@@ -45,7 +45,8 @@ MonteCarlo::MonteCarlo(const Thesis& thesis)
     : thesis_(thesis), generator_(thesis_, horizon_of(thesis_)) {
     for (const Plan& p : thesis_.plans)
         rules_.push_back(compile_plan(p, thesis_.stock.price, generator_.grid(), thesis_.model.events,
-                                      thesis_.simulation.gap_threshold));
+                                      thesis_.simulation.gap_threshold,
+                                      thesis_.simulation.horizon));
     result_.grid = generator_.grid();
     result_.plans.resize(rules_.size());
     result_.pnl.resize(rules_.size());

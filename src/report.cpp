@@ -66,7 +66,7 @@ std::string render_table_text(const Table& full) {
 
 std::string md_escape(const std::string& s) {
     std::string out;
-    for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    for (char c : s) out += (c == '|' || c == '*') ? std::string("\\") + c : std::string(1, c);
     return out;
 }
 

@@ -401,6 +401,7 @@ std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
                         format_signed_money(m.pnl_per_share.ci_high));
     if (m.expectancy_r) line += fmt::format(" ({:+.2f}R)", m.expectancy_r->value);
     const Estimate& e = m.pnl_per_share;
+    if (m.paths < 2) return line + " — too few paths to judge";
     line += e.ci_low > 0   ? " — positive expectancy"
             : e.ci_high < 0 ? " — negative expectancy"
                             : " — expectancy not distinguishable from zero at this path count";
@@ -423,15 +424,16 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
         model_text += fmt::format(", jumps {:g}/y mean {} sd {}", model.jump_intensity,
                                   format_percent(model.jump_mean, 0), format_percent(model.jump_sd, 0));
     if (model.kind == ModelKind::Fundamentals)
-        model_text = fmt::format("fundamentals: EPS +{}/y σ {}, P/E → {} half-life {:g}y σ {}",
-                                 format_percent(model.eps_growth, 0),
+        model_text = fmt::format("fundamentals: EPS {}/y σ {}, P/E → {} half-life {:g}y σ {}",
+                                 format_percent(model.eps_growth, 0, true),
                                  format_percent(model.eps_volatility, 0),
                                  format_multiple(t.stock.sector_pe, 0), model.multiple_half_life,
                                  format_percent(model.multiple_volatility, 0));
     if (!model.events.empty()) model_text += fmt::format(", {} events", model.events.size());
     const std::string stamp =
-        fmt::format("{} paths × {} steps ({:g}y), {}, {} monitoring, seed {}, {}, thesis {}",
-                    format_count(static_cast<double>(result.paths)), result.grid.steps,
+        fmt::format("{} path{} × {} steps ({:g}y), {}, {} monitoring, seed {}, {}, thesis {}",
+                    format_count(static_cast<double>(result.paths)), result.paths == 1 ? "" : "s",
+                    result.grid.steps,
                     result.grid.horizon, model_text, to_string(t.simulation.monitoring),
                     t.simulation.seed, kGeneratorName, kVersion);
     if (result.interrupted)
@@ -561,7 +563,9 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
              key.rfind("simulation.", 0) == 0) &&
             // Parameters of a model kind that is not running are not rested on.
             !(key.rfind("model.jumps.", 0) == 0 && model.kind != ModelKind::Merton) &&
-            !(key.rfind("model.fundamentals.", 0) == 0 && model.kind != ModelKind::Fundamentals))
+            !(key.rfind("model.fundamentals.", 0) == 0 && model.kind != ModelKind::Fundamentals) &&
+            !((key == "model.drift" || key == "model.volatility") &&
+              model.kind == ModelKind::Fundamentals))
             list += (list.empty() ? "" : ", ") + key + "=" + value;
     if (!list.empty())
         r.notes.push_back("The simulation rests on assumptions (not from the source): " + list);

@@ -19,7 +19,8 @@ std::string_view to_string(ExitReason reason) {
 }
 
 PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
-                       const std::vector<CatalystEvent>& events, double gap_threshold) {
+                       const std::vector<CatalystEvent>& events, double gap_threshold,
+                       std::optional<Years> default_horizon) {
     PlanRules r;
     const double dir = direction(plan.side);
     r.side = plan.side;
@@ -45,10 +46,10 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
     if (plan.target.kind == Target::Kind::Fixed) r.log_target = std::log(plan.target.level);
     if (plan.target.kind == Target::Kind::Percent)
         r.log_target_offset = std::log(1 + dir * plan.target.distance);
+    // A plan's own horizon, else the simulation's (the grid may run longer for another plan).
     r.last_step = grid.steps;
-    if (plan.horizon)
-        r.last_step = std::clamp(static_cast<int>(std::round(*plan.horizon / grid.dt)), 0,
-                                 grid.steps);
+    if (const auto h = plan.horizon ? plan.horizon : default_horizon)
+        r.last_step = std::clamp(static_cast<int>(std::round(*h / grid.dt)), 0, grid.steps);
     r.slippage = plan.costs.slippage_bps * 1e-4;
     r.commission = plan.costs.commission_per_share;
     r.gap_threshold = gap_threshold;
@@ -80,7 +81,11 @@ Fill crossing(const PricePath& p, int k, double level, bool down, Monitoring mon
         if (down ? observed <= level : observed >= level) return {true, observed, false};
         return {};
     }
-    // Continuous: the bridge from the last observation to the diffusion's end, then any jump.
+    // Continuous: an order whose level the price is already past when it starts watching (an
+    // exit placed at a fill beyond it) fills at once, at that price: a gap, not a fill at the level.
+    const double start = p.log_price[k - 1];
+    if (down ? start <= level : start >= level) return {true, start, true};
+    // Else the bridge from the last observation to the diffusion's end, then any jump.
     if (down ? p.bridge_low[k] <= level : p.bridge_high[k] >= level) return {true, level, false};
     if (down ? observed <= level : observed >= level) return {true, observed, true};
     return {};
@@ -182,10 +187,11 @@ TradeOutcome trade_on_path(const PlanRules& r, const PricePath& p, Monitoring mo
                 exit_step = k;
                 // Past the level: by a jump (continuous), or further than the gap threshold
                 // (discrete observations always land a little past it).
+                // Long: fill < level × (1 − g); short: fill > level × (1 + g).
                 const double past = dir * (stop_level - f.log_price);
-                const bool gap = monitoring == Monitoring::Continuous
-                                     ? f.by_jump
-                                     : past > -std::log1p(-std::min(r.gap_threshold, 0.999));
+                const double allowed = is_long ? -std::log1p(-std::min(r.gap_threshold, 0.999))
+                                               : std::log1p(r.gap_threshold);
+                const bool gap = monitoring == Monitoring::Continuous ? f.by_jump : past > allowed;
                 reason = gap ? ExitReason::GapThroughStop : ExitReason::Stop;
                 break;
             }

@@ -601,6 +601,11 @@ Thesis load_thesis(std::string_view yaml, const std::string& source,
         if (!model_node.IsDefined() || model_node.IsNull())
             top.fail_missing("model", "a model section with at least volatility");
         t.model = read_model(Section(model_node, "model", ctx, top.mark()));
+        if (t.model.kind == ModelKind::Fundamentals && !(t.stock.sector_pe > 0)) {
+            Section m(model_node, "model", ctx, top.mark());
+            m.fail_at(m.find("kind"), "model.kind",
+                      "the fundamentals model needs stock.sector_pe, the multiple it reverts to");
+        }
         const YAML::Node simulation_node = top.find("simulation");
         t.simulation = read_simulation(Section(simulation_node, "simulation", ctx, top.mark()));
 

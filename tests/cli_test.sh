@@ -154,7 +154,7 @@ expect "odds" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 10% -
     has "odds verdict" "$out" "target first 47.01%"
 }
 expect "odds json" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 0.10 --vol 0.5 --horizon 0.75y --paths 5000 --monitoring discrete --format json && {
-    if python3 -c 'import json,sys; d=json.load(sys.stdin); a=d["analytic"]; s=d["simulated"]; assert abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-12; assert set(s["p_neither"]) >= {"estimate","stderr"}' <<<"$out"; then ok; else fail "odds json"; fi
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); a=d["analytic"]; s=d["simulated"]; assert abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-4; assert a["method"].startswith("exact discrete"); assert set(s["p_neither"]) >= {"estimate","stderr"}' <<<"$out"; then ok; else fail "odds json"; fi
 }
 expect "odds bad stop" 2 "$thesis" odds --spot 770 --stop 800 --target 1000 --vol 50% && has "odds stop msg" "$err" "--stop"
 expect "odds bad horizon" 2 "$thesis" odds --spot 770 --stop 600 --target 1000 --vol 50% --horizon soon && ok

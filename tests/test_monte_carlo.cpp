@@ -408,3 +408,39 @@ TEST_CASE("Philox streams: the same (seed - path - stream) gives the same draws 
     CHECK(uniform_from_bits(0) > 0);
     CHECK(uniform_from_bits(0xffffffffu) < 1);
 }
+
+TEST_CASE("continuous monitoring: an exit level already passed at the fill closes at once at the market") {
+    // Entered on a date at 850 with a fixed target of 800 below it: the target is already passed,
+    // so the order fills at the next moment it watches, at 850, not at 800 (which would be a loss).
+    Plan p = bracket(500, 800, {.kind = Entry::Kind::OnDate, .at = 1.0 / 252});
+    const PlanRules r = rules_for(p, 770, 3);
+    PricePath path = path_of({770, 850, 860, 870});
+    const TradeOutcome o = trade_on_path(r, path, Monitoring::Continuous);
+    CHECK(o.reason == ExitReason::Target);
+    CHECK(o.exit_price == doctest::Approx(850).epsilon(1e-12));
+    CHECK(o.pnl_per_share == doctest::Approx(0).epsilon(1e-12));
+}
+
+TEST_CASE("plans without a horizon stop at the simulation's even when another plan runs longer") {
+    Thesis t = gbm(100, 0.0, 0.3, 1.0, 52, Monitoring::Discrete);
+    Plan hold;
+    hold.name = "hold";
+    Plan longer = hold;
+    longer.name = "longer";
+    longer.horizon = 2.0;
+    t.plans = {hold, longer};
+    MonteCarlo mc(t);
+    CHECK(mc.generator().grid().steps == 104);
+    CHECK(mc.rules()[0].last_step == 52);
+    CHECK(mc.rules()[1].last_step == 104);
+}
+
+TEST_CASE("a short's stop is a gap when it fills more than the threshold above the level") {
+    Plan p = bracket(100, 50);
+    p.side = Side::Short;
+    const PlanRules r = rules_for(p, 90, 2);
+    // 100 × 1.01 = 101: 100.9 is an ordinary stop, 101.2 a gap.
+    CHECK(trade_on_path(r, path_of({90, 95, 100.9}), Monitoring::Discrete).reason == ExitReason::Stop);
+    CHECK(trade_on_path(r, path_of({90, 95, 101.2}), Monitoring::Discrete).reason ==
+          ExitReason::GapThroughStop);
+}

@@ -10,6 +10,7 @@
 #include "thesis/plan.h"
 
 #include <array>
+#include <optional>
 #include <string_view>
 
 namespace thesis {
@@ -54,8 +55,10 @@ struct PlanRules {
 
 /// Compiles `plan` for `grid`. `spot` sets the expected entry for percent levels' touch checks;
 /// `events` names the model's events for AfterEvent entries.
+/// `default_horizon` is the simulation's horizon, for plans without one of their own.
 PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
-                       const std::vector<CatalystEvent>& events, double gap_threshold);
+                       const std::vector<CatalystEvent>& events, double gap_threshold,
+                       std::optional<Years> default_horizon = std::nullopt);
 
 /// Plays the plan on the path. Pure: the same path gives the same outcome.
 TradeOutcome trade_on_path(const PlanRules& rules, const PricePath& path, Monitoring monitoring);

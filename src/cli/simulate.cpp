@@ -102,6 +102,7 @@ void add_simulation_options(CLI::App& command, SimulationOptions& o) {
                        "most this many dollars (capped by --max-paths)")
         ->check(CLI::PositiveNumber);
     command.add_option("--max-paths", o.max_paths, "Cap on paths for --tolerance")
+        ->check(CLI::Range(std::uint64_t{2048}, std::uint64_t{100'000'000'000ULL}))
         ->capture_default_str();
 }
 
