@@ -118,7 +118,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
     const auto worker = [&](unsigned worker_index) {
         WorkerSketches& mine = sketches[worker_index];
         mine.pnl.resize(plan_count);
-        PricePath path;
+        PathBatch batch;
         while (true) {
             if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
             const std::uint64_t chunk = next_chunk.fetch_add(1);
@@ -129,15 +129,21 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 BlockTally tally;
                 tally.plans.resize(plan_count);
                 const std::uint64_t path_end = std::min(total_paths, (block + 1) * kBlockPaths);
-                for (std::uint64_t i = block * kBlockPaths; i < path_end; ++i) {
-                    generator_.generate(i, path);
-                    const double terminal = std::exp(path.log_price[sim_last]);
-                    tally.terminal.add(terminal);
-                    mine.terminal.add(terminal);
-                    for (std::size_t j = 0; j < plan_count; ++j) {
-                        const TradeOutcome o = trade_on_path(rules_[j], path, monitoring);
-                        tally.plans[j].add(o, dt);
-                        mine.pnl[j].add(o.pnl_per_share);
+                // kLanes paths at a time (kBlockPaths is a multiple of kLanes); in a short last
+                // block the lanes past the end are generated and ignored.
+                for (std::uint64_t first = block * kBlockPaths; first < path_end; first += kLanes) {
+                    generator_.generate_batch(first, batch);
+                    const std::uint64_t lanes = std::min<std::uint64_t>(kLanes, path_end - first);
+                    for (std::uint64_t lane = 0; lane < lanes; ++lane) {
+                        const PricePath& path = batch.paths[lane];
+                        const double terminal = std::exp(path.log_price[sim_last]);
+                        tally.terminal.add(terminal);
+                        mine.terminal.add(terminal);
+                        for (std::size_t j = 0; j < plan_count; ++j) {
+                            const TradeOutcome o = trade_on_path(rules_[j], path, monitoring);
+                            tally.plans[j].add(o, dt);
+                            mine.pnl[j].add(o.pnl_per_share);
+                        }
                     }
                 }
                 std::lock_guard lock(merge_mutex);

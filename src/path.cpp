@@ -117,90 +117,132 @@ int poisson(double u, double probability_zero, double rate) {
 // m = (a + b − √((a − b)² − 2 v ln u)) / 2 (as QuantLib's BarrierPathPricer; Glasserman,
 // "Monte Carlo Methods in Financial Engineering" §6.4). The maximum mirrors it with its own u.
 double bridge_min(double a, double b, double v, double u) {
-    return 0.5 * (a + b - std::sqrt((a - b) * (a - b) - 2 * v * std::log(u)));
+    return 0.5 * (a + b - std::sqrt((a - b) * (a - b) - 2 * v * fast_log(u)));
 }
 double bridge_max(double a, double b, double v, double u) {
-    return 0.5 * (a + b + std::sqrt((a - b) * (a - b) - 2 * v * std::log(u)));
+    return 0.5 * (a + b + std::sqrt((a - b) * (a - b) - 2 * v * fast_log(u)));
 }
 
 }  // namespace
 
 void PathGenerator::generate(std::uint64_t path, PricePath& out) const {
-    const int n = grid_.steps;
-    out.index = path;
-    out.log_price.resize(n + 1);
-    out.diffusive_end.resize(n + 1);
-    out.bridge_low.resize(n + 1);
-    out.bridge_high.resize(n + 1);
-    out.event_step.assign(events_.size(), -1);
+    PathBatch batch;
+    generate_batch(path, batch);
+    out = std::move(batch.paths[0]);
+}
 
-    // Catalyst events: fire with probability p, at a uniform time in the window, with a normal
-    // log jump. Each event draws its three numbers whether it fires or not, so events never shift
-    // one another's draws. An event is applied at the first step ending at or after its time.
-    out.event_jump.assign(events_.size(), 0.0);
-    PathRandom event_draws(seed_, path, RandomStream::Events);
-    for (std::size_t i = 0; i < events_.size(); ++i) {
-        const CatalystEvent& e = events_[i];
-        const double fire = event_draws.uniform();
-        const double when = event_draws.uniform();
-        out.event_jump[i] = e.jump_mean + e.jump_sd * event_draws.normal();
-        if (fire >= e.probability) continue;
-        const double time = e.window_start + when * (e.window_end - e.window_start);
-        const int step = std::max(1, static_cast<int>(std::ceil(time / grid_.dt - 1e-9)));
-        if (step <= n) out.event_step[i] = step;
+namespace {
+// Fills draws[(4b + j) * kLanes + l] with the j-th value of block b of lane l, for `blocks`
+// blocks: the stream's values in the order PathRandom would return them.
+template <class Fill>
+void fill_lanes(std::vector<double>& draws, int blocks, Fill&& fill) {
+    draws.resize(static_cast<std::size_t>(blocks) * 4 * kLanes);
+    alignas(64) double block[4][kLanes];
+    for (int b = 0; b < blocks; ++b) {
+        fill(block);
+        for (int j = 0; j < 4; ++j)
+            for (int l = 0; l < kLanes; ++l)
+                draws[(static_cast<std::size_t>(b) * 4 + j) * kLanes + l] = block[j][l];
     }
-    const std::vector<double>& event_jump = out.event_jump;
+}
+}  // namespace
 
-    PathRandom diffusion(seed_, path, RandomStream::Diffusion);
-    PathRandom bridge(seed_, path, RandomStream::Bridge);
+void PathGenerator::generate_batch(std::uint64_t first_path, PathBatch& batch) const {
+    const int n = grid_.steps;
+    const int blocks = (n + 3) / 4;
     const bool continuous = monitoring_ == Monitoring::Continuous;
     const double bridge_variance = variance_ * grid_.dt;
 
+    // The diffusion's normals for all lanes, vectorised (step k uses draw k − 1).
+    LanePhilox diffusion(seed_, first_path, RandomStream::Diffusion);
+    fill_lanes(batch.normals, blocks, [&](double (&out)[4][kLanes]) { normals_for_lanes(diffusion, out); });
     if (kind_ == ModelKind::Fundamentals) {
-        PathRandom second(seed_, path, RandomStream::Rerating);
-        double e = eps0_, m = multiple0_;
-        out.log_price[0] = e + m;
-        for (int k = 1; k <= n; ++k) {
-            const double z1 = diffusion.normal();
-            const double z2 = second.normal();
-            e += eps_drift_step_ + eps_vol_step_ * z1;
-            m = multiple_target_ + (m - multiple_target_) * reversion_ +
-                multiple_vol_step_ * (chol_21_ * z1 + chol_22_ * z2);
-            out.diffusive_end[k] = e + m;
-            for (std::size_t i = 0; i < events_.size(); ++i) {
-                if (out.event_step[i] != k) continue;
-                m += event_jump[i];                           // re-rating on the news
-                if (events_[i].unlocks_revenue) e += unlock_log_step_;   // the EPS step
-            }
-            out.log_price[k] = e + m;
-        }
-    } else {
-        PathRandom jumps(seed_, path, RandomStream::Jumps);
-        const bool merton = kind_ == ModelKind::Merton;
-        double x = x0_;
-        out.log_price[0] = x;
-        for (int k = 1; k <= n; ++k) {
-            x += drift_step_ + vol_step_ * diffusion.normal();
-            out.diffusive_end[k] = x;
-            if (merton) {
-                const int count = poisson(jumps.uniform(), jump_probability_zero_, jump_rate_step_);
-                if (count > 0)
-                    x += count * jump_mean_ + jump_sd_ * std::sqrt(static_cast<double>(count)) *
-                                                  jumps.normal();
-            }
-            for (std::size_t i = 0; i < events_.size(); ++i)
-                if (out.event_step[i] == k) x += event_jump[i];
-            out.log_price[k] = x;
-        }
+        LanePhilox rerating(seed_, first_path, RandomStream::Rerating);
+        fill_lanes(batch.second_normals, blocks,
+                   [&](double (&out)[4][kLanes]) { normals_for_lanes(rerating, out); });
     }
-    for (int k = 1; k <= n; ++k) {
-        const double a = out.log_price[k - 1], b = out.diffusive_end[k];
-        if (continuous) {
-            out.bridge_low[k] = bridge_min(a, b, bridge_variance, bridge.uniform());
-            out.bridge_high[k] = bridge_max(a, b, bridge_variance, bridge.uniform());
+    if (continuous) {   // two uniforms a step: the bridge's minimum, then its maximum
+        LanePhilox bridge(seed_, first_path, RandomStream::Bridge);
+        fill_lanes(batch.uniforms, (2 * n + 3) / 4,
+                   [&](double (&out)[4][kLanes]) { uniforms_for_lanes(bridge, out); });
+    }
+    const auto draw = [](const std::vector<double>& d, int index, int lane) {
+        return d[static_cast<std::size_t>(index) * kLanes + lane];
+    };
+
+    for (int lane = 0; lane < kLanes; ++lane) {
+        PricePath& out = batch.paths[lane];
+        const std::uint64_t path = first_path + static_cast<std::uint64_t>(lane);
+        out.index = path;
+        out.log_price.resize(n + 1);
+        out.diffusive_end.resize(n + 1);
+        out.bridge_low.resize(n + 1);
+        out.bridge_high.resize(n + 1);
+        out.event_step.assign(events_.size(), -1);
+        out.event_jump.assign(events_.size(), 0.0);
+
+        // Catalyst events: fire with probability p, at a uniform time in the window, with a
+        // normal log jump. Each event draws its three numbers whether it fires or not, so events
+        // never shift one another's draws. An event lands at the first step ending at or after
+        // its time.
+        PathRandom event_draws(seed_, path, RandomStream::Events);
+        for (std::size_t i = 0; i < events_.size(); ++i) {
+            const CatalystEvent& e = events_[i];
+            const double fire = event_draws.uniform();
+            const double when = event_draws.uniform();
+            out.event_jump[i] = e.jump_mean + e.jump_sd * event_draws.normal();
+            if (fire >= e.probability) continue;
+            const double time = e.window_start + when * (e.window_end - e.window_start);
+            const int step = std::max(1, static_cast<int>(std::ceil(time / grid_.dt - 1e-9)));
+            if (step <= n) out.event_step[i] = step;
+        }
+
+        if (kind_ == ModelKind::Fundamentals) {
+            double e = eps0_, m = multiple0_;
+            out.log_price[0] = e + m;
+            for (int k = 1; k <= n; ++k) {
+                const double z1 = draw(batch.normals, k - 1, lane);
+                const double z2 = draw(batch.second_normals, k - 1, lane);
+                e += eps_drift_step_ + eps_vol_step_ * z1;
+                m = multiple_target_ + (m - multiple_target_) * reversion_ +
+                    multiple_vol_step_ * (chol_21_ * z1 + chol_22_ * z2);
+                out.diffusive_end[k] = e + m;
+                for (std::size_t i = 0; i < events_.size(); ++i) {
+                    if (out.event_step[i] != k) continue;
+                    m += out.event_jump[i];                                  // re-rating
+                    if (events_[i].unlocks_revenue) e += unlock_log_step_;   // the EPS step
+                }
+                out.log_price[k] = e + m;
+            }
         } else {
-            out.bridge_low[k] = std::min(a, b);
-            out.bridge_high[k] = std::max(a, b);
+            const bool merton = kind_ == ModelKind::Merton;
+            PathRandom jumps(seed_, path, RandomStream::Jumps);
+            double x = x0_;
+            out.log_price[0] = x;
+            for (int k = 1; k <= n; ++k) {
+                x += drift_step_ + vol_step_ * draw(batch.normals, k - 1, lane);
+                out.diffusive_end[k] = x;
+                if (merton) {
+                    const int count =
+                        poisson(jumps.uniform(), jump_probability_zero_, jump_rate_step_);
+                    if (count > 0)
+                        x += count * jump_mean_ +
+                             jump_sd_ * std::sqrt(static_cast<double>(count)) * jumps.normal();
+                }
+                for (std::size_t i = 0; i < events_.size(); ++i)
+                    if (out.event_step[i] == k) x += out.event_jump[i];
+                out.log_price[k] = x;
+            }
+        }
+        // Discrete monitoring reads the observations only; the bridge is for continuous.
+        if (continuous) {
+            for (int k = 1; k <= n; ++k) {
+                const double a = out.log_price[k - 1], b = out.diffusive_end[k];
+                out.bridge_low[k] =
+                    bridge_min(a, b, bridge_variance, draw(batch.uniforms, 2 * (k - 1), lane));
+                out.bridge_high[k] =
+                    bridge_max(a, b, bridge_variance, draw(batch.uniforms, 2 * (k - 1) + 1, lane));
+            }
         }
     }
 }

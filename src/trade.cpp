@@ -91,11 +91,32 @@ Fill crossing(const PricePath& p, int k, double level, bool down, Monitoring mon
     return {};
 }
 
-bool touched(const PricePath& p, int k, double level, bool down, Monitoring monitoring) {
-    if (monitoring == Monitoring::Continuous)
-        return down ? std::min(p.bridge_low[k], p.log_price[k]) <= level
-                    : std::max(p.bridge_high[k], p.log_price[k]) >= level;
-    return down ? p.log_price[k] <= level : p.log_price[k] >= level;
+// The lowest and highest log price over steps 0..last, with four running extremes so the loop
+// is not one long dependency chain.
+std::pair<double, double> extremes(const double* low, const double* high, int last) {
+    double lo[4] = {low[0], low[0], low[0], low[0]}, hi[4] = {high[0], high[0], high[0], high[0]};
+    int k = 1;
+    for (; k + 3 <= last; k += 4)
+        for (int j = 0; j < 4; ++j) {
+            lo[j] = std::min(lo[j], low[k + j]);
+            hi[j] = std::max(hi[j], high[k + j]);
+        }
+    for (; k <= last; ++k) {
+        lo[0] = std::min(lo[0], low[k]);
+        hi[0] = std::max(hi[0], high[k]);
+    }
+    return {std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3])),
+            std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]))};
+}
+
+std::pair<double, double> price_range(const PricePath& p, int last, Monitoring monitoring) {
+    auto range = extremes(p.log_price.data(), p.log_price.data(), last);
+    if (monitoring == Monitoring::Continuous && last >= 1) {
+        // The bridge's extremes, steps 1..last (index 0 holds no bridge).
+        const auto bridge = extremes(p.bridge_low.data() + 1, p.bridge_high.data() + 1, last - 1);
+        range = {std::min(range.first, bridge.first), std::max(range.second, bridge.second)};
+    }
+    return range;
 }
 
 }  // namespace
@@ -106,18 +127,15 @@ TradeOutcome trade_on_path(const PlanRules& r, const PricePath& p, Monitoring mo
     const double dir = is_long ? 1.0 : -1.0;
     const int last = r.last_step;
 
-    // Touches of the stop and target levels (at the expected entry) over the plan's horizon.
+    // Touches of the stop and target levels (at the expected entry) over the plan's horizon:
+    // the lowest and highest price seen (the bridge's extremes too, under continuous monitoring).
     if (r.has_touch_stop || r.has_touch_target) {
-        const double x0 = p.log_price[0];
-        if (r.has_touch_stop) out.touched_stop = is_long ? x0 <= r.touch_log_stop : x0 >= r.touch_log_stop;
-        if (r.has_touch_target)
-            out.touched_target = is_long ? x0 >= r.touch_log_target : x0 <= r.touch_log_target;
-        for (int k = 1; k <= last && !(out.touched_stop && out.touched_target); ++k) {
-            if (r.has_touch_stop && !out.touched_stop)
-                out.touched_stop = touched(p, k, r.touch_log_stop, is_long, monitoring);
-            if (r.has_touch_target && !out.touched_target)
-                out.touched_target = touched(p, k, r.touch_log_target, !is_long, monitoring);
-        }
+        const auto [low, high] = price_range(p, last, monitoring);
+        const double down_level = is_long ? r.touch_log_stop : r.touch_log_target;
+        const double up_level = is_long ? r.touch_log_target : r.touch_log_stop;
+        const bool down = low <= down_level, up = high >= up_level;
+        if (r.has_touch_stop) out.touched_stop = is_long ? down : up;
+        if (r.has_touch_target) out.touched_target = is_long ? up : down;
     }
 
     // Entry.

@@ -1,6 +1,6 @@
 #pragma once
-// Standard normals for a batch of kLanes = 8 paths at once, written as plain loops over the lanes
-// that GCC auto-vectorizes (SSE2, AVX2 or AVX-512, whatever the target flags allow).
+// Standard normals for a batch of kLanes = 8 paths at once, bit-identical whatever the SIMD width
+// the compiler picks (SSE2, AVX2 or AVX-512) and equal to a scalar one-path twin (PathNormals).
 //
 // Same random bits as rng.h: lane l of a batch started at path p reads Philox4x32-10 (Salmon et
 // al., "Parallel random numbers: as easy as 1, 2, 3", SC11) under key {seed lo, seed hi} at
@@ -8,20 +8,38 @@
 // uniform (w + ½)/2³² (uniform_from_bits). The normals come in the order PathRandom::normal()
 // returns them: per block r(w0)·cos 2πw1, r(w0)·sin 2πw1, r(w2)·cos 2πw3, r(w2)·sin 2πw3
 // (Box & Muller 1958). Only the log, sin and cos differ: they are the polynomials below instead
-// of libm, so a lane normal agrees with PathRandom's to ~1e-15 relative, not bit for bit.
+// of libm, so a lane normal agrees with PathRandom's to ~2e-15 absolute, not bit for bit.
 //
-// Bit-identical at any SIMD width: the hot path uses only +, −, ×, ÷, sqrt (all correctly
-// rounded by IEEE 754, so a vector lane rounds exactly as a scalar does) and integer/bit ops, in
-// a fixed order, with selects done by bit masks. No libm call, no data-dependent branch. The
-// translation unit must not contract a·b + c into an FMA (an FMA rounds once, not twice): build
-// with -ffp-contract=off (GCC's default under -std=c++20, not under -std=gnu++20) and with SSE2
-// floating point (the x86-64 default; never -mfpmath=387). -ffast-math is forbidden: it lets the
-// compiler reassociate and would remove the round-to-integer trick in fast_sincos_2pi.
-// The test "lane normals match the recorded checksum" catches a build that breaks this.
+// Why bit-identical: the floating-point path uses only +, −, ×, ÷ and sqrt, which IEEE 754 rounds
+// correctly, so a vector lane rounds exactly as a scalar does; the rest is integer and bit work.
+// The order of evaluation is fixed, selects are bit masks, and there is no libm call and no
+// data-dependent branch. Two build rules keep it so:
+//  * -ffp-contract=off. GCC contracts a·b + c into one FMA (one rounding instead of two) in C++
+//    under every -std whenever FMA instructions are enabled (-mavx512f, -mfma, -march=haswell or
+//    later), so a build with FMA and without this flag gives other bits. The SSE2 default has no
+//    FMA, where the flag changes nothing.
+//  * no -ffast-math (nor -fassociative-math): reassociation would change the sums and would fold
+//    away the round-to-integer trick of fast_sincos_2pi. x87 math (-mfpmath=387) is also out.
+// The test "lane normals match the recorded checksum" fails on a build that breaks either rule.
+//
+// How it vectorizes: the Box–Muller transform is plain loops over the lanes that GCC vectorizes
+// at -O2 and -O3 with any -m flags. Two parts are written with x86 intrinsics, selected by the
+// compiler's own __AVX512F__ / __AVX2__ / __SSE2__, with plain loops for other targets:
+//  * Philox. GCC 12 vectorizes the plain loop (LanePhilox::next_portable), but it widens the
+//    32-bit words for pmuludq and packs them back with ~12 shuffles per product, and ends up no
+//    faster than scalar r123 (measured). Kept in 64-bit slots, Philox needs only pmuludq, a shift
+//    and xors: 2–3× faster. Integer arithmetic is exact, so every path gives the same words.
+//  * sqrt. std::sqrt may set errno, so without -fno-math-errno GCC keeps a libm call beside the
+//    sqrt instruction and will not vectorize it; the sqrt*pd instructions are the same correctly
+//    rounded IEEE square root, without errno.
 
 #include "thesis/rng.h"
 
 #include <Random123/philox.h>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include <bit>
 #include <cmath>
@@ -63,7 +81,7 @@ inline double uniform_from_bits_exact(std::uint32_t w) {
 }
 
 /// Natural log of a positive normal double (subnormals, 0, ∞ and NaN are not handled; uniforms
-/// are ≥ 2⁻³³). Relative error below 1 ulp in fdlibm's analysis; the tests measure < 1e-15.
+/// are ≥ 2⁻³³). Below 1 ulp in fdlibm's analysis; the tests find ≤ 1 ulp from glibc's log.
 ///
 /// fdlibm's e_log.c (Sun Microsystems 1993, as kept in FreeBSD msun and musl): write
 /// x = 2ᵏ·m with m in [√½, √2) by bit manipulation, then log x = k·ln2 + log m, and with
@@ -82,9 +100,10 @@ inline double fast_log(double x) {
     constexpr double kLg5 = 1.818357216161805012e-01;       // 0x3FC74664 96CB03DE
     constexpr double kLg6 = 1.531383769920937332e-01;       // 0x3FC39A09 D078C69F
     constexpr double kLg7 = 1.479819860511658591e-01;       // 0x3FC2F112 DF3E5244
-    // Bit pattern of √½ (0x3FE6A09E667F3BCD). Adding 1.0's pattern minus this one carries into
-    // the exponent exactly when the mantissa is ≥ √2/2·2, so k and m come out already
-    // renormalised into [√½, √2) without a compare (musl's log does the same on the high word).
+    // Bit pattern of √½. Adding (1.0's pattern − √½'s pattern) to x's carries into the exponent
+    // field exactly when x's significand is ≥ √2; adding √½'s pattern back to the fraction then
+    // gives m = significand, or significand/2 after a carry, in [√½, √2), and k counts the
+    // carry: no compare, no branch (musl's log does the same on the high word).
     constexpr std::uint64_t kSqrtHalfBits = 0x3FE6A09E667F3BCDu;
     constexpr std::uint64_t kOneBits = 0x3FF0000000000000u;
     constexpr std::uint64_t kMantissaMask = 0x000FFFFFFFFFFFFFu;
@@ -108,7 +127,7 @@ inline double fast_log(double x) {
 }
 
 /// sin(2πu) and cos(2πu) for u in [0, 1] (any finite u with |u| < 2⁴⁹ works; accuracy is
-/// stated for [0, 1]). Absolute error < 5e-16 in the tests.
+/// stated for [0, 1]). Absolute error ≤ 1.4e-16 in the tests.
 ///
 /// Reduction (the idea of Cody & Waite 1980, made exact because the period in u is exactly 1):
 /// q = round(4u), r = u − q/4 in [−⅛, ⅛]. The subtraction is exact: for u < ⅛, q = 0; otherwise
@@ -162,18 +181,12 @@ inline void fast_sincos_2pi(double u, double& sin_out, double& cos_out) {
     cos_out = std::bit_cast<double>(c_sel ^ cos_sign);
 }
 
-/// −2 ln u1 for the Philox word w1: the squared Box–Muller radius (Box & Muller 1958). u1 ≥ 2⁻³³
-/// so the radius is < 6.8. Split from the square root so that the lane loop around it never
-/// contains a libm call (see normals_for_lanes).
-inline double box_muller_radius_sq(std::uint32_t w1) {
-    return -2.0 * fast_log(uniform_from_bits_exact(w1));
-}
-
-/// One Box–Muller pair from two Philox words, in PathRandom::normal()'s order: u1 = w1 sets the
-/// radius √(−2 ln u1), u2 = w2 the angle 2πu2; cos first, then sin. The same operations, in the
-/// same order, as one lane of normals_for_lanes, so the two agree bit for bit.
+/// One Box–Muller pair (Box & Muller 1958) from two Philox words, in PathRandom::normal()'s
+/// order: u1 = w1 sets the radius √(−2 ln u1), u2 = w2 the angle 2πu2; cos first, then sin.
+/// u1 ≥ 2⁻³³ bounds the radius by √(66 ln 2) = 6.76. The same operations, in the same order, as
+/// one lane of normals_for_lanes, so the two agree bit for bit.
 inline void box_muller_pair(std::uint32_t w1, std::uint32_t w2, double& z_cos, double& z_sin) {
-    const double radius = std::sqrt(box_muller_radius_sq(w1));
+    const double radius = std::sqrt(-2.0 * fast_log(uniform_from_bits_exact(w1)));
     double s = 0;
     double c = 0;
     fast_sincos_2pi(uniform_from_bits_exact(w2), s, c);
@@ -181,7 +194,135 @@ inline void box_muller_pair(std::uint32_t w1, std::uint32_t w2, double& z_cos, d
     z_sin = radius * s;
 }
 
-/// Philox4x32-10 for kLanes counters at once, structure of arrays: word j of lane l is
+namespace lane_detail {
+
+#if defined(__AVX512F__) || defined(__AVX2__) || defined(__SSE2__)
+// Lanes of 64-bit slots, each holding one 32-bit Philox word in its low half. pmuludq multiplies
+// the low halves of two slots into the full 64-bit product, so a Philox round needs no shuffles.
+// The high halves may hold garbage between rounds (c1 = whole product p1): every use either
+// ignores them (pmuludq, the final truncation) or only xors them among themselves.
+#if defined(__AVX512F__)
+// GCC 12's AVX-512 intrinsics fill their unused merge operand from a self-initialised variable,
+// which -Wuninitialized reports once inlined (GCC bug 105593, fixed in GCC 13); the pop is after
+// sqrt_two_rows, the last user.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define THESIS_LANE_RANDOM_POP_DIAGNOSTIC
+#endif
+struct SimdSlots {
+    using Vec = __m512i;
+    static constexpr int kWidth = 8;
+    static Vec load_u32(const std::uint32_t* p) {
+        return _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    }
+    static void store_u32(std::uint32_t* p, Vec v) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi64_epi32(v));
+    }
+    static Vec broadcast(std::uint32_t x) { return _mm512_set1_epi64(x); }
+    static Vec mul_low32(Vec a, Vec b) { return _mm512_mul_epu32(a, b); }
+    static Vec high32(Vec a) { return _mm512_srli_epi64(a, 32); }
+    static Vec bit_xor(Vec a, Vec b) { return _mm512_xor_si512(a, b); }
+    static Vec add32(Vec a, Vec b) { return _mm512_add_epi32(a, b); }
+};
+#elif defined(__AVX2__)
+struct SimdSlots {
+    using Vec = __m256i;
+    static constexpr int kWidth = 4;
+    static Vec load_u32(const std::uint32_t* p) {
+        return _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    }
+    static void store_u32(std::uint32_t* p, Vec v) {
+        const Vec even = _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0);
+        const Vec low_halves = _mm256_permutevar8x32_epi32(v, even);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(low_halves));
+    }
+    static Vec broadcast(std::uint32_t x) { return _mm256_set1_epi64x(x); }
+    static Vec mul_low32(Vec a, Vec b) { return _mm256_mul_epu32(a, b); }
+    static Vec high32(Vec a) { return _mm256_srli_epi64(a, 32); }
+    static Vec bit_xor(Vec a, Vec b) { return _mm256_xor_si256(a, b); }
+    static Vec add32(Vec a, Vec b) { return _mm256_add_epi32(a, b); }
+};
+#else
+struct SimdSlots {
+    using Vec = __m128i;
+    static constexpr int kWidth = 2;
+    static Vec load_u32(const std::uint32_t* p) {
+        return _mm_unpacklo_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)),
+                                  _mm_setzero_si128());
+    }
+    static void store_u32(std::uint32_t* p, Vec v) {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_shuffle_epi32(v, 0x08));   // [0, 2]
+    }
+    static Vec broadcast(std::uint32_t x) { return _mm_set1_epi64x(x); }
+    static Vec mul_low32(Vec a, Vec b) { return _mm_mul_epu32(a, b); }
+    static Vec high32(Vec a) { return _mm_srli_epi64(a, 32); }
+    static Vec bit_xor(Vec a, Vec b) { return _mm_xor_si128(a, b); }
+    static Vec add32(Vec a, Vec b) { return _mm_add_epi32(a, b); }
+};
+#endif
+
+// Philox4x32-10 of kLanes counters, SimdSlots::kWidth lanes per register; the same rounds as the
+// plain loop in LanePhilox::next_portable.
+inline void philox_simd(const std::uint32_t* key0, const std::uint32_t* key1,
+                        const std::uint32_t* ctr0, const std::uint32_t* ctr1,
+                        const std::uint32_t* ctr2, const std::uint32_t* ctr3,
+                        std::uint32_t out[4][kLanes]) {
+    using S = SimdSlots;
+    using V = S::Vec;
+    const V m0 = S::broadcast(kPhiloxM0);
+    const V m1 = S::broadcast(kPhiloxM1);
+    const V w0 = S::broadcast(kPhiloxW0);
+    const V w1 = S::broadcast(kPhiloxW1);
+    for (int l = 0; l < kLanes; l += S::kWidth) {
+        V c0 = S::load_u32(ctr0 + l), c1 = S::load_u32(ctr1 + l);
+        V c2 = S::load_u32(ctr2 + l), c3 = S::load_u32(ctr3 + l);
+        V k0 = S::load_u32(key0 + l), k1 = S::load_u32(key1 + l);
+#pragma GCC unroll 10
+        for (int round = 0; round < kPhiloxRounds; ++round) {
+            const V p0 = S::mul_low32(c0, m0);
+            const V p1 = S::mul_low32(c2, m1);
+            c0 = S::bit_xor(S::bit_xor(S::high32(p1), c1), k0);
+            c1 = p1;
+            c2 = S::bit_xor(S::bit_xor(S::high32(p0), c3), k1);
+            c3 = p0;
+            k0 = S::add32(k0, w0);
+            k1 = S::add32(k1, w1);
+        }
+        S::store_u32(out[0] + l, c0);
+        S::store_u32(out[1] + l, c1);
+        S::store_u32(out[2] + l, c2);
+        S::store_u32(out[3] + l, c3);
+    }
+}
+#endif
+
+// x[j][l] = √x[j][l] for two rows of lanes: the IEEE square root, without errno (see the top).
+inline void sqrt_two_rows(double x[2][kLanes]) {
+#if defined(__AVX512F__)
+    for (int j = 0; j < 2; ++j) _mm512_storeu_pd(x[j], _mm512_sqrt_pd(_mm512_loadu_pd(x[j])));
+#elif defined(__AVX2__)
+    for (int j = 0; j < 2; ++j)
+        for (int l = 0; l < kLanes; l += 4)
+            _mm256_storeu_pd(x[j] + l, _mm256_sqrt_pd(_mm256_loadu_pd(x[j] + l)));
+#elif defined(__SSE2__)
+    for (int j = 0; j < 2; ++j)
+        for (int l = 0; l < kLanes; l += 2)
+            _mm_storeu_pd(x[j] + l, _mm_sqrt_pd(_mm_loadu_pd(x[j] + l)));
+#else
+    for (int j = 0; j < 2; ++j)
+        for (int l = 0; l < kLanes; ++l) x[j][l] = std::sqrt(x[j][l]);
+#endif
+}
+#if defined(THESIS_LANE_RANDOM_POP_DIAGNOSTIC)
+#pragma GCC diagnostic pop
+#undef THESIS_LANE_RANDOM_POP_DIAGNOSTIC
+#endif
+
+}  // namespace lane_detail
+
+/// Philox4x32-10 for kLanes counters at once, structure of arrays: word j of lane l's counter is
 /// `ctr<j>[l]`. Each next() call encrypts every lane's counter and then advances its draw block
 /// (counter word 2), as PathRandom::refill does. Lanes are independent: the key may differ too.
 struct LanePhilox {
@@ -212,6 +353,18 @@ struct LanePhilox {
 
     /// out[j][l] = word j of lane l's next block; then every lane's draw block advances by one.
     void next(std::uint32_t out[4][kLanes]) {
+#if defined(__AVX512F__) || defined(__AVX2__) || defined(__SSE2__)
+        lane_detail::philox_simd(key0, key1, ctr0, ctr1, ctr2, ctr3, out);
+        advance();
+#else
+        next_portable(out);
+#endif
+    }
+
+    /// The same as next() in plain loops over the lanes, for targets without SSE2 and as a second
+    /// implementation for the tests. GCC vectorizes it too (the 32×32 → 64-bit products become
+    /// pmuludq on widened words), only slower than next(): see the top of this file.
+    void next_portable(std::uint32_t out[4][kLanes]) {
         using namespace lane_detail;
         // Results go to a local array first: it cannot alias the members, so GCC vectorizes
         // without a run-time overlap check (which its -O2 cost model would refuse).
@@ -219,21 +372,17 @@ struct LanePhilox {
         for (int l = 0; l < kLanes; ++l) {
             std::uint32_t c0 = ctr0[l], c1 = ctr1[l], c2 = ctr2[l], c3 = ctr3[l];
             std::uint32_t k0 = key0[l], k1 = key1[l];
-            // One round (Salmon et al. 2011, Fig. 2): two 32×32 → 64-bit products, the high
+            // One round (Salmon et al. 2011, section 3.3): two 32×32 → 64-bit products, their high
             // halves mixed with the other words and the key, then the key bumped by the Weyl
             // constants. The bump after the last round is dead and GCC drops it.
 #pragma GCC unroll 10
             for (int round = 0; round < kPhiloxRounds; ++round) {
                 const std::uint64_t p0 = std::uint64_t{kPhiloxM0} * c0;
                 const std::uint64_t p1 = std::uint64_t{kPhiloxM1} * c2;
-                const auto hi0 = static_cast<std::uint32_t>(p0 >> 32);
-                const auto lo0 = static_cast<std::uint32_t>(p0);
-                const auto hi1 = static_cast<std::uint32_t>(p1 >> 32);
-                const auto lo1 = static_cast<std::uint32_t>(p1);
-                c0 = hi1 ^ c1 ^ k0;
-                c1 = lo1;
-                c2 = hi0 ^ c3 ^ k1;
-                c3 = lo0;
+                c0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1 ^ k0;
+                c1 = static_cast<std::uint32_t>(p1);
+                c2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3 ^ k1;
+                c3 = static_cast<std::uint32_t>(p0);
                 k0 += kPhiloxW0;
                 k1 += kPhiloxW1;
             }
@@ -242,19 +391,22 @@ struct LanePhilox {
             words[2][l] = c2;
             words[3][l] = c3;
         }
-        for (int l = 0; l < kLanes; ++l) ++ctr2[l];   // 2³² blocks × 4 words per path, as rng.h
         std::memcpy(out, words, sizeof words);
+        advance();
+    }
+
+  private:
+    void advance() {
+        for (int l = 0; l < kLanes; ++l) ++ctr2[l];   // 2³² blocks × 4 words per path, as rng.h
     }
 };
 
 /// Four normals per lane from one Philox block: out[j][l] is normal j of lane l, the j-th value
 /// PathRandom::normal() would return for that block (up to the last-ulp differences of libm).
 ///
-/// Two loops, because std::sqrt sets errno on a negative argument unless -fno-math-errno is on:
-/// GCC then keeps a (never taken) libm call beside the sqrt instruction and refuses to vectorize
-/// any loop that holds it. The first loop, log and sincos, has no call and vectorizes under any
-/// flags; the second, sqrt and the products, vectorizes only with -fno-math-errno and otherwise
-/// runs 16 scalar sqrtsd. IEEE sqrt is correctly rounded, so the bits are the same either way.
+/// The transform is box_muller_pair for each lane, split into loops that each vectorize: words
+/// to uniforms; −2 ln u1 and sincos 2πu2; the square roots (lane_detail::sqrt_two_rows); the
+/// products. Every lane does the same operations as box_muller_pair, in the same order.
 inline void normals_for_lanes(LanePhilox& rng, double out[4][kLanes]) {
     alignas(32) std::uint32_t words[4][kLanes];
     rng.next(words);
@@ -264,22 +416,21 @@ inline void normals_for_lanes(LanePhilox& rng, double out[4][kLanes]) {
     alignas(64) double uniforms[4][kLanes];
     for (int j = 0; j < 4; ++j)
         for (int l = 0; l < kLanes; ++l) uniforms[j][l] = uniform_from_bits_exact(words[j][l]);
-    alignas(64) double radius_sq[2][kLanes];
+    alignas(64) double radius[2][kLanes];   // −2 ln u1 until sqrt_two_rows
     alignas(64) double sines[2][kLanes];
     alignas(64) double cosines[2][kLanes];
     for (int l = 0; l < kLanes; ++l) {
-        radius_sq[0][l] = -2.0 * fast_log(uniforms[0][l]);
+        radius[0][l] = -2.0 * fast_log(uniforms[0][l]);
         fast_sincos_2pi(uniforms[1][l], sines[0][l], cosines[0][l]);
-        radius_sq[1][l] = -2.0 * fast_log(uniforms[2][l]);
+        radius[1][l] = -2.0 * fast_log(uniforms[2][l]);
         fast_sincos_2pi(uniforms[3][l], sines[1][l], cosines[1][l]);
     }
+    lane_detail::sqrt_two_rows(radius);
     for (int l = 0; l < kLanes; ++l) {
-        const double radius0 = std::sqrt(radius_sq[0][l]);
-        const double radius1 = std::sqrt(radius_sq[1][l]);
-        out[0][l] = radius0 * cosines[0][l];
-        out[1][l] = radius0 * sines[0][l];
-        out[2][l] = radius1 * cosines[1][l];
-        out[3][l] = radius1 * sines[1][l];
+        out[0][l] = radius[0][l] * cosines[0][l];
+        out[1][l] = radius[0][l] * sines[0][l];
+        out[2][l] = radius[1][l] * cosines[1][l];
+        out[3][l] = radius[1][l] * sines[1][l];
     }
 }
 
@@ -293,7 +444,7 @@ inline void uniforms_for_lanes(LanePhilox& rng, double out[4][kLanes]) {
 
 /// The scalar twin of one lane: same stream, same fast_log / fast_sincos_2pi, so its values equal
 /// lane l of normals_for_lanes bit for bit. For a batch's remainder paths, and as the reference
-/// the tests hold the lanes to. A value type of 64 bytes; make one per path and stream.
+/// the tests hold the lanes to. A value type of 24 bytes; make one per path and stream.
 class PathNormals {
   public:
     PathNormals(std::uint64_t seed, std::uint64_t path, RandomStream stream)

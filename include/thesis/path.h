@@ -3,8 +3,10 @@
 // model — GBM, Merton jump diffusion, catalyst events, or fundamentals (price = EPS × P/E) — on a
 // fixed time grid. The draws come from PathRandom, so a path is the same on any thread.
 
+#include "thesis/lane_random.h"
 #include "thesis/thesis.h"
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -29,11 +31,18 @@ struct PricePath {
     /// (fills at the level); one between this and log_price[k] is a jump (fills past it).
     std::vector<double> diffusive_end;
     /// [1..steps]: the extremes of the Brownian bridge from log_price[k−1] to diffusive_end[k]
-    /// (continuous monitoring only; else equal to the endpoints' min and max).
+    /// (continuous monitoring only; not filled under discrete monitoring).
     std::vector<double> bridge_low, bridge_high;
     std::vector<int> event_step;     ///< per model event: the step it fired at, or -1
     std::vector<double> event_jump;  ///< per model event: its log jump (drawn even if it didn't fire)
     std::uint64_t index = 0;
+};
+
+/// kLanes paths generated together, and the generator's scratch space (reused, so generating a
+/// batch allocates nothing after the first).
+struct PathBatch {
+    std::array<PricePath, kLanes> paths;
+    std::vector<double> normals, second_normals, uniforms;   ///< [draw][lane]
 };
 
 /// Generates paths of one model. Construction precomputes every per-step constant; generate()
@@ -44,7 +53,13 @@ class PathGenerator {
     /// simulate (e.g. fundamentals without a sector P/E).
     PathGenerator(const Thesis& thesis, Years horizon);
 
+    /// One path. Equal, bit for bit, to lane 0 of generate_batch(path, ...).
     void generate(std::uint64_t path, PricePath& out) const;
+
+    /// Paths first_path … first_path + kLanes − 1. The diffusion's normals and the bridge's
+    /// uniforms come eight lanes at a time from vectorised Philox and Box–Muller (lane_random.h);
+    /// each lane depends on its own path index only.
+    void generate_batch(std::uint64_t first_path, PathBatch& batch) const;
 
     const TimeGrid& grid() const { return grid_; }
     /// Per-year variance of the log price's diffusion (σ² for GBM), used by the bridge.
