@@ -130,7 +130,10 @@ if cmp -s "$work/t1.json" "$work/t2.json" && cmp -s "$work/t1.json" "$work/t8.js
 expect "tolerance" 0 "$thesis" run --tolerance 5 --format json && {
     if python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["simulation"]["paths"] > 16384' <<<"$out"; then ok; else fail "tolerance paths"; fi
 }
-expect "tolerance verdict" 0 "$thesis" run --tolerance 20 && has "tolerance line" "$out" "Tolerance \$20.00: reached"
+expect "tolerance verdict" 0 "$thesis" run --tolerance 20 && has "tolerance line" "$out" "Tolerance \$20.00 on E[P&L] per share: reached"
+expect "tolerance metric" 0 "$thesis" run --tolerance 0.01 --tolerance-metric p_stop --format json && {
+    if python3 -c 'import json,sys; t=json.load(sys.stdin)["simulation"]["tolerance"]; assert t["metric"]=="p_stop" and t["met"] and t["half_width"]<=0.01' <<<"$out"; then ok; else fail "tolerance metric json"; fi
+}
 expect "continuous run" 0 "$thesis" run "$src/scenarios/coastal-coffee-short.yaml" --paths 2048 && has "continuous stamp" "$out" "continuous monitoring"
 expect "bad paths" 2 "$thesis" run --paths 0 && ok
 

@@ -28,6 +28,7 @@ struct SimulationOptions {
     std::uint64_t chunk = 8 * 1024;
     std::string monitoring;
     std::optional<double> tolerance;
+    std::string tolerance_metric = "pnl";   ///< pnl (dollars a share), p_target, p_stop, p_loss
     std::uint64_t max_paths = 20'000'000;
 };
 void add_simulation_options(CLI::App& command, SimulationOptions& options);

@@ -17,6 +17,17 @@ struct RunOptions {
     bool no_simulation = false;
 };
 
+std::string tolerance_line(const SimulationOptions& o, const SimulationOutcome& sim) {
+    const bool dollars = o.tolerance_metric == "pnl";
+    const auto show = [&](double v) {
+        return dollars ? format_money(v) : format_percent(v, 2);
+    };
+    return fmt::format("Tolerance {} on {}: {} (worst 95% half-width {} at {} paths)",
+                       show(*o.tolerance), dollars ? "E[P&L] per share" : o.tolerance_metric,
+                       sim.tolerance_met ? "reached" : "NOT reached", show(*sim.half_width),
+                       format_count(static_cast<double>(sim.result.paths)));
+}
+
 int run(const RunOptions& o) {
     Thesis thesis = load(o.common);
     apply_simulation_options(o.simulation, thesis);
@@ -27,14 +38,13 @@ int run(const RunOptions& o) {
     }
     const SimulationOutcome sim = simulate(thesis, o.simulation, o.common.quiet);
     add_simulation(report, thesis, sim.result, sim.requested);
-    if (sim.half_width)
-        report.verdict.insert(report.verdict.begin() + 1,
-                              fmt::format("Tolerance {}: {} (worst 95% half-width {} a share at {} "
-                                          "paths)",
-                                          format_money(*o.simulation.tolerance),
-                                          sim.tolerance_met ? "reached" : "NOT reached",
-                                          format_money(*sim.half_width),
-                                          format_count(static_cast<double>(sim.result.paths))));
+    if (sim.half_width) {
+        report.verdict.insert(report.verdict.begin() + 1, tolerance_line(o.simulation, sim));
+        report.json["simulation"]["tolerance"] = {{"metric", o.simulation.tolerance_metric},
+                                                  {"target", *o.simulation.tolerance},
+                                                  {"half_width", *sim.half_width},
+                                                  {"met", sim.tolerance_met}};
+    }
     return emit_simulation(report, o.common, sim);
 }
 }  // namespace

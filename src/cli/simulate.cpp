@@ -85,6 +85,21 @@ class ProgressBar {
     std::chrono::steady_clock::time_point last_{};
 };
 
+// The 95% half-width of a plan's metric: z·s/√n for the mean P&L, z·√(p(1−p)/n) for a
+// probability.
+double half_width(const PlanTally& t, const std::string& metric) {
+    const double n = static_cast<double>(t.pnl.count());
+    if (metric == "pnl") return kZ95 * std::sqrt(t.pnl.variance() / n);
+    const auto count = [&](ExitReason r) {
+        return static_cast<double>(t.outcomes[static_cast<std::size_t>(r)]);
+    };
+    double hits = static_cast<double>(t.losses.count());
+    if (metric == "p_target") hits = count(ExitReason::Target);
+    if (metric == "p_stop") hits = count(ExitReason::Stop) + count(ExitReason::GapThroughStop);
+    const double p = hits / n;
+    return kZ95 * std::sqrt(p * (1 - p) / n);
+}
+
 }  // namespace
 
 void add_simulation_options(CLI::App& command, SimulationOptions& o) {
@@ -98,9 +113,14 @@ void add_simulation_options(CLI::App& command, SimulationOptions& o) {
     command.add_option("--monitoring", o.monitoring, "discrete or continuous (default: the file's)")
         ->check(CLI::IsMember({"discrete", "continuous"}));
     command.add_option("--tolerance", o.tolerance,
-                       "Run until every plan's expected P&L per share has a 95% half-width at "
-                       "most this many dollars (capped by --max-paths)")
+                       "Run until every plan's --tolerance-metric has a 95% half-width at most "
+                       "this (dollars for pnl, a probability otherwise; capped by --max-paths)")
         ->check(CLI::PositiveNumber);
+    command.add_option("--tolerance-metric", o.tolerance_metric,
+                       "What --tolerance bounds: pnl (expected P&L per share), p_target, p_stop "
+                       "(incl. gaps) or p_loss")
+        ->check(CLI::IsMember({"pnl", "p_target", "p_stop", "p_loss"}))
+        ->capture_default_str();
     command.add_option("--max-paths", o.max_paths, "Cap on paths for --tolerance")
         ->check(CLI::Range(std::uint64_t{2048}, std::uint64_t{100'000'000'000ULL}))
         ->capture_default_str();
@@ -136,10 +156,8 @@ SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, boo
             mc.run(n, control);
             if (mc.result().interrupted) break;
             double worst = 0;
-            for (std::size_t i = 0; i < thesis.plans.size(); ++i) {
-                const RunningStats& s = mc.result().plans[i].pnl;
-                worst = std::max(worst, kZ95 * std::sqrt(s.variance() / static_cast<double>(s.count())));
-            }
+            for (std::size_t i = 0; i < thesis.plans.size(); ++i)
+                worst = std::max(worst, half_width(mc.result().plans[i], o.tolerance_metric));
             out.half_width = worst;
             if (worst <= *o.tolerance || n >= o.max_paths) break;
             const double ratio = worst / *o.tolerance;
