@@ -163,8 +163,52 @@ expect "odds bad stop" 2 "$thesis" odds --spot 770 --stop 800 --target 1000 --vo
 expect "odds bad horizon" 2 "$thesis" odds --spot 770 --stop 600 --target 1000 --vol 50% --horizon soon && ok
 expect "check" 0 "$thesis" check --paths 5000 && has "check verdict" "$out" "checks pass"
 
+# --- sweep, sensitivity, solve ---
+expect "sweep one key" 0 "$thesis" sweep --set plans.aggressive.stop=600:690:30 --metric aggressive.p_stop,aggressive.reward_risk --paths 2048 && {
+    has "sweep table" "$out" "aggressive.p_stop — probability the stop fills first"
+    has "sweep best" "$out" "Best aggressive.p_stop (lower is better)"
+    has "sweep crn line" "$out" "common random numbers"
+}
+expect "sweep grid csv" 0 "$thesis" sweep --set plans.aggressive.stop=600,650,710 --set model.volatility=30%:50%:20% --metric aggressive.pnl_per_share --paths 2048 --format csv -o "$work/sweep.csv" && {
+    if python3 -c '
+import csv,sys
+rows=[r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))]
+assert len(rows)==6, len(rows)
+assert set(rows[0])>={"key1","value1","key2","value2","metric","value","std_error","ci_low","ci_high","valid","reason"}
+bad=[r for r in rows if r["valid"]=="false"]
+assert len(bad)==2 and all("below entry" in r["reason"] for r in bad)
+assert all(float(r["ci_low"])<=float(r["value"])<=float(r["ci_high"]) for r in rows if r["valid"]=="true")
+' "$work/sweep.csv"; then ok; else fail "sweep csv shape"; fi
+}
+expect "sweep grid table" 0 "$thesis" sweep --set plans.aggressive.stop=600,650,710 --set model.volatility=30%:50%:20% --metric aggressive.pnl_per_share --paths 2048 && {
+    has "sweep grid best" "$out" "* best cell (higher is better)"
+    has "sweep grid invalid" "$out" "invalid at plans.aggressive.stop=710"
+}
+expect "sweep versus base json" 0 "$thesis" sweep --set plans.aggressive.stop=620 --set plans.aggressive.stop=580,620 --metric aggressive.pnl_per_share --paths 4096 --versus-base --format json && {
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); p=d["sweep"]["points"]; v=p[1]["metrics"]["aggressive.pnl_per_share"]["versus_base"]; assert v["paired"] and abs(v["value"])<1e-9 and v["std_error"]==0' <<<"$out"; then ok; else fail "versus base json"; fi
+}
+expect "sweep list metrics" 0 "$thesis" sweep --list-metrics && has "metric list" "$out" "PLAN.expectancy_r"
+expect "sweep unknown key" 2 "$thesis" sweep --set plans.aggressive.stpo=550:650:25 --metric aggressive.p_stop && has "sweep key hint" "$err" "did you mean 'stop'"
+expect "sweep unknown metric" 2 "$thesis" sweep --set plans.aggressive.stop=550:650:25 --metric aggressive.p_stpo && has "sweep metric hint" "$err" "did you mean 'aggressive.p_stop'"
+expect "sweep empty range" 2 "$thesis" sweep --set plans.aggressive.stop=650:550:25 --metric aggressive.p_stop && has "sweep empty" "$err" "empty range"
+expect "sweep zero step" 2 "$thesis" sweep --set plans.aggressive.stop=550:650:0 --metric aggressive.p_stop && has "sweep step" "$err" "positive STEP"
+expect "sweep too many" 2 "$thesis" sweep --set plans.aggressive.stop=500:599:1 --set plans.aggressive.target=900:1100:1 --metric aggressive.reward_risk && has "sweep too many msg" "$err" "too many"
+expect "sweep three keys" 2 "$thesis" sweep --set plans.aggressive.stop=550,600 --set model.volatility=0.4,0.5 --set model.drift=0,0.1 --metric aggressive.p_stop && has "sweep axes" "$err" "at most 2 swept keys"
+expect "sweep text field" 2 "$thesis" sweep --set stock.ticker=1,2 --metric aggressive.p_stop && has "sweep numeric" "$err" "not a numeric field"
+[ "$(wc -l <<<"$err")" -eq 1 ] && ok || fail "sweep error is one line"
+expect "sensitivity" 0 "$thesis" sensitivity --metric aggressive.pnl_per_share --paths 2048 --set plans.aggressive.stop=650:710 && {
+    has "tornado title" "$out" "Tornado: aggressive.pnl_per_share"
+    has "tornado bar" "$out" "█"
+    has "tornado invalid" "$out" "plans.aggressive.stop=710 is invalid"
+    has "tornado skipped" "$out" "Not moved: scenarios.bull.probability"
+}
+expect "solve" 0 "$thesis" solve --vary scenarios.bull.price --metric valuation.expected_price --target 700 --between 500 1500 --format json && {
+    if python3 -c 'import json,sys; d=json.load(sys.stdin)["solve"]; assert 500<d["root"]<1500 and abs(d["metric_at_root"]["value"]-700)<1e-6' <<<"$out"; then ok; else fail "solve json"; fi
+}
+expect "solve no root" 2 "$thesis" solve --vary plans.aggressive.stop --metric aggressive.p_loss --target 5% --between 500 690 --paths 2048 && has "solve no root msg" "$err" "no root between 500 and 690"
+
 # --- help and usage ---
-for cmd in "" run table init odds check; do
+for cmd in "" run table init odds check sweep sensitivity solve; do
     expect "help $cmd" 0 "$thesis" $cmd --help && has "help text $cmd" "$out" "Usage"
 done
 expect "version" 0 "$thesis" --version && has "version text" "$out" "thesis "

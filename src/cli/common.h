@@ -73,5 +73,8 @@ void setup_table(CLI::App& app);
 void setup_init(CLI::App& app);
 void setup_odds(CLI::App& app);
 void setup_check(CLI::App& app);
+void setup_sweep(CLI::App& app);
+void setup_sensitivity(CLI::App& app);
+void setup_solve(CLI::App& app);
 
 }  // namespace thesis::cli

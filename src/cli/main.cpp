@@ -23,12 +23,18 @@ int main(int argc, char** argv) {
                "  thesis table my.yaml --plan aggressive\n"
                "  thesis odds --spot 770 --stop 600 --target 1000 --drift 10% --vol 50%\n"
                "  thesis check                   the engine against closed forms\n"
+               "  thesis sweep --set plans.aggressive.stop=550:650:25 --metric aggressive.p_stop\n"
+               "  thesis sensitivity --metric aggressive.pnl_per_share --paths 20000\n"
+               "  thesis solve --vary model.volatility --metric aggressive.expectancy_r --target 0\n"
                "Run 'thesis COMMAND --help' for a command's options.");
     thesis::cli::setup_run(app);
     thesis::cli::setup_table(app);
     thesis::cli::setup_init(app);
     thesis::cli::setup_odds(app);
     thesis::cli::setup_check(app);
+    thesis::cli::setup_sweep(app);
+    thesis::cli::setup_sensitivity(app);
+    thesis::cli::setup_solve(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -42,7 +48,8 @@ int main(int argc, char** argv) {
         std::string message = e.what();
         if (dynamic_cast<const CLI::RequiredError*>(&e) && argc > 1 && argv[1][0] != '-' &&
             !app.get_subcommands().size())
-            message = fmt::format("unknown command '{}'; the commands are run, table, init, odds, check",
+            message = fmt::format("unknown command '{}'; the commands are run, table, init, odds, check, "
+                                  "sweep, sensitivity, solve",
                                   argv[1]);
         fmt::print(stderr, "thesis: error: {} (see thesis --help)\n", message);
         return 2;

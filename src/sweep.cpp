@@ -1,0 +1,824 @@
+#include "thesis/sweep.h"
+
+#include "thesis/errors.h"
+#include "thesis/payoff.h"
+#include "thesis/trade.h"
+#include "thesis/valuation.h"
+
+#include <boost/math/tools/toms748_solve.hpp>
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <thread>
+
+namespace thesis {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+InputError flag_error(const std::string& flag, const std::string& message) {
+    return InputError({"command line"}, flag, message);
+}
+
+// Any numeric notation the loader reads: 0.5, 50%, $700, 8B, 52x.
+std::optional<double> any_number(std::string_view text) {
+    for (Unit u : {Unit::Number, Unit::Money, Unit::Times})
+        if (auto v = parse_quantity(text, u)) return v;
+    return std::nullopt;
+}
+
+// One end or the step of a range: the number and its unit suffix ('%', 'x', 'K', ... or 0).
+struct RangeNumber {
+    double value = 0;
+    char suffix = 0;
+};
+
+std::optional<RangeNumber> range_number(std::string_view text) {
+    std::string s(trim(text));
+    std::string sign;
+    if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+        sign = s.substr(0, 1);
+        s.erase(0, 1);
+    }
+    if (!s.empty() && s.front() == '$') s.erase(0, 1);
+    char suffix = 0;
+    double factor = 1;
+    if (!s.empty()) {
+        const char last = static_cast<char>(std::toupper(static_cast<unsigned char>(s.back())));
+        static const std::map<char, double> kFactors{
+            {'%', 0.01}, {'X', 1}, {'K', 1e3}, {'M', 1e6}, {'B', 1e9}, {'T', 1e12}};
+        if (auto it = kFactors.find(last); it != kFactors.end()) {
+            suffix = last;
+            factor = it->second;
+            s.pop_back();
+        }
+    }
+    auto v = parse_quantity(sign + s, Unit::Number);
+    if (!v || (!s.empty() && s.back() == '%')) return std::nullopt;
+    return RangeNumber{*v * factor, suffix};
+}
+
+// Walks a key path in a YAML tree; returns the node or explains what is wrong.
+YAML::Node find_key(const YAML::Node& root, const std::string& key, const std::string& flag) {
+    YAML::Node at = root;
+    std::string walked;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dot = key.find('.', start);
+        const std::string part = key.substr(start, dot == std::string::npos ? dot : dot - start);
+        if (part.empty()) throw flag_error(flag, "expected a key path like plans.aggressive.stop");
+        if (!at.IsMap())
+            throw flag_error(flag, fmt::format("'{}' is a value, not a section", walked));
+        YAML::Node next;
+        bool found = false;
+        std::vector<std::string> siblings;
+        for (const auto& kv : at) {
+            siblings.push_back(kv.first.Scalar());
+            if (kv.first.Scalar() == part) {
+                next.reset(kv.second);
+                found = true;
+            }
+        }
+        if (!found) {
+            const std::string hint = did_you_mean(part, siblings);
+            std::string known;
+            for (const auto& k : siblings) known += (known.empty() ? "" : ", ") + k;
+            throw flag_error(flag, fmt::format("unknown key '{}'{}{}", part,
+                                               walked.empty() ? "" : " in " + walked,
+                                               hint.empty() ? "; the file has: " + known
+                                                            : fmt::format(" (did you mean '{}'?)", hint)));
+        }
+        walked += (walked.empty() ? "" : ".") + part;
+        at.reset(next);
+        if (dot == std::string::npos) return at;
+        start = dot + 1;
+    }
+}
+
+}  // namespace
+
+// ---- Axes ----
+
+bool is_sweep_value(std::string_view value) {
+    return value.find(':') != std::string_view::npos || value.find(',') != std::string_view::npos;
+}
+
+std::string decimal_text(double value) {
+    if (value == 0 || !std::isfinite(value)) return "0";
+    const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+    const int decimals = std::clamp(11 - magnitude, 0, 15);
+    std::string s = fmt::format("{:.{}f}", value, decimals);
+    if (s.find('.') != std::string::npos) {
+        while (s.back() == '0') s.pop_back();
+        if (s.back() == '.') s.pop_back();
+    }
+    return s == "-0" ? "0" : s;
+}
+
+SweepAxis parse_sweep_axis(std::string_view spec) {
+    const Override o = parse_override(spec);
+    SweepAxis axis;
+    axis.key = o.key_path;
+    const std::string flag = "--set " + o.key_path;
+    const std::string_view value = trim(o.value);
+    if (value.find(':') != std::string_view::npos) {
+        std::vector<std::string_view> parts;
+        for (std::size_t start = 0;;) {
+            const std::size_t colon = value.find(':', start);
+            parts.push_back(value.substr(start, colon == std::string_view::npos ? colon : colon - start));
+            if (colon == std::string_view::npos) break;
+            start = colon + 1;
+        }
+        if (parts.size() != 3)
+            throw flag_error(flag, fmt::format("expected a range FROM:TO:STEP like 550:650:25, got '{}'",
+                                               value));
+        std::array<RangeNumber, 3> n;
+        const char* names[] = {"FROM", "TO", "STEP"};
+        for (std::size_t i = 0; i < 3; ++i) {
+            auto v = range_number(parts[i]);
+            if (!v)
+                throw flag_error(flag, fmt::format("expected a number for {} in FROM:TO:STEP, got '{}'",
+                                                   names[i], parts[i]));
+            n[i] = *v;
+        }
+        if (n[0].suffix != n[1].suffix || n[0].suffix != n[2].suffix)
+            throw flag_error(flag, fmt::format("FROM, TO and STEP must share a unit (like 30%:70%:10% "
+                                               "or 550:650:25), got '{}'", value));
+        const double from = n[0].value, to = n[1].value, step = n[2].value;
+        if (!(step > 0))
+            throw flag_error(flag, fmt::format("expected a positive STEP, got '{}'", parts[2]));
+        if (from > to)
+            throw flag_error(flag, fmt::format("empty range: FROM ({}) is above TO ({})", parts[0],
+                                               parts[1]));
+        const double count = std::floor((to - from) / step + 1e-9) + 1;
+        if (count > static_cast<double>(kMaxSweepPoints))
+            throw flag_error(flag, fmt::format("{} values is too many; at most {} points in a sweep",
+                                               format_count(count), format_count(kMaxSweepPoints)));
+        for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
+            const std::string text = decimal_text(from + static_cast<double>(i) * step);
+            axis.texts.push_back(text);
+            axis.values.push_back(*parse_quantity(text, Unit::Number));
+        }
+        return axis;
+    }
+    for (std::size_t start = 0;;) {
+        const std::size_t comma = value.find(',', start);
+        const std::string_view item =
+            trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start));
+        if (item.empty())
+            throw flag_error(flag, fmt::format("expected a list of numbers like 550,600,650, got '{}'",
+                                               value));
+        auto v = any_number(item);
+        if (!v)
+            throw flag_error(flag, fmt::format("expected a number in the list, got '{}' (write "
+                                               "thousands without commas: 1000 or 1K)", item));
+        axis.texts.emplace_back(item);
+        axis.values.push_back(*v);
+        if (axis.texts.size() > kMaxSweepPoints)
+            throw flag_error(flag, fmt::format("too many values; at most {} points in a sweep",
+                                               format_count(kMaxSweepPoints)));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return axis;
+}
+
+std::string check_numeric_key(std::string_view yaml, const std::string& key, const std::string& flag) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        throw flag_error(flag, "the scenario file is not valid YAML: " + e.msg);
+    }
+    const YAML::Node n = find_key(root, key, flag);
+    if (n.IsMap() || n.IsSequence())
+        throw flag_error(flag, fmt::format("{} is a {}, not a number; sweep one of its values "
+                                           "(e.g. {}.…)", key, n.IsMap() ? "section" : "list", key));
+    if (!n.IsScalar() || !any_number(n.Scalar()))
+        throw flag_error(flag, fmt::format("{} is '{}', not a numeric field", key,
+                                           n.IsScalar() ? n.Scalar() : std::string("empty")));
+    return n.Scalar();
+}
+
+// ---- Metrics ----
+
+const std::vector<MetricInfo>& metric_catalogue() {
+    using U = MetricUnit;
+    using B = Better;
+    static const std::vector<MetricInfo> kMetrics{
+        {"pnl_per_share", "PLAN", "expected P&L per share (unfilled paths count as 0)", U::Money, B::Higher, true, true},
+        {"pnl_per_position", "PLAN", "expected P&L of the sized position", U::Money, B::Higher, true, true},
+        {"expectancy_r", "PLAN", "expected P&L in units of the risk per share (R); needs a stop", U::Ratio, B::Higher, true, true},
+        {"p_target", "PLAN", "probability the target fills first", U::Percent, B::Higher, true, true},
+        {"p_stop", "PLAN", "probability the stop fills first, gaps through it included", U::Percent, B::Lower, true, true},
+        {"p_gap", "PLAN", "probability of a gap through the stop", U::Percent, B::Lower, true, true},
+        {"p_unfilled", "PLAN", "probability the entry never fills", U::Percent, B::Lower, true, true},
+        {"p_loss", "PLAN", "probability the trade loses money", U::Percent, B::Lower, true, true},
+        {"p_touch_target", "PLAN", "probability the price ever reaches the target", U::Percent, B::Higher, true, true},
+        {"p_touch_stop", "PLAN", "probability the price ever reaches the stop", U::Percent, B::Lower, true, true},
+        {"var95", "PLAN", "95% value at risk per share (a loss, positive)", U::Money, B::Lower, true, false},
+        {"var99", "PLAN", "99% value at risk per share", U::Money, B::Lower, true, false},
+        {"es95", "PLAN", "95% expected shortfall per share (mean of the worst 5%)", U::Money, B::Lower, true, false},
+        {"es99", "PLAN", "99% expected shortfall per share", U::Money, B::Lower, true, false},
+        {"pnl_q05", "PLAN", "5% quantile of P&L per share", U::Money, B::Higher, true, false},
+        {"pnl_q50", "PLAN", "median P&L per share", U::Money, B::Higher, true, false},
+        {"pnl_q95", "PLAN", "95% quantile of P&L per share", U::Money, B::Higher, true, false},
+        {"profit_factor", "PLAN", "sum of wins / sum of losses", U::Ratio, B::Higher, true, false},
+        {"kelly", "PLAN", "Kelly fraction p - (1 - p) / b of the win/lose bet", U::Ratio, B::Higher, true, false},
+        {"reward_risk", "PLAN", "reward / risk per share at the levels, costs included (R)", U::Ratio, B::Higher, false, false},
+        {"breakeven_win_rate", "PLAN", "win rate that breaks even at the levels: 1 / (1 + R)", U::Percent, B::Lower, false, false},
+        {"risk_per_share", "PLAN", "loss per share if stopped at the level, costs included", U::Money, B::Lower, false, false},
+        {"reward_per_share", "PLAN", "gain per share at the target, costs included", U::Money, B::Higher, false, false},
+        {"shares", "PLAN", "position size from the fixed count or the risk budget", U::Count, B::Neither, false, false},
+        {"expected_price", "valuation", "probability-weighted scenario price", U::Money, B::Higher, false, false},
+        {"expected_return", "valuation", "expected price / today's price - 1", U::Percent, B::Higher, false, false},
+        {"expected_upside", "valuation", "sum of p x max(return, 0)", U::Percent, B::Higher, false, false},
+        {"expected_downside", "valuation", "sum of p x max(-return, 0)", U::Percent, B::Lower, false, false},
+        {"upside_downside_ratio", "valuation", "expected upside / expected downside", U::Ratio, B::Higher, false, false},
+    };
+    return kMetrics;
+}
+
+std::string format_metric(const MetricInfo& m, double v) {
+    switch (m.unit) {
+        case MetricUnit::Money: return format_money(v);
+        case MetricUnit::Percent: return format_percent(v, 2);
+        case MetricUnit::Ratio: return fmt::format("{:.3f}", v);
+        case MetricUnit::Count: return format_number(v, 1);
+    }
+    return fmt::format("{}", v);
+}
+
+Metric resolve_metric(std::string_view name, const Thesis& thesis, const std::string& flag) {
+    name = trim(name);
+    const std::size_t dot = name.find('.');
+    std::vector<std::string> full;
+    for (const auto& m : metric_catalogue()) {
+        if (m.scope == "valuation") full.push_back("valuation." + m.name);
+        else
+            for (const auto& p : thesis.plans) full.push_back(p.name + "." + m.name);
+    }
+    const auto unknown = [&](const std::string& what) {
+        const std::string hint = did_you_mean(name, full);
+        return flag_error(flag, fmt::format("{}{}; 'thesis sweep --list-metrics' lists them", what,
+                                            hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+    };
+    if (dot == std::string_view::npos)
+        throw unknown(fmt::format("expected PLAN.METRIC or valuation.METRIC, got '{}'", name));
+    const std::string scope(name.substr(0, dot));
+    const std::string metric(name.substr(dot + 1));
+    if (scope != "valuation" && !thesis.find_plan(scope)) {
+        std::vector<std::string> plans{"valuation"};
+        for (const auto& p : thesis.plans) plans.push_back(p.name);
+        const std::string hint = did_you_mean(scope, plans);
+        std::string known;
+        for (const auto& p : plans) known += (known.empty() ? "" : ", ") + p;
+        throw flag_error(flag, fmt::format("no plan named '{}'{}; expected one of: {}", scope,
+                                           hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
+                                           known));
+    }
+    for (const auto& m : metric_catalogue())
+        if (m.name == metric && (m.scope == "valuation") == (scope == "valuation"))
+            return Metric{std::string(name), scope == "valuation" ? "" : scope, &m};
+    throw unknown(fmt::format("unknown metric '{}'", name));
+}
+
+std::vector<Metric> resolve_metrics(std::string_view names, const Thesis& thesis,
+                                    const std::string& flag) {
+    std::vector<Metric> out;
+    for (std::size_t start = 0;;) {
+        const std::size_t comma = names.find(',', start);
+        const std::string_view item = trim(names.substr(start, comma == std::string_view::npos ? comma : comma - start));
+        if (item.empty()) throw flag_error(flag, "expected a metric like aggressive.p_stop");
+        Metric m = resolve_metric(item, thesis, flag);
+        for (const auto& other : out)
+            if (other.name == m.name) throw flag_error(flag, fmt::format("'{}' is given twice", m.name));
+        out.push_back(std::move(m));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+namespace {
+
+Estimate exact(double value) { return {value, 0, value, value}; }
+
+Estimate normal(double value, double std_error) {
+    return {value, std_error, value - kZ95 * std_error, value + kZ95 * std_error};
+}
+
+MetricValue none(std::string reason) { return {std::nullopt, std::move(reason)}; }
+
+MetricValue from(const std::optional<Estimate>& e, const std::string& reason) {
+    return e ? MetricValue{e, ""} : none(reason);
+}
+
+std::size_t plan_index(const Thesis& t, const std::string& name) {
+    for (std::size_t i = 0; i < t.plans.size(); ++i)
+        if (t.plans[i].name == name) return i;
+    throw InternalError(fmt::format("plan {} not in the thesis", name));
+}
+
+// A per-path quantity whose mean is the metric (for paired differences); nullopt if it has none.
+std::optional<double> path_value(const std::string& metric, const TradeOutcome& o,
+                                 const TradeEconomics& e) {
+    const auto is = [](bool b) { return b ? 1.0 : 0.0; };
+    if (metric == "pnl_per_share") return o.pnl_per_share;
+    if (metric == "pnl_per_position") return o.pnl_per_share * e.shares;
+    if (metric == "expectancy_r") {
+        if (!e.stop || !(e.risk_per_share > 0)) return std::nullopt;
+        return o.pnl_per_share / e.risk_per_share;
+    }
+    if (metric == "p_target") return is(o.reason == ExitReason::Target);
+    if (metric == "p_stop")
+        return is(o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop);
+    if (metric == "p_gap") return is(o.reason == ExitReason::GapThroughStop);
+    if (metric == "p_unfilled") return is(o.reason == ExitReason::Unfilled);
+    if (metric == "p_loss") return is(o.pnl_per_share < 0);
+    if (metric == "p_touch_target") return is(o.touched_target);
+    if (metric == "p_touch_stop") return is(o.touched_stop);
+    return std::nullopt;
+}
+
+}  // namespace
+
+MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const SimulationResult* sim) {
+    const std::string& name = metric.info->name;
+    if (metric.info->scope == "valuation") {
+        if (thesis.scenarios.empty()) return none("the file has no scenarios");
+        std::vector<ScenarioValue> values;
+        for (const auto& sc : thesis.scenarios) values.push_back(value_scenario(sc, thesis.stock));
+        const ScenarioExpectation e = expectation(values, thesis.stock.price);
+        if (!(e.probability_sum > 0)) return none("the scenarios have no probabilities");
+        if (name == "expected_price") return {exact(e.expected_price), ""};
+        if (name == "expected_return") return {exact(e.expected_return), ""};
+        if (name == "expected_upside") return {exact(e.expected_upside), ""};
+        if (name == "expected_downside") return {exact(e.expected_downside), ""};
+        if (!(e.expected_downside > 0)) return none("no scenario has a downside");
+        return {exact(e.upside_downside_ratio), ""};
+    }
+    const Plan* plan = thesis.find_plan(metric.plan);
+    THESIS_REQUIRE(plan != nullptr, "plan {} not in the thesis", metric.plan);
+    const TradeEconomics e = trade_economics(*plan, thesis.stock.price);
+    if (!metric.info->simulated) {
+        if (name == "reward_risk" || name == "breakeven_win_rate") {
+            if (!e.stop || !e.target || !(e.reward_risk > 0))
+                return none("needs a plan with a stop and a target");
+            return {exact(name == "reward_risk" ? e.reward_risk : e.breakeven_win_rate), ""};
+        }
+        if (name == "risk_per_share") {
+            if (!e.stop) return none("the plan has no stop");
+            return {exact(e.risk_per_share), ""};
+        }
+        if (name == "reward_per_share") {
+            if (!e.target) return none("the plan has no target");
+            return {exact(e.reward_per_share), ""};
+        }
+        return {exact(e.shares), ""};
+    }
+    THESIS_REQUIRE(sim != nullptr, "metric {} needs a simulation", metric.name);
+    const std::size_t i = plan_index(thesis, metric.plan);
+    const PlanMetrics m = summarize(*sim, i, *plan, thesis.stock.price);
+    const auto outcome = [&](ExitReason r) { return m.outcome[static_cast<std::size_t>(r)]; };
+    if (name == "pnl_per_share") return {m.pnl_per_share, ""};
+    if (name == "pnl_per_position") return {m.pnl_per_position, ""};
+    if (name == "expectancy_r") return from(m.expectancy_r, "needs a plan with a stop");
+    if (name == "p_target") return {outcome(ExitReason::Target), ""};
+    if (name == "p_stop") {
+        const PlanTally& t = sim->plans[i];
+        return {proportion_estimate(t.outcomes[static_cast<std::size_t>(ExitReason::Stop)] +
+                                        t.outcomes[static_cast<std::size_t>(ExitReason::GapThroughStop)],
+                                    sim->paths),
+                ""};
+    }
+    if (name == "p_gap") return {outcome(ExitReason::GapThroughStop), ""};
+    if (name == "p_unfilled") return {outcome(ExitReason::Unfilled), ""};
+    if (name == "p_loss") return {m.probability_of_loss, ""};
+    if (name == "p_touch_target") return {m.touch_target, ""};
+    if (name == "p_touch_stop") return {m.touch_stop, ""};
+    if (name == "var95") return {m.var95, ""};
+    if (name == "var99") return {m.var99, ""};
+    if (name == "es95") return {m.es95, ""};
+    if (name == "es99") return {m.es99, ""};
+    for (auto [label, level] : {std::pair{"pnl_q05", 0.05}, {"pnl_q50", 0.50}, {"pnl_q95", 0.95}})
+        if (name == label)
+            for (const auto& [l, q] : m.pnl_quantiles)
+                if (std::fabs(l - level) < 1e-12) return {q, ""};
+    if (name == "profit_factor") return from(m.profit_factor, "needs both wins and losses");
+    if (name == "kelly") return from(m.kelly, "needs at least two wins and two losses");
+    throw InternalError(fmt::format("metric {} is not evaluated", metric.name));
+}
+
+// ---- Evaluating points ----
+
+namespace {
+
+// The thesis with only the plans the metrics read (the engine simulates every plan it is given).
+Thesis pruned(const Thesis& t, const std::vector<Metric>& metrics) {
+    Thesis out = t;
+    out.plans.clear();
+    for (const auto& p : t.plans)
+        if (std::any_of(metrics.begin(), metrics.end(), [&](const Metric& m) { return m.plan == p.name; }))
+            out.plans.push_back(p);
+    return out;
+}
+
+// Runs fn(block) over blocks [0, blocks) on `threads` workers.
+template <class Fn>
+void parallel_blocks(std::uint64_t blocks, unsigned threads, Fn fn) {
+    threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::uint64_t>(threads, blocks));
+    std::atomic<std::uint64_t> next{0};
+    const auto worker = [&] {
+        for (std::uint64_t b = next.fetch_add(1); b < blocks; b = next.fetch_add(1)) fn(b);
+    };
+    if (threads <= 1) {
+        worker();
+        return;
+    }
+    std::vector<std::thread> pool;
+    for (unsigned w = 0; w < threads; ++w) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+}
+
+}  // namespace
+
+std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& point,
+                                            const std::vector<Metric>& metrics,
+                                            std::uint64_t paths, unsigned threads) {
+    std::vector<MetricValue> out(metrics.size(), none("no paired difference for this metric"));
+    std::vector<std::size_t> wanted;
+    for (std::size_t k = 0; k < metrics.size(); ++k)
+        if (metrics[k].info->paired) wanted.push_back(k);
+    if (wanted.empty() || paths == 0) return out;
+
+    const PathGenerator gen_base(base, MonteCarlo::horizon_of(base));
+    const PathGenerator gen_point(point, MonteCarlo::horizon_of(point));
+    struct Arm {
+        const Thesis* thesis;
+        const PathGenerator* generator;
+        std::vector<PlanRules> rules;
+        std::vector<TradeEconomics> economics;
+    };
+    std::array<Arm, 2> sides{Arm{&base, &gen_base, {}, {}}, Arm{&point, &gen_point, {}, {}}};
+    for (Arm& s : sides)
+        for (std::size_t k : wanted) {
+            const Plan& plan = *s.thesis->find_plan(metrics[k].plan);
+            s.rules.push_back(compile_plan(plan, s.thesis->stock.price, s.generator->grid(),
+                                           s.thesis->model.events, s.thesis->simulation.gap_threshold,
+                                           s.thesis->simulation.horizon));
+            s.economics.push_back(trade_economics(plan, s.thesis->stock.price));
+        }
+
+    // Per-block statistics, merged in block order: the same bits for any thread count.
+    const std::uint64_t blocks = (paths + kBlockPaths - 1) / kBlockPaths;
+    std::vector<std::vector<RunningStats>> per_block(blocks, std::vector<RunningStats>(wanted.size()));
+    std::vector<char> undefined(wanted.size(), 0);
+    parallel_blocks(blocks, threads, [&](std::uint64_t block) {
+        PathBatch batch_base, batch_point;
+        const std::uint64_t end = std::min(paths, (block + 1) * kBlockPaths);
+        for (std::uint64_t first = block * kBlockPaths; first < end; first += kLanes) {
+            gen_base.generate_batch(first, batch_base);
+            gen_point.generate_batch(first, batch_point);
+            const std::uint64_t lanes = std::min<std::uint64_t>(kLanes, end - first);
+            for (std::uint64_t lane = 0; lane < lanes; ++lane)
+                for (std::size_t w = 0; w < wanted.size(); ++w) {
+                    const std::string& name = metrics[wanted[w]].info->name;
+                    const TradeOutcome o0 = trade_on_path(sides[0].rules[w], batch_base.paths[lane],
+                                                          base.simulation.monitoring);
+                    const TradeOutcome o1 = trade_on_path(sides[1].rules[w], batch_point.paths[lane],
+                                                          point.simulation.monitoring);
+                    const auto x0 = path_value(name, o0, sides[0].economics[w]);
+                    const auto x1 = path_value(name, o1, sides[1].economics[w]);
+                    if (!x0 || !x1) {
+                        undefined[w] = 1;   // the same value from every thread: a benign flag
+                        continue;
+                    }
+                    per_block[block][w].add(*x1 - *x0);
+                }
+        }
+    });
+    for (std::size_t w = 0; w < wanted.size(); ++w) {
+        if (undefined[w]) {
+            out[wanted[w]] = none("undefined at the base or the point");
+            continue;
+        }
+        RunningStats total;
+        for (const auto& b : per_block) total.merge(b[w]);
+        out[wanted[w]] = total.count() > 1 ? MetricValue{total.mean_estimate(), ""}
+                                           : MetricValue{exact(total.mean()), ""};
+    }
+    return out;
+}
+
+Evaluator::Evaluator(ThesisSource source, std::string_view metric_names, EvalOptions options)
+    : source_(std::move(source)), options_(options) {
+    base_ = load_thesis(source_.yaml, source_.source, source_.fixed);
+    if (options_.seed) base_.simulation.seed = *options_.seed;
+    metrics_ = resolve_metrics(metric_names, base_);
+    simulates_ = std::any_of(metrics_.begin(), metrics_.end(),
+                             [](const Metric& m) { return m.info->simulated; });
+    if (simulates_ && paths() == 0) throw flag_error("--paths", "expected at least 1 path");
+    if (simulates_ && paths() > 100'000'000'000ULL)
+        throw flag_error("--paths", "expected at most 10^11 paths");
+}
+
+std::uint64_t Evaluator::paths() const { return options_.paths.value_or(base_.simulation.paths); }
+std::uint64_t Evaluator::seed() const { return base_.simulation.seed; }
+
+const PointResult& Evaluator::base_result() const {
+    if (!base_result_) base_result_ = evaluate_point({}, false);
+    return *base_result_;
+}
+
+PointResult Evaluator::evaluate(const std::vector<Override>& point) const {
+    return evaluate_point(point, options_.versus_base);
+}
+
+PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool versus_base) const {
+    PointResult r;
+    std::vector<Override> all = source_.fixed;
+    all.insert(all.end(), point.begin(), point.end());
+    const auto invalid = [&](const InputError& e) {
+        const std::string reason =
+            e.key_path().empty() ? std::string(e.what()) : e.key_path() + ": " + e.message();
+        r.valid = false;
+        r.reason = reason;
+        r.values.assign(metrics_.size(), none("invalid point"));
+        if (versus_base) {
+            r.versus_base.assign(metrics_.size(), none("invalid point"));
+            r.paired.assign(metrics_.size(), false);
+        }
+        return r;
+    };
+    Thesis t;
+    try {
+        t = load_thesis(source_.yaml, source_.source, all);
+    } catch (const InputError& e) {
+        return invalid(e);
+    }
+    if (options_.seed) t.simulation.seed = *options_.seed;
+    const Thesis sim_thesis = pruned(t, metrics_);
+    std::optional<SimulationResult> sim;
+    if (simulates_) {
+        try {
+            MonteCarlo mc(sim_thesis);
+            RunControl control;
+            control.threads = options_.threads;
+            mc.run(paths(), control);
+            sim = mc.result();
+        } catch (const InputError& e) {
+            return invalid(e);
+        }
+    }
+    for (const auto& m : metrics_) r.values.push_back(evaluate_metric(m, sim_thesis, sim ? &*sim : nullptr));
+    if (!versus_base) return r;
+
+    const PointResult& b = base_result();
+    std::vector<MetricValue> paired;
+    if (simulates_) paired = paired_differences(pruned(base_, metrics_), sim_thesis, metrics_, paths(),
+                                                options_.threads);
+    for (std::size_t k = 0; k < metrics_.size(); ++k) {
+        const MetricValue& x1 = r.values[k];
+        const MetricValue& x0 = b.values[k];
+        const bool deterministic = !metrics_[k].info->simulated;
+        if (!x1.estimate || !x0.estimate) {
+            r.versus_base.push_back(none(!x0.estimate ? "no value at the base" : x1.reason));
+            r.paired.push_back(false);
+        } else if (deterministic) {
+            r.versus_base.push_back({exact(x1.estimate->value - x0.estimate->value), ""});
+            r.paired.push_back(true);
+        } else if (metrics_[k].info->paired && paired[k].estimate) {
+            r.versus_base.push_back(paired[k]);
+            r.paired.push_back(true);
+        } else {
+            // Quantile metrics: no per-path form; the CI treats the runs as independent, which
+            // overstates it under common random numbers (conservative).
+            const double se = std::hypot(x1.estimate->std_error, x0.estimate->std_error);
+            r.versus_base.push_back({normal(x1.estimate->value - x0.estimate->value, se), ""});
+            r.paired.push_back(false);
+        }
+    }
+    return r;
+}
+
+// ---- Sweep ----
+
+SweepGrid run_sweep(const Evaluator& ev, const std::vector<SweepAxis>& axes,
+                    const std::function<void(std::size_t, std::size_t)>& progress) {
+    if (axes.empty()) throw flag_error("--set", "expected a key to sweep, like --set plans.aggressive.stop=550:650:25");
+    if (axes.size() > kMaxSweepAxes)
+        throw flag_error("--set " + axes[kMaxSweepAxes].key,
+                         fmt::format("at most {} swept keys (a table or a grid), got {}", kMaxSweepAxes,
+                                     axes.size()));
+    if (axes.size() == 2 && axes[0].key == axes[1].key)
+        throw flag_error("--set " + axes[1].key, "the same key is swept twice");
+    std::size_t total = 1;
+    for (const auto& a : axes) {
+        check_numeric_key(ev.source().yaml, a.key, "--set " + a.key);
+        total *= a.texts.size();
+    }
+    if (total > kMaxSweepPoints)
+        throw flag_error("--set", fmt::format("{} grid points is too many; at most {}",
+                                              format_count(static_cast<double>(total)),
+                                              format_count(kMaxSweepPoints)));
+    SweepGrid grid;
+    grid.axes = axes;
+    const std::size_t n1 = axes.size() == 2 ? axes[1].texts.size() : 1;
+    for (std::size_t p = 0; p < total; ++p) {
+        std::vector<Override> point{{axes[0].key, axes[0].texts[p / n1]}};
+        if (axes.size() == 2) point.push_back({axes[1].key, axes[1].texts[p % n1]});
+        grid.points.push_back(ev.evaluate(point));
+        if (progress) progress(p + 1, total);
+    }
+    return grid;
+}
+
+// ---- Sensitivity ----
+
+namespace {
+
+void collect_leaves(const YAML::Node& node, const std::string& path,
+                    std::vector<std::pair<std::string, std::string>>& out) {
+    if (!node.IsMap()) return;
+    for (const auto& kv : node) {
+        const std::string key = path.empty() ? kv.first.Scalar() : path + "." + kv.first.Scalar();
+        if (kv.second.IsMap()) collect_leaves(kv.second, key, out);
+        else if (kv.second.IsScalar()) out.emplace_back(key, kv.second.Scalar());
+    }
+}
+
+bool starts_with(const std::string& s, std::string_view prefix) {
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
+std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Metric& metric,
+                                                 double spread, std::vector<std::string>* skipped) {
+    if (!(spread > 0) || spread >= 1)
+        throw flag_error("--spread", fmt::format("expected a spread between 0% and 100%, got {}",
+                                                 format_percent(spread)));
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        throw flag_error("FILE", "not valid YAML: " + e.msg);
+    }
+    std::vector<std::pair<std::string, std::string>> leaves;
+    collect_leaves(root, "", leaves);
+    std::vector<SensitivityInput> out;
+    const auto skip = [&](const std::string& line) {
+        if (skipped) skipped->push_back(line);
+    };
+    for (const auto& [key, text] : leaves) {
+        const auto v = any_number(text);
+        if (!v) continue;   // text, dates, market, none
+        if (starts_with(key, "simulation.")) continue;
+        if (starts_with(key, "scenarios.") && key.size() > 12 &&
+            key.compare(key.size() - 12, 12, ".probability") == 0) {
+            skip(key + ": scenario probabilities must sum to 1, so one cannot move alone");
+            continue;
+        }
+        if (key.size() > 15 && key.compare(key.size() - 15, 15, ".claimed_return") == 0) continue;
+        if (!metric.plan.empty() && starts_with(key, "plans.") &&
+            !starts_with(key, "plans." + metric.plan + "."))
+            continue;   // another plan's levels cannot move this plan's metric
+        if (metric.plan.empty() && (starts_with(key, "plans.") || starts_with(key, "model.")))
+            continue;   // the valuation reads neither
+        if (*v == 0) {
+            skip(key + ": zero, so ±spread does not move it (give --set " + key + "=LOW:HIGH)");
+            continue;
+        }
+        SensitivityInput in;
+        in.key = key;
+        in.base_text = text;
+        in.base = *v;
+        in.low = *v * (1 - spread);
+        in.high = *v * (1 + spread);
+        in.low_text = decimal_text(in.low);
+        in.high_text = decimal_text(in.high);
+        out.push_back(std::move(in));
+    }
+    return out;
+}
+
+SensitivityInput parse_sensitivity_range(std::string_view yaml, std::string_view spec) {
+    const Override o = parse_override(spec);
+    const std::string flag = "--set " + o.key_path;
+    const std::size_t colon = o.value.find(':');
+    if (colon == std::string::npos || o.value.find(':', colon + 1) != std::string::npos)
+        throw flag_error(flag, fmt::format("expected LOW:HIGH like 550:650, got '{}'", o.value));
+    SensitivityInput in;
+    in.base_text = check_numeric_key(yaml, o.key_path, flag);
+    in.base = any_number(in.base_text).value_or(0);
+    in.key = o.key_path;
+    in.low_text = std::string(trim(std::string_view(o.value).substr(0, colon)));
+    in.high_text = std::string(trim(std::string_view(o.value).substr(colon + 1)));
+    const auto lo = any_number(in.low_text), hi = any_number(in.high_text);
+    if (!lo || !hi) throw flag_error(flag, fmt::format("expected numbers LOW:HIGH, got '{}'", o.value));
+    in.low = *lo;
+    in.high = *hi;
+    return in;
+}
+
+std::vector<SensitivityRow> run_sensitivity(const Evaluator& ev,
+                                            const std::vector<SensitivityInput>& inputs,
+                                            const std::function<void(std::size_t, std::size_t)>& progress) {
+    std::vector<SensitivityRow> rows;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        SensitivityRow row;
+        row.input = inputs[i];
+        row.low = ev.evaluate({{inputs[i].key, inputs[i].low_text}});
+        row.high = ev.evaluate({{inputs[i].key, inputs[i].high_text}});
+        const auto& lo = row.low.values.at(0).estimate;
+        const auto& hi = row.high.values.at(0).estimate;
+        row.swing = lo && hi ? std::fabs(hi->value - lo->value) : 0;
+        rows.push_back(std::move(row));
+        if (progress) progress(i + 1, inputs.size());
+    }
+    // Largest swing first, inputs with an invalid end last; ties keep the file's order.
+    std::stable_sort(rows.begin(), rows.end(), [](const SensitivityRow& a, const SensitivityRow& b) {
+        const bool va = a.low.valid && a.high.valid, vb = b.low.valid && b.high.valid;
+        if (va != vb) return va;
+        return a.swing > b.swing;
+    });
+    return rows;
+}
+
+// ---- Solve ----
+
+SolveResult solve_for(const Evaluator& ev, const std::string& key, double lower, double upper,
+                      double target) {
+    const std::string flag = "--vary " + key;
+    check_numeric_key(ev.source().yaml, key, flag);
+    if (ev.metrics().size() != 1) throw flag_error("--metric", "expected exactly one metric to solve for");
+    if (!(lower < upper))
+        throw flag_error("--between", fmt::format("expected A below B, got {} and {}", decimal_text(lower),
+                                                  decimal_text(upper)));
+    const Metric& metric = ev.metrics()[0];
+    std::map<double, Estimate> seen;
+    const auto metric_at = [&](double x) -> Estimate {
+        if (auto it = seen.find(x); it != seen.end()) return it->second;
+        const PointResult r = ev.evaluate({{key, decimal_text(x)}});
+        if (!r.valid)
+            throw flag_error(flag, fmt::format("at {}={} the thesis is invalid: {}", key,
+                                               decimal_text(x), r.reason));
+        if (!r.values[0].estimate)
+            throw flag_error(flag, fmt::format("at {}={} {} has no value: {}", key, decimal_text(x),
+                                               metric.name, r.values[0].reason));
+        seen.emplace(x, *r.values[0].estimate);
+        return *r.values[0].estimate;
+    };
+    SolveResult s;
+    s.lower = lower;
+    s.upper = upper;
+    s.f_lower = metric_at(lower).value - target;
+    s.f_upper = metric_at(upper).value - target;
+    if (s.f_lower * s.f_upper > 0)
+        throw flag_error(flag, fmt::format("no root between {} and {}: {} is {} at {} and {} at {}, "
+                                           "both {} the target {}",
+                                           decimal_text(lower), decimal_text(upper), metric.name,
+                                           format_metric(*metric.info, s.f_lower + target), decimal_text(lower),
+                                           format_metric(*metric.info, s.f_upper + target), decimal_text(upper),
+                                           s.f_lower > 0 ? "above" : "below",
+                                           format_metric(*metric.info, target)));
+    const double resolution = 1e-6 * std::max({1.0, std::fabs(lower), std::fabs(upper)});
+    const auto f = [&](double x) { return metric_at(x).value - target; };
+    const auto tolerance = [&](double a, double b) { return std::fabs(b - a) <= resolution; };
+    std::uintmax_t iterations = 100;
+    const auto [a, b] = boost::math::tools::toms748_solve(f, lower, upper, s.f_lower, s.f_upper,
+                                                          tolerance, iterations);
+    s.iterations = iterations;
+    s.final_lower = a;
+    s.final_upper = b;
+    s.root = s.f_lower == 0 ? lower : s.f_upper == 0 ? upper : (a + b) / 2;
+    s.metric_at_root = metric_at(s.root);
+    // Local slope from a central difference over 1% of the bracket (same seed, so no noise term
+    // beyond the metric's own steps), kept inside the bracket.
+    const double h = 0.01 * (upper - lower);
+    const double x0 = std::max(lower, s.root - h), x1 = std::min(upper, s.root + h);
+    try {
+        const double slope = (metric_at(x1).value - metric_at(x0).value) / (x1 - x0);
+        if (slope != 0 && std::isfinite(slope)) {
+            s.slope = slope;
+            const double half = (s.metric_at_root.ci_high - s.metric_at_root.ci_low) / 2;
+            s.root_uncertainty = half / std::fabs(slope);
+        }
+    } catch (const InputError&) {
+        // An end of the difference is invalid: no slope, no uncertainty.
+    }
+    return s;
+}
+
+}  // namespace thesis
