@@ -147,7 +147,10 @@ std::string render(const Report& r, Format format) {
         case Format::Table: return render_text(r);
         case Format::Markdown: return render_markdown(r);
         case Format::Csv: return render_csv(r);
-        case Format::Json: return r.json.dump(2) + "\n";
+        // Replace, never throw on, a byte that is not UTF-8 (the loader rejects such files; this
+        // keeps any other source of text from aborting the output).
+        case Format::Json:
+            return r.json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     return {};
 }

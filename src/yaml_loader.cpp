@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -568,8 +569,42 @@ Override parse_override(std::string_view text) {
     return {std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
 }
 
+namespace {
+// The offset of the first byte that is not well-formed UTF-8 (RFC 3629), or npos.
+std::size_t first_invalid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
+                                         : (c >> 3) == 0x1E ? 4 : 0;
+        if (length == 0 || i + length > s.size()) return i;
+        std::uint32_t code = length == 1 ? c : c & (0x7F >> length);
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(s[i + k]);
+            if ((next & 0xC0) != 0x80) return i;
+            code = (code << 6) | (next & 0x3F);
+        }
+        // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+        static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < kMinimum[length] || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF)
+            return i;
+        i += length;
+    }
+    return std::string_view::npos;
+}
+}  // namespace
+
 Thesis load_thesis(std::string_view yaml, const std::string& source,
                    const std::vector<Override>& overrides) {
+    if (const std::size_t bad = first_invalid_utf8(yaml); bad != std::string_view::npos) {
+        const std::string_view before = yaml.substr(0, bad);
+        const int line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+        const std::size_t line_start = before.rfind('\n');
+        const int column = static_cast<int>(bad - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
+        throw InputError({source, line, column}, "",
+                         fmt::format("not UTF-8 text (byte 0x{:02X}); save the file as UTF-8",
+                                     static_cast<unsigned char>(yaml[bad])));
+    }
     Thesis t;
     t.source = source;
     LoadContext ctx;

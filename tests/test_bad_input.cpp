@@ -76,3 +76,4 @@ TEST_CASE("bad input: three scenario levers over-determine the price") {
 TEST_CASE("bad input: a scenario cannot move today's price") {
     check_case("scenario_changes_price", "19:14");
 }
+TEST_CASE("bad input: bytes that are not UTF-8 (found by the fuzzer)") { check_case("not_utf8", "18:5"); }

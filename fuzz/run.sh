@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Fuzz the scenario-file loader with libFuzzer (clang, ASan + UBSan).
+#   fuzz/run.sh [SECONDS] [extra libFuzzer flags...]     default 60 seconds
+# Seeds: scenarios/, tests/data/ and fuzz/regressions/. New crashes land in fuzz/out/ as
+# crash-*/timeout-*/leak-* files; after fixing one, copy it into fuzz/regressions/ so the normal
+# test suite replays it (tests/test_fuzz_regressions.cpp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+for p in clang libclang-rt-14-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
+done
+if [ -n "${missing:-}" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+mkdir -p fuzz/out fuzz/corpus
+flags="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+-ffp-contract=off -Iinclude -Ibuild/generated -isystem /usr/include/eigen3"
+[ -f build/generated/seed_thesis.cpp ] || cmake -S . -B build -G Ninja >/dev/null
+sources="src/units.cpp src/errors.cpp src/yaml_loader.cpp src/valuation.cpp src/plan.cpp \
+src/payoff.cpp src/report.cpp src/reports.cpp src/statistics.cpp src/monte_carlo.cpp src/path.cpp \
+src/trade.cpp src/output.cpp src/double_barrier.cpp build/generated/seed_thesis.cpp"
+# shellcheck disable=SC2086
+clang++ $flags fuzz/fuzz_loader.cpp $sources -lfmt -lyaml-cpp -o fuzz/out/fuzz_loader
+# -timeout: an input taking over a second is a hang; -rss_limit_mb bounds memory.
+fuzz/out/fuzz_loader fuzz/corpus scenarios tests/data tests/data/bad fuzz/regressions \
+    -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 -max_len=65536 \
+    -artifact_prefix=fuzz/out/ -print_final_stats=1 "$@"
