@@ -19,12 +19,6 @@ namespace thesis {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
 InputError flag_error(const std::string& flag, const std::string& message) {
     return InputError({"command line"}, flag, message);
 }

@@ -9,13 +9,13 @@
 
 namespace thesis {
 
-namespace {
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     return s;
 }
+
+namespace {
 
 // Parses a plain decimal number (optional sign, digits, '.', exponent), nothing else.
 std::optional<double> parse_decimal(std::string_view s) {

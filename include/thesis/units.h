@@ -23,6 +23,9 @@ enum class Unit {
     Count,     ///< a whole number, K/M/B suffixes and `_`/`,` separators allowed: `1M`, `10_000`
 };
 
+/// `text` without leading and trailing white space. Example: trim("  8B ") == "8B".
+std::string_view trim(std::string_view text);
+
 /// Parses `text` as a quantity of `unit`; nullopt if it is not one. Never returns NaN or inf.
 /// Example: parse_quantity("$1,000", Unit::Money) == 1000.0; parse_quantity("8B", Unit::Money) == 8e9.
 std::optional<double> parse_quantity(std::string_view text, Unit unit);
