@@ -6,7 +6,12 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <unistd.h>
 #include <cstdio>
 #include <map>
 
@@ -39,7 +44,22 @@ void add_common_options(CLI::App& command, CommonOptions& o) {
     command.add_flag("--quiet,-q", o.quiet, "Print nothing but the result");
 }
 
+namespace {
+// Fails before any work when -o names a folder that is missing or not writable, so a long run is
+// not wasted; the atomic write still checks again at the end.
+void check_output_folder(const std::string& output) {
+    if (output.empty()) return;
+    const std::filesystem::path folder = std::filesystem::path(output).has_parent_path()
+                                             ? std::filesystem::path(output).parent_path()
+                                             : std::filesystem::path(".");
+    if (::access(folder.c_str(), W_OK | X_OK) != 0)
+        throw std::runtime_error(
+            fmt::format("cannot write {}: {}", output, std::strerror(errno)));
+}
+}  // namespace
+
 Thesis load(const CommonOptions& o) {
+    check_output_folder(o.output);
     std::vector<Override> overrides;
     for (const auto& s : o.sets) overrides.push_back(parse_override(s));
     return o.file.empty() ? load_seed_thesis(overrides) : load_thesis_file(o.file, overrides);
