@@ -2,6 +2,7 @@
 
 #include "thesis/errors.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace thesis {
@@ -65,6 +66,19 @@ CheckRow row(std::string case_name, std::string quantity, double simulated, doub
     return r;
 }
 
+// Calls `use` with the terminal price of paths 0..paths−1, in order, generating them a batch of
+// kLanes at a time (generate() alone would compute a whole batch for each path).
+template <class Use>
+void for_each_terminal_price(const PathGenerator& gen, std::uint64_t paths, Use&& use) {
+    PathBatch batch;
+    for (std::uint64_t first = 0; first < paths; first += kLanes) {
+        gen.generate_batch(first, batch);
+        const std::uint64_t lanes = std::min<std::uint64_t>(kLanes, paths - first);
+        for (std::uint64_t lane = 0; lane < lanes; ++lane)
+            use(std::exp(batch.paths[lane].log_price.back()));
+    }
+}
+
 // Binomial standard error at the exact probability (the null hypothesis), so a rare event with
 // no hits is still a proper test.
 double binomial_se(double p, std::uint64_t n) {
@@ -99,15 +113,11 @@ std::vector<CheckRow> run_self_check(std::uint64_t paths, std::uint64_t seed, un
     {
         const double s0 = 770, mu = 0.10, sigma = 0.50, T = 1;
         const Thesis t = odds_thesis(s0, 1, 1e12, mu, sigma, T, Monitoring::Discrete, paths, seed, 52);
-        PathGenerator gen(t, T);
         RunningStats s1, s2;
-        PricePath path;
-        for (std::uint64_t i = 0; i < paths; ++i) {
-            gen.generate(i, path);
-            const double st = std::exp(path.log_price.back());
+        for_each_terminal_price(PathGenerator(t, T), paths, [&](double st) {
             s1.add(st);
             s2.add(st * st);
-        }
+        });
         const double m1 = s0 * std::exp(mu * T);
         const double m2 = s0 * s0 * std::exp((2 * mu + sigma * sigma) * T);
         const double m4 = std::pow(s0, 4) * std::exp((4 * mu + 6 * sigma * sigma) * T);
@@ -123,13 +133,8 @@ std::vector<CheckRow> run_self_check(std::uint64_t paths, std::uint64_t seed, un
         t.model.jump_intensity = 2;
         t.model.jump_mean = -0.05;
         t.model.jump_sd = 0.10;
-        PathGenerator gen(t, 1);
         RunningStats s;
-        PricePath path;
-        for (std::uint64_t i = 0; i < paths; ++i) {
-            gen.generate(i, path);
-            s.add(std::exp(path.log_price.back()));
-        }
+        for_each_terminal_price(PathGenerator(t, 1), paths, [&](double st) { s.add(st); });
         rows.push_back(row("Merton, 2 jumps/y of -5% (sd 10%), vol 25%", "E[S_T]", s.mean(),
                            s.std_dev() / std::sqrt(static_cast<double>(paths)), 100 * std::exp(0.08)));
     }
