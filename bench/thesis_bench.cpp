@@ -5,7 +5,6 @@
 //
 //   thesis_bench [--paths N] [--threads T] [--only w1|jumps|continuous|fundamentals|rng] [--json]
 #include "thesis/monte_carlo.h"
-#include "thesis/lane_random.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -80,8 +79,8 @@ nlohmann::json run_workload(const std::string& name, const Thesis& t, unsigned t
             {"se_st", r.terminal.std_dev() / std::sqrt(n)}};
 }
 
-// The roofline: the engine's generator and normal transform alone (lane_random.h, eight paths at
-// a time, as the engine draws them), 252 normals a path.
+// The roofline: the engine's generator and normal transform alone (path_kernel.cpp's lanes,
+// kLanes paths at a time, as the engine draws them), 252 normals a path.
 nlohmann::json run_rng(std::uint64_t paths, unsigned threads) {
     std::vector<double> sums(threads, 0.0);
     const auto start = std::chrono::steady_clock::now();
@@ -89,14 +88,8 @@ nlohmann::json run_rng(std::uint64_t paths, unsigned threads) {
     for (unsigned w = 0; w < threads; ++w)
         pool.emplace_back([&, w] {
             double sum = 0;
-            alignas(64) double normals[4][kLanes];
-            for (std::uint64_t first = w * kLanes; first < paths; first += threads * kLanes) {
-                LanePhilox rng(1, first, RandomStream::Diffusion);
-                for (int block = 0; block < 252 / 4; ++block) {
-                    normals_for_lanes(rng, normals);
-                    for (int l = 0; l < kLanes; ++l) sum += normals[0][l] + normals[1][l] + normals[2][l] + normals[3][l];
-                }
-            }
+            for (std::uint64_t first = w * kLanes; first < paths; first += threads * kLanes)
+                sum += lane_normals_sum(1, first, 252);
             sums[w] = sum;
         });
     for (auto& t : pool) t.join();

@@ -20,7 +20,8 @@ flags="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 [ -f build/generated/seed_thesis.cpp ] || cmake -S . -B build -G Ninja >/dev/null
 sources="src/units.cpp src/errors.cpp src/yaml_loader.cpp src/valuation.cpp src/plan.cpp \
 src/payoff.cpp src/report.cpp src/reports.cpp src/statistics.cpp src/monte_carlo.cpp src/path.cpp \
-src/trade.cpp src/output.cpp src/double_barrier.cpp build/generated/seed_thesis.cpp"
+src/trade.cpp src/output.cpp src/double_barrier.cpp src/rng.cpp src/path_kernel.cpp \
+build/generated/seed_thesis.cpp"
 # shellcheck disable=SC2086
 clang++ $flags fuzz/fuzz_loader.cpp $sources -lfmt -lyaml-cpp -o fuzz/out/fuzz_loader
 # -timeout: an input taking over a second is a hang; -rss_limit_mb bounds memory.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -32,6 +33,46 @@ void PlanTally::merge(const PlanTally& other) {
     stop_shortfall.merge(other.stop_shortfall);
     touched_target += other.touched_target;
     touched_stop += other.touched_stop;
+}
+
+PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring)
+    : rules_(&rules), monitoring_(monitoring), trackers_(rules.size()), watches_(rules.size()) {}
+
+void PlanBook::refresh(std::size_t plan, std::size_t lane) {
+    const PlanTracker& t = trackers_[plan][lane];
+    watches_[plan].low[lane] = t.watch_low();
+    watches_[plan].high[lane] = t.watch_high();
+}
+
+void PlanBook::refresh_forced(std::size_t plan) {
+    int forced = std::numeric_limits<int>::max();
+    for (const PlanTracker& t : trackers_[plan]) forced = std::min(forced, t.forced_step());
+    watches_[plan].forced = forced;
+}
+
+void PlanBook::start(const double* x0, const int* event_steps, std::size_t events) {
+    for (std::size_t p = 0; p < trackers_.size(); ++p) {
+        for (std::size_t l = 0; l < kLanes; ++l) {
+            trackers_[p][l].start((*rules_)[p], monitoring_, x0[l], event_steps + l * events);
+            refresh(p, l);
+        }
+        refresh_forced(p);
+    }
+}
+
+void PlanBook::step(std::size_t plan, int k, unsigned lanes, const LaneStep& s) {
+    for (std::size_t l = 0; l < kLanes; ++l) {
+        if (!(lanes >> l & 1u)) continue;
+        StepView view{s.before[l], s.diffusive_end[l], s.observed[l], s.u_low[l], s.u_high[l],
+                      s.bridge_variance};
+        trackers_[plan][l].step((*rules_)[plan], k, view);
+        refresh(plan, l);
+    }
+    refresh_forced(plan);
+}
+
+void PlanBook::finish(const double* terminal_log_price) {
+    std::copy(terminal_log_price, terminal_log_price + kLanes, terminal_.begin());
 }
 
 Years MonteCarlo::horizon_of(const Thesis& t) {
@@ -98,7 +139,6 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
     const std::size_t plan_count = rules_.size();
     const Monitoring monitoring = thesis_.simulation.monitoring;
     const Years dt = generator_.grid().dt;
-    const int sim_last = generator_.grid().steps;
 
     // Merges every finished block that is next in line; called with the mutex held.
     const auto merge_ready = [&] {
@@ -118,7 +158,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
     const auto worker = [&](unsigned worker_index) {
         WorkerSketches& mine = sketches[worker_index];
         mine.pnl.resize(plan_count);
-        PathBatch batch;
+        PlanBook book(rules_, monitoring);
         while (true) {
             if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
             const std::uint64_t chunk = next_chunk.fetch_add(1);
@@ -130,17 +170,16 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 tally.plans.resize(plan_count);
                 const std::uint64_t path_end = std::min(total_paths, (block + 1) * kBlockPaths);
                 // kLanes paths at a time (kBlockPaths is a multiple of kLanes); in a short last
-                // block the lanes past the end are generated and ignored.
+                // block the lanes past the end are simulated and ignored.
                 for (std::uint64_t first = block * kBlockPaths; first < path_end; first += kLanes) {
-                    generator_.generate_batch(first, batch);
+                    generator_.simulate(first, book);
                     const std::uint64_t lanes = std::min<std::uint64_t>(kLanes, path_end - first);
                     for (std::uint64_t lane = 0; lane < lanes; ++lane) {
-                        const PricePath& path = batch.paths[lane];
-                        const double terminal = std::exp(path.log_price[sim_last]);
+                        const double terminal = std::exp(book.terminal_log_price(lane));
                         tally.terminal.add(terminal);
                         mine.terminal.add(terminal);
                         for (std::size_t j = 0; j < plan_count; ++j) {
-                            const TradeOutcome o = trade_on_path(rules_[j], path, monitoring);
+                            const TradeOutcome& o = book.outcome(j, lane);
                             tally.plans[j].add(o, dt);
                             mine.pnl[j].add(o.pnl_per_share);
                         }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 
 namespace thesis {
 
@@ -65,9 +67,19 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
     return r;
 }
 
+double bridge_low(double a, double b, double v, double u) {
+    return 0.5 * (a + b - std::sqrt((a - b) * (a - b) - 2 * v * std::log(u)));
+}
+double bridge_high(double a, double b, double v, double u) {
+    return 0.5 * (a + b + std::sqrt((a - b) * (a - b) - 2 * v * std::log(u)));
+}
+
 namespace {
 
-// Where an order at `level` fills during step k, if it does. `down` orders fill at or below the
+constexpr int kNever = std::numeric_limits<int>::max();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Where an order at `level` fills during a step, if it does. `down` orders fill at or below the
 // level (a long's limit buy and stop; a short's target), up orders at or above.
 struct Fill {
     bool filled = false;
@@ -75,165 +87,200 @@ struct Fill {
     bool by_jump = false;
 };
 
-Fill crossing(const PricePath& p, int k, double level, bool down, Monitoring monitoring) {
-    const double observed = p.log_price[k];
+// The step's extremes under continuous monitoring, each computed at most once.
+struct Bridge {
+    const StepView& view;
+    std::optional<double> low, high;
+    double lowest() {
+        if (view.extremes_given) return view.bridge_low_value;
+        if (!low) low = bridge_low(view.before, view.diffusive_end, view.bridge_variance, view.u_low);
+        return *low;
+    }
+    double highest() {
+        if (view.extremes_given) return view.bridge_high_value;
+        if (!high)
+            high = bridge_high(view.before, view.diffusive_end, view.bridge_variance, view.u_high);
+        return *high;
+    }
+};
+
+Fill crossing(Bridge& bridge, double level, bool down, Monitoring monitoring) {
+    const StepView& s = bridge.view;
     if (monitoring == Monitoring::Discrete) {
-        if (down ? observed <= level : observed >= level) return {true, observed, false};
+        if (down ? s.observed <= level : s.observed >= level) return {true, s.observed, false};
         return {};
     }
     // Continuous: an order whose level the price is already past when it starts watching (an
     // exit placed at a fill beyond it) fills at once, at that price: a gap, not a fill at the level.
-    const double start = p.log_price[k - 1];
-    if (down ? start <= level : start >= level) return {true, start, true};
+    if (down ? s.before <= level : s.before >= level) return {true, s.before, true};
     // Else the bridge from the last observation to the diffusion's end, then any jump.
-    if (down ? p.bridge_low[k] <= level : p.bridge_high[k] >= level) return {true, level, false};
-    if (down ? observed <= level : observed >= level) return {true, observed, true};
+    if (down ? bridge.lowest() <= level : bridge.highest() >= level) return {true, level, false};
+    if (down ? s.observed <= level : s.observed >= level) return {true, s.observed, true};
     return {};
-}
-
-// The lowest and highest log price over steps 0..last, with four running extremes so the loop
-// is not one long dependency chain.
-std::pair<double, double> extremes(const double* low, const double* high, int last) {
-    double lo[4] = {low[0], low[0], low[0], low[0]}, hi[4] = {high[0], high[0], high[0], high[0]};
-    int k = 1;
-    for (; k + 3 <= last; k += 4)
-        for (int j = 0; j < 4; ++j) {
-            lo[j] = std::min(lo[j], low[k + j]);
-            hi[j] = std::max(hi[j], high[k + j]);
-        }
-    for (; k <= last; ++k) {
-        lo[0] = std::min(lo[0], low[k]);
-        hi[0] = std::max(hi[0], high[k]);
-    }
-    return {std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3])),
-            std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]))};
-}
-
-std::pair<double, double> price_range(const PricePath& p, int last, Monitoring monitoring) {
-    auto range = extremes(p.log_price.data(), p.log_price.data(), last);
-    if (monitoring == Monitoring::Continuous && last >= 1) {
-        // The bridge's extremes, steps 1..last (index 0 holds no bridge).
-        const auto bridge = extremes(p.bridge_low.data() + 1, p.bridge_high.data() + 1, last - 1);
-        range = {std::min(range.first, bridge.first), std::max(range.second, bridge.second)};
-    }
-    return range;
 }
 
 }  // namespace
 
-TradeOutcome trade_on_path(const PlanRules& r, const PricePath& p, Monitoring monitoring) {
-    TradeOutcome out;
+void PlanTracker::start(const PlanRules& r, Monitoring monitoring, double x0,
+                        const int* event_steps) {
+    out_ = {};
+    phase_ = Phase::Waiting;
+    monitoring_ = monitoring;
+    event_step_ = r.entry == Entry::Kind::AfterEvent ? event_steps[r.entry_event] : -1;
     const bool is_long = r.side == Side::Long;
-    const double dir = is_long ? 1.0 : -1.0;
-    const int last = r.last_step;
-
-    // Touches of the stop and target levels (at the expected entry) over the plan's horizon:
-    // the lowest and highest price seen (the bridge's extremes too, under continuous monitoring).
-    if (r.has_touch_stop || r.has_touch_target) {
-        const auto [low, high] = price_range(p, last, monitoring);
-        const double down_level = is_long ? r.touch_log_stop : r.touch_log_target;
-        const double up_level = is_long ? r.touch_log_target : r.touch_log_stop;
-        const bool down = low <= down_level, up = high >= up_level;
-        if (r.has_touch_stop) out.touched_stop = is_long ? down : up;
-        if (r.has_touch_target) out.touched_target = is_long ? up : down;
-    }
-
-    // Entry.
-    int entry_step = -1;
-    double entry_log = 0;
+    // Touches of the stop and target levels (at the expected entry) over the plan's horizon,
+    // today's price included.
+    if (r.has_touch_stop) out_.touched_stop = is_long ? x0 <= r.touch_log_stop : x0 >= r.touch_log_stop;
+    if (r.has_touch_target)
+        out_.touched_target = is_long ? x0 >= r.touch_log_target : x0 <= r.touch_log_target;
     switch (r.entry) {
-        case Entry::Kind::Market:
-            entry_step = 0;
-            entry_log = p.log_price[0];
+        case Entry::Kind::Market: enter(r, 0, x0); break;
+        // A limit buy (sell) fills the first time the price is at or below (above) it; if
+        // today's price already is, it fills now, at today's price.
+        case Entry::Kind::Limit:
+            if (is_long ? x0 <= r.log_limit : x0 >= r.log_limit) enter(r, 0, x0);
             break;
         case Entry::Kind::OnDate:
-            if (r.entry_step <= last) {
-                entry_step = r.entry_step;
-                entry_log = p.log_price[entry_step];
-            }
+            if (r.entry_step == 0) enter(r, 0, x0);
             break;
-        case Entry::Kind::AfterEvent: {
-            const int fired = p.event_step[r.entry_event];
-            if (fired >= 0 && fired <= last) {
-                entry_step = fired;
-                entry_log = p.log_price[fired];
-            }
-            break;
-        }
-        case Entry::Kind::Limit: {
-            // A limit buy (sell) fills the first time the price is at or below (above) it; if
-            // today's price already is, it fills now, at today's price.
-            const double x0 = p.log_price[0];
-            if (is_long ? x0 <= r.log_limit : x0 >= r.log_limit) {
-                entry_step = 0;
-                entry_log = x0;
+        case Entry::Kind::AfterEvent: break;   // events fire at step 1 or later
+    }
+    if (r.last_step == 0) {
+        if (phase_ == Phase::InTrade) finish(r, ExitReason::Horizon, 0, x0);
+        phase_ = Phase::Done;
+    }
+    update_watch(r, 0);
+}
+
+void PlanTracker::enter(const PlanRules& r, int k, double log_price) {
+    phase_ = Phase::InTrade;
+    out_.entry_step = k;
+    out_.entry_price = std::exp(log_price);
+    entry_log_ = log_price;
+    log_stop_ = r.log_stop;
+    if (r.stop == Stop::Kind::Percent || r.stop == Stop::Kind::Trailing)
+        log_stop_ = log_price + r.log_stop_offset;
+    log_target_ = r.target == Target::Kind::Percent ? log_price + r.log_target_offset : r.log_target;
+    best_ = log_price;   // trailing: the best observed log price since the fill
+}
+
+void PlanTracker::finish(const PlanRules& r, ExitReason reason, int k, double log_price) {
+    const double dir = r.side == Side::Long ? 1.0 : -1.0;
+    phase_ = Phase::Done;
+    out_.reason = reason;
+    out_.exit_step = k;
+    out_.exit_price = std::exp(log_price);
+    if (reason == ExitReason::Stop || reason == ExitReason::GapThroughStop)
+        out_.stop_shortfall = std::max(0.0, dir * (std::exp(log_stop_) - out_.exit_price));
+    const double entry_fill = out_.entry_price * (1 + dir * r.slippage);
+    const double exit_fill = out_.exit_price * (1 - dir * r.slippage);
+    out_.pnl_per_share = dir * (exit_fill - entry_fill) - 2 * r.commission;
+}
+
+void PlanTracker::step(const PlanRules& r, int k, const StepView& view) {
+    if (k > r.last_step) return;
+    const bool is_long = r.side == Side::Long;
+    const double dir = is_long ? 1.0 : -1.0;
+    const bool continuous = monitoring_ == Monitoring::Continuous;
+    Bridge bridge{view, {}, {}};
+
+    // Touches (the bridge's extremes too, under continuous monitoring).
+    if (r.has_touch_stop && !out_.touched_stop)
+        out_.touched_stop =
+            is_long ? view.observed <= r.touch_log_stop ||
+                          (continuous && bridge.lowest() <= r.touch_log_stop)
+                    : view.observed >= r.touch_log_stop ||
+                          (continuous && bridge.highest() >= r.touch_log_stop);
+    if (r.has_touch_target && !out_.touched_target)
+        out_.touched_target =
+            is_long ? view.observed >= r.touch_log_target ||
+                          (continuous && bridge.highest() >= r.touch_log_target)
+                    : view.observed <= r.touch_log_target ||
+                          (continuous && bridge.lowest() <= r.touch_log_target);
+
+    if (phase_ == Phase::Waiting) {
+        switch (r.entry) {
+            case Entry::Kind::Market: break;
+            case Entry::Kind::Limit: {
+                const Fill f = crossing(bridge, r.log_limit, is_long, monitoring_);
+                if (f.filled) enter(r, k, f.log_price);
                 break;
             }
-            for (int k = 1; k <= last; ++k) {
-                const Fill f = crossing(p, k, r.log_limit, is_long, monitoring);
-                if (f.filled) {
-                    entry_step = k;
-                    entry_log = f.log_price;
-                    break;
-                }
-            }
-            break;
+            case Entry::Kind::OnDate:
+                if (k == r.entry_step) enter(r, k, view.observed);
+                break;
+            case Entry::Kind::AfterEvent:
+                if (k == event_step_) enter(r, k, view.observed);
+                break;
         }
-    }
-    if (entry_step < 0) return out;   // unfilled: P&L 0
-
-    out.entry_step = entry_step;
-    out.entry_price = std::exp(entry_log);
-    double log_stop = r.log_stop;
-    if (r.stop == Stop::Kind::Percent || r.stop == Stop::Kind::Trailing)
-        log_stop = entry_log + r.log_stop_offset;
-    const double log_target =
-        r.target == Target::Kind::Percent ? entry_log + r.log_target_offset : r.log_target;
-    double best = entry_log;   // trailing: the best observed log price since the fill
-
-    // Exits are checked from the observation after the fill.
-    ExitReason reason = ExitReason::Horizon;
-    double exit_log = p.log_price[last];
-    int exit_step = last;
-    double stop_level = log_stop;
-    for (int k = entry_step + 1; k <= last; ++k) {
-        if (r.stop == Stop::Kind::Trailing) stop_level = best + r.log_stop_offset;
+    } else if (phase_ == Phase::InTrade && k > out_.entry_step) {
+        // Exits are checked from the observation after the fill: the stop first.
+        if (r.stop == Stop::Kind::Trailing) log_stop_ = best_ + r.log_stop_offset;
         if (r.stop != Stop::Kind::None) {
-            const Fill f = crossing(p, k, stop_level, is_long, monitoring);
+            const Fill f = crossing(bridge, log_stop_, is_long, monitoring_);
             if (f.filled) {
-                exit_log = f.log_price;
-                exit_step = k;
                 // Past the level: by a jump (continuous), or further than the gap threshold
                 // (discrete observations always land a little past it).
                 // Long: fill < level × (1 − g); short: fill > level × (1 + g).
-                const double past = dir * (stop_level - f.log_price);
+                const double past = dir * (log_stop_ - f.log_price);
                 const double allowed = is_long ? -std::log1p(-std::min(r.gap_threshold, 0.999))
                                                : std::log1p(r.gap_threshold);
-                const bool gap = monitoring == Monitoring::Continuous ? f.by_jump : past > allowed;
-                reason = gap ? ExitReason::GapThroughStop : ExitReason::Stop;
-                break;
+                const bool gap = continuous ? f.by_jump : past > allowed;
+                finish(r, gap ? ExitReason::GapThroughStop : ExitReason::Stop, k, f.log_price);
             }
         }
-        if (r.target != Target::Kind::None) {
-            const Fill f = crossing(p, k, log_target, !is_long, monitoring);
-            if (f.filled) {
-                exit_log = f.log_price;
-                exit_step = k;
-                reason = ExitReason::Target;
-                break;
-            }
+        if (phase_ == Phase::InTrade && r.target != Target::Kind::None) {
+            const Fill f = crossing(bridge, log_target_, !is_long, monitoring_);
+            if (f.filled) finish(r, ExitReason::Target, k, f.log_price);
         }
-        best = is_long ? std::max(best, p.log_price[k]) : std::min(best, p.log_price[k]);
+        best_ = is_long ? std::max(best_, view.observed) : std::min(best_, view.observed);
     }
-    out.reason = reason;
-    out.exit_step = exit_step;
-    out.exit_price = std::exp(exit_log);
-    if (reason == ExitReason::Stop || reason == ExitReason::GapThroughStop)
-        out.stop_shortfall = std::max(0.0, dir * (std::exp(stop_level) - out.exit_price));
-    const double entry_fill = out.entry_price * (1 + dir * r.slippage);
-    const double exit_fill = out.exit_price * (1 - dir * r.slippage);
-    out.pnl_per_share = dir * (exit_fill - entry_fill) - 2 * r.commission;
-    return out;
+    if (k == r.last_step) {
+        if (phase_ == Phase::InTrade) finish(r, ExitReason::Horizon, k, view.observed);
+        phase_ = Phase::Done;
+    }
+    update_watch(r, k);
+}
+
+void PlanTracker::update_watch(const PlanRules& r, int k) {
+    watch_low_ = -kInf;
+    watch_high_ = kInf;
+    forced_step_ = kNever;
+    if (k >= r.last_step) return;
+    const bool is_long = r.side == Side::Long;
+    // A level below the price is watched from above (low), one above from below (high).
+    const auto watch = [&](double level, bool down) {
+        if (down) watch_low_ = std::max(watch_low_, level);
+        else watch_high_ = std::min(watch_high_, level);
+    };
+    if (r.has_touch_stop && !out_.touched_stop) watch(r.touch_log_stop, is_long);
+    if (r.has_touch_target && !out_.touched_target) watch(r.touch_log_target, !is_long);
+    int forced = r.last_step;   // the horizon
+    if (phase_ == Phase::Waiting) {
+        if (r.entry == Entry::Kind::Limit) watch(r.log_limit, is_long);
+        if (r.entry == Entry::Kind::OnDate && r.entry_step > k) forced = std::min(forced, r.entry_step);
+        if (r.entry == Entry::Kind::AfterEvent && event_step_ > k) forced = std::min(forced, event_step_);
+    } else if (phase_ == Phase::InTrade) {
+        if (r.stop == Stop::Kind::Trailing) forced = k + 1;   // its level moves every step
+        else if (r.stop != Stop::Kind::None) watch(log_stop_, is_long);
+        if (r.target != Target::Kind::None) watch(log_target_, !is_long);
+    }
+    forced_step_ = forced;
+}
+
+TradeOutcome trade_on_path(const PlanRules& r, const PricePath& p, Monitoring monitoring) {
+    PlanTracker t;
+    t.start(r, monitoring, p.log_price[0], p.event_step.data());
+    for (int k = 1; k <= r.last_step; ++k) {
+        StepView view{p.log_price[k - 1], p.diffusive_end[k], p.log_price[k]};
+        if (monitoring == Monitoring::Continuous) {
+            view.bridge_low_value = p.bridge_low[k];
+            view.bridge_high_value = p.bridge_high[k];
+            view.extremes_given = true;
+        }
+        t.step(r, k, view);
+    }
+    return t.outcome();
 }
 
 }  // namespace thesis

@@ -119,7 +119,7 @@ expect "run --no-simulation" 0 "$thesis" run --no-simulation && {
     if grep -q "Simulation" <<<"$out"; then fail "no-simulation still simulated"; else ok; fi
 }
 expect "sim json" 0 "$thesis" run --paths 2048 --format json && {
-    if python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; assert s["paths"]==2048 and s["seed"]==20250714 and s["generator"]=="philox4x32-10" and s["monitoring"]=="discrete"; p=s["plans"][0]; assert set(p["pnl_per_share"])=={"estimate","std_error","ci_low","ci_high"}' <<<"$out"; then ok; else fail "sim json shape"; fi
+    if python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; assert s["paths"]==2048 and s["seed"]==20250714 and s["generator"]=="xoshiro256++/ziggurat" and s["monitoring"]=="discrete"; p=s["plans"][0]; assert set(p["pnl_per_share"])=={"estimate","std_error","ci_low","ci_high"}' <<<"$out"; then ok; else fail "sim json shape"; fi
 }
 expect "sim csv tidy" 0 "$thesis" run --paths 2048 --format csv && has "tidy header" "$out" "plan,metric,value,std_error,ci_low,ci_high"
 # Same seed, any thread count and chunk size: the same bytes.

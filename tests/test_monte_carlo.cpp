@@ -398,15 +398,15 @@ TEST_CASE("plan metrics: probabilities sum to 1 - ES beyond VaR - R is P&L over 
         CHECK(m.pnl_quantiles[i].second.value >= m.pnl_quantiles[i - 1].second.value);
 }
 
-TEST_CASE("Philox streams: the same (seed - path - stream) gives the same draws -- others differ") {
+TEST_CASE("random streams: the same (seed - path - stream) gives the same draws -- others differ") {
     PathRandom a(7, 42, RandomStream::Diffusion), b(7, 42, RandomStream::Diffusion);
     PathRandom c(7, 43, RandomStream::Diffusion), d(7, 42, RandomStream::Jumps);
     const double x = a.normal();
     CHECK(x == b.normal());
     CHECK(x != c.normal());
     CHECK(x != d.normal());
-    CHECK(uniform_from_bits(0) > 0);
-    CHECK(uniform_from_bits(0xffffffffu) < 1);
+    CHECK(uniform_from_word(0) > 0);
+    CHECK(uniform_from_word(~std::uint64_t{0}) < 1);
 }
 
 TEST_CASE("continuous monitoring: an exit level already passed at the fill closes at once at the market") {

@@ -22,7 +22,35 @@
 namespace thesis {
 
 inline constexpr std::uint64_t kBlockPaths = 1024;
-inline constexpr std::string_view kGeneratorName = "philox4x32-10";
+inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
+
+/// Every plan of a thesis on one batch of kLanes paths: a PlanTracker per plan and lane, fed by
+/// the engine (PathGenerator::simulate) at the steps where a plan's levels are reached.
+class PlanBook final : public LaneObserver {
+  public:
+    PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring);
+
+    std::span<LaneWatch> watches() override { return watches_; }
+    void start(const double* x0, const int* event_steps, std::size_t events) override;
+    void step(std::size_t plan, int k, unsigned lanes, const LaneStep& step) override;
+    void finish(const double* terminal_log_price) override;
+
+    /// After a batch: what plan `plan` did on lane `lane`, and the lane's log price at the end.
+    const TradeOutcome& outcome(std::size_t plan, std::size_t lane) const {
+        return trackers_[plan][lane].outcome();
+    }
+    double terminal_log_price(std::size_t lane) const { return terminal_[lane]; }
+
+  private:
+    void refresh(std::size_t plan, std::size_t lane);
+    void refresh_forced(std::size_t plan);
+
+    const std::vector<PlanRules>* rules_;
+    Monitoring monitoring_;
+    std::vector<std::array<PlanTracker, kLanes>> trackers_;
+    std::vector<LaneWatch> watches_;
+    std::array<double, kLanes> terminal_{};
+};
 
 /// Mergeable per-plan statistics whose result depends on merge order (floating point sums).
 struct PlanTally {

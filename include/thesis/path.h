@@ -1,13 +1,22 @@
 #pragma once
 // Price paths in log space. A PathGenerator turns (seed, path index) into one path of a price
 // model — GBM, Merton jump diffusion, catalyst events, or fundamentals (price = EPS × P/E) — on a
-// fixed time grid. The draws come from PathRandom, so a path is the same on any thread.
+// fixed time grid. The draws come from PathRandom streams keyed by (seed, path, stream), so a
+// path is the same on any thread.
+//
+// The engine simulates kLanes paths at once, one path per SIMD lane, step by step, without
+// storing them (simulate(), path_kernel.cpp): each step it tests every plan's watched levels in
+// all lanes with a few vector compares and calls a LaneObserver only for the lanes where
+// something can happen. generate_batch() runs the same kernel and records the paths, for the
+// tests, the self-check and paired sweeps.
 
-#include "thesis/lane_random.h"
+#include "thesis/rng.h"
 #include "thesis/thesis.h"
 
 #include <array>
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
 namespace thesis {
@@ -38,11 +47,43 @@ struct PricePath {
     std::uint64_t index = 0;
 };
 
-/// kLanes paths generated together, and the generator's scratch space (reused, so generating a
-/// batch allocates nothing after the first).
+/// Paths simulated together, one per SIMD lane. 8 doubles fill one AVX-512 register, two AVX2
+/// or four SSE2 registers.
+inline constexpr int kLanes = 8;
+
+/// kLanes recorded paths.
 struct PathBatch {
     std::array<PricePath, kLanes> paths;
-    std::vector<double> normals, second_normals, uniforms;   ///< [draw][lane]
+};
+
+/// One plan's watched levels in every lane (log price): the engine calls the observer for a lane
+/// whose price reaches `low` or `high` during a step, and for every lane at step `forced`.
+struct LaneWatch {
+    alignas(64) double low[kLanes];
+    alignas(64) double high[kLanes];
+    int forced = 0;
+};
+
+/// A step of kLanes paths, as the observer sees it (see StepView in trade.h).
+struct LaneStep {
+    alignas(64) double before[kLanes], diffusive_end[kLanes], observed[kLanes];
+    alignas(64) double u_low[kLanes], u_high[kLanes];
+    double bridge_variance = 0;
+};
+
+/// What the engine tells as it simulates a batch: today's prices and the events' steps, the
+/// steps where plans must look, and the prices at the horizon.
+class LaneObserver {
+  public:
+    virtual ~LaneObserver() = default;
+    /// The plans' watches, read by the engine every step and updated by the observer.
+    virtual std::span<LaneWatch> watches() = 0;
+    /// Step 0. event_steps[l * events + i]: the step event i fired at in lane l, or −1.
+    virtual void start(const double* x0, const int* event_steps, std::size_t events) = 0;
+    /// Plan `plan` must look at step k in the lanes whose bit is set in `lanes`.
+    virtual void step(std::size_t plan, int k, unsigned lanes, const LaneStep& step) = 0;
+    /// The log price of every lane after the last step.
+    virtual void finish(const double* terminal_log_price) = 0;
 };
 
 /// Generates paths of one model. Construction precomputes every per-step constant; generate()
@@ -56,35 +97,57 @@ class PathGenerator {
     /// One path. Equal, bit for bit, to lane 0 of generate_batch(path, ...).
     void generate(std::uint64_t path, PricePath& out) const;
 
-    /// Paths first_path … first_path + kLanes − 1. The diffusion's normals and the bridge's
-    /// uniforms come eight lanes at a time from vectorised Philox and Box–Muller (lane_random.h);
-    /// each lane depends on its own path index only.
+    /// Paths first_path … first_path + kLanes − 1, recorded. Each lane depends on its own path
+    /// index only.
     void generate_batch(std::uint64_t first_path, PathBatch& batch) const;
+
+    /// Simulates paths first_path … first_path + kLanes − 1 without storing them, telling
+    /// `observer` (see LaneObserver); `record`, when given, receives the paths too.
+    void simulate(std::uint64_t first_path, LaneObserver& observer, PathBatch* record = nullptr) const;
+
+    /// The per-step constants of the model, as the kernel reads them.
+    struct Constants {
+        ModelKind kind = ModelKind::Gbm;
+        bool continuous = false;
+        int steps = 0;
+        double dt = 0;
+        std::uint64_t seed = 0;
+        double x0 = 0, drift_step = 0, vol_step = 0, bridge_variance = 0;
+        double jump_probability_zero = 1, jump_rate_step = 0, jump_mean = 0, jump_sd = 0;
+        double eps0 = 0, multiple0 = 0, multiple_target = 0, eps_drift_step = 0, eps_vol_step = 0;
+        double reversion = 0, multiple_vol_step = 0, chol_21 = 0, chol_22 = 1, unlock_log_step = 0;
+        const std::vector<CatalystEvent>* events = nullptr;
+    };
 
     const TimeGrid& grid() const { return grid_; }
     /// Per-year variance of the log price's diffusion (σ² for GBM), used by the bridge.
     double diffusion_variance() const { return variance_; }
     /// Log-price jump added when the revenue unlock arrives (fundamentals mode).
-    double unlock_log_step() const { return unlock_log_step_; }
+    double unlock_log_step() const { return c_.unlock_log_step; }
 
   private:
     TimeGrid grid_;
-    ModelKind kind_;
-    Monitoring monitoring_;
-    std::uint64_t seed_;
-    double x0_ = 0;            // log spot
-    double drift_step_ = 0;    // mean log step of the diffusion
-    double vol_step_ = 0;      // sd of the log step
+    Constants c_;
     double variance_ = 0;
-    // Merton
-    double jump_probability_zero_ = 1, jump_rate_step_ = 0, jump_mean_ = 0, jump_sd_ = 0;
-    // Fundamentals: log EPS random walk and an Ornstein–Uhlenbeck log multiple.
-    double eps0_ = 0, multiple0_ = 0, multiple_target_ = 0;
-    double eps_drift_step_ = 0, eps_vol_step_ = 0;
-    double reversion_ = 0, multiple_vol_step_ = 0;
-    double chol_21_ = 0, chol_22_ = 1;   // Cholesky factor of [[1, ρ], [ρ, 1]]
-    double unlock_log_step_ = 0;
     std::vector<CatalystEvent> events_;
 };
+
+/// The SIMD code the engine runs ("avx512", "avx2" or "portable"): the widest the CPU has, or
+/// THESIS_SIMD from the environment if set to one of those (for tests and benchmarks). Every
+/// choice gives the same bits.
+std::string_view simd_level();
+/// Whether this CPU can run a SIMD level ("portable" always).
+bool simd_level_available(std::string_view name);
+/// Switches every later simulation to a SIMD level; throws std::invalid_argument if the CPU
+/// cannot run it. For the tests and the benchmark.
+void set_simd_level(std::string_view name);
+
+/// The engine's normals for paths first_path … first_path + kLanes − 1 of one stream, `count`
+/// per path, as the kernel draws them: out[i * kLanes + l] is draw i of path first_path + l,
+/// equal bit for bit to the i-th PathRandom(seed, first_path + l, stream).normal().
+void lane_normals(std::uint64_t seed, std::uint64_t first_path, RandomStream stream, int count,
+                  double* out);
+/// The roofline benchmark's work: the same normals of the Diffusion stream, summed over lanes.
+double lane_normals_sum(std::uint64_t seed, std::uint64_t first_path, int count);
 
 }  // namespace thesis

@@ -60,7 +60,64 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
                        const std::vector<CatalystEvent>& events, double gap_threshold,
                        std::optional<Years> default_horizon = std::nullopt);
 
-/// Plays the plan on the path. Pure: the same path gives the same outcome.
+/// What a plan sees of one path at step k ≥ 1: the observation before, the end of the step's
+/// diffusion, the observation after (jumps included), and under continuous monitoring the two
+/// uniforms that place the Brownian bridge's extremes (bridge_low/bridge_high below).
+struct StepView {
+    double before = 0, diffusive_end = 0, observed = 0;
+    double u_low = 0.5, u_high = 0.5;
+    double bridge_variance = 0;   ///< σ² dt of the log price's diffusion
+    /// A stored path's extremes (PricePath::bridge_low/high), used instead of the uniforms.
+    bool extremes_given = false;
+    double bridge_low_value = 0, bridge_high_value = 0;
+};
+
+/// The extremes of the Brownian bridge from a to b over a step with variance v = σ² dt, sampled
+/// by inversion: P(min ≤ m) = exp(−2 (a − m)(b − m) / v) for m ≤ min(a, b), so
+/// m = (a + b − √((a − b)² − 2 v ln u)) / 2 (as QuantLib's BarrierPathPricer; Glasserman,
+/// "Monte Carlo Methods in Financial Engineering" §6.4). The maximum mirrors it with its own u.
+double bridge_low(double a, double b, double v, double u);
+double bridge_high(double a, double b, double v, double u);
+
+/// One plan on one path, played step by step: the fill rules of trade_on_path, in a form the
+/// SIMD engine can call only at the steps where something can happen. Between calls the plan
+/// is waiting for the price to reach watch_low() or watch_high(), or for step forced_step();
+/// a step that reaches none of them (discrete: the observation; continuous: the observation,
+/// the step's start or the bridge's extremes) would change nothing, so it may be skipped.
+class PlanTracker {
+  public:
+    /// Step 0: `x0` is today's log price; `event_steps` the step each model event fired at
+    /// (−1 if it did not), for entries that wait for an event.
+    void start(const PlanRules& rules, Monitoring monitoring, double x0, const int* event_steps);
+    /// Step k (1 ≤ k ≤ rules.last_step, in order; steps may be skipped as above).
+    void step(const PlanRules& rules, int k, const StepView& view);
+
+    bool done() const { return phase_ == Phase::Done; }
+    /// The levels (log price) at or beyond which something happens; ∓∞ when none.
+    double watch_low() const { return watch_low_; }
+    double watch_high() const { return watch_high_; }
+    /// The next step that must be shown whatever the price (a dated entry, an event, the
+    /// horizon; every step for a trailing stop); a huge number once done.
+    int forced_step() const { return forced_step_; }
+    const TradeOutcome& outcome() const { return out_; }
+
+  private:
+    enum class Phase { Waiting, InTrade, Done };
+    void enter(const PlanRules& r, int k, double log_price);
+    void finish(const PlanRules& r, ExitReason reason, int k, double log_price);
+    void update_watch(const PlanRules& r, int k);
+
+    TradeOutcome out_;
+    Phase phase_ = Phase::Waiting;
+    Monitoring monitoring_ = Monitoring::Discrete;
+    double entry_log_ = 0, log_stop_ = 0, log_target_ = 0, best_ = 0;
+    int event_step_ = -1;   ///< AfterEvent: the step its event fired at
+    double watch_low_ = 0, watch_high_ = 0;
+    int forced_step_ = 0;
+};
+
+/// Plays the plan on a stored path (every step). Pure: the same path gives the same outcome,
+/// equal to what the engine's PlanTracker gives on the same draws.
 TradeOutcome trade_on_path(const PlanRules& rules, const PricePath& path, Monitoring monitoring);
 
 }  // namespace thesis

@@ -1,0 +1,253 @@
+// Tests for the random streams (rng.h) and the SIMD engine (path_kernel.cpp): xoshiro256++ against
+// its reference outputs, the ziggurat's tables and distribution, every SIMD lane equal to its
+// scalar stream bit for bit, every SIMD level giving the same bits, and the engine's skipped
+// steps giving the same outcomes as a plan played on the whole stored path.
+//
+// Statistical checks use fixed seeds and allow |z| < 4 against the estimator's standard error.
+
+#include "thesis/monte_carlo.h"
+#include "thesis/path.h"
+#include "thesis/rng.h"
+
+#include <doctest/doctest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+using namespace thesis;
+
+namespace {
+
+constexpr const char* kLevels[] = {"portable", "avx2", "avx512"};
+
+// Restores the SIMD level a test switched away from.
+struct SimdLevelGuard {
+    std::string saved{simd_level()};
+    ~SimdLevelGuard() { set_simd_level(saved); }
+};
+
+double standard_normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
+
+Plan plan_named(std::string name, Entry entry, Stop stop, Target target, Side side = Side::Long) {
+    Plan p;
+    p.name = std::move(name);
+    p.side = side;
+    p.entry = entry;
+    p.stop = stop;
+    p.target = target;
+    return p;
+}
+
+// A thesis exercising every fill rule the engine skips steps for: limit, market, dated and
+// event entries; fixed, percent and trailing stops; fixed and percent targets; a short; and
+// catalyst events, one of which can fire at the first step.
+Thesis busy_thesis(ModelKind kind, Monitoring monitoring) {
+    Thesis t;
+    t.source = "test";
+    t.stock.price = 770;
+    t.stock.pe = 52;
+    t.stock.sector_pe = 25;
+    t.stock.market_cap = 1.9e12;
+    t.stock.net_margin = 0.5;
+    t.model.kind = kind;
+    t.model.drift = 0.10;
+    t.model.volatility = 0.50;
+    t.model.jump_intensity = 3;
+    t.model.jump_mean = -0.05;
+    t.model.jump_sd = 0.10;
+    t.model.multiple_half_life = 1;
+    t.model.multiple_volatility = 0.3;
+    t.model.eps_growth = 0.15;
+    t.model.eps_volatility = 0.35;
+    t.model.eps_multiple_correlation = 0.3;
+    CatalystEvent licence;
+    licence.name = "licence";
+    licence.probability = 0.6;
+    licence.window_start = 0;
+    licence.window_end = 0.5;
+    licence.jump_mean = 0.08;
+    licence.jump_sd = 0.05;
+    licence.unlocks_revenue = true;
+    CatalystEvent curbs = licence;
+    curbs.name = "curbs";
+    curbs.probability = 0.3;
+    curbs.window_start = 0.2;
+    curbs.window_end = 0.9;
+    curbs.jump_mean = -0.15;
+    t.model.events = {licence, curbs};
+    t.simulation.horizon = 1;
+    t.simulation.steps_per_year = 252;
+    t.simulation.monitoring = monitoring;
+    t.simulation.seed = 424242;
+    using EK = Entry::Kind;
+    using SK = Stop::Kind;
+    using TK = Target::Kind;
+    t.plans = {
+        plan_named("limit", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
+                   {.kind = TK::Fixed, .level = 1000}),
+        plan_named("market_percent", {}, {.kind = SK::Percent, .distance = 0.12},
+                   {.kind = TK::Percent, .distance = 0.25}),
+        plan_named("trailing", {.kind = EK::OnDate, .at = 0.1}, {.kind = SK::Trailing, .distance = 0.15},
+                   {}),
+        plan_named("after_event", {.kind = EK::AfterEvent, .event = "licence"},
+                   {.kind = SK::Fixed, .level = 650}, {.kind = TK::Fixed, .level = 950}),
+        plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},
+                   {.kind = TK::Fixed, .level = 650}, Side::Short),
+    };
+    t.plans[3].horizon = 0.5;
+    return t;
+}
+
+bool same(const TradeOutcome& a, const TradeOutcome& b) {
+    return a.reason == b.reason && bits(a.entry_price) == bits(b.entry_price) &&
+           bits(a.exit_price) == bits(b.exit_price) && bits(a.pnl_per_share) == bits(b.pnl_per_share) &&
+           a.entry_step == b.entry_step && a.exit_step == b.exit_step &&
+           bits(a.stop_shortfall) == bits(b.stop_shortfall) && a.touched_target == b.touched_target &&
+           a.touched_stop == b.touched_stop;
+}
+
+}  // namespace
+
+TEST_CASE("xoshiro256++ gives the reference outputs") {
+    // From the state {1, 2, 3, 4}: Vigna's reference algorithm (prng.di.unimi.it/xoshiro256plusplus.c)
+    // run in Python's arbitrary-precision integers, masked to 64 bits. The first is by hand:
+    // rotl(1 + 4, 23) + 1 = 5·2²³ + 1 = 0x2800001.
+    PathRandom r({1, 2, 3, 4});
+    CHECK(r.next() == 0x2800001u);
+    CHECK(r.next() == 0x3800067u);
+    CHECK(r.next() == 0xcc00003800067u);
+    CHECK(r.next() == 0xcc201994400b2u);
+    CHECK(r.next() == 0x8012a2019ac433cdu);
+}
+
+TEST_CASE("stream states differ for every field and never repeat a word pattern") {
+    const auto a = stream_state(1, 2, RandomStream::Diffusion);
+    CHECK(a == stream_state(1, 2, RandomStream::Diffusion));
+    CHECK(a != stream_state(2, 2, RandomStream::Diffusion));
+    CHECK(a != stream_state(1, 3, RandomStream::Diffusion));
+    CHECK(a != stream_state(1, 2, RandomStream::Jumps));
+    // Seed 0, path 0: no zero word (the all-zero state would stick at zero).
+    for (std::uint64_t w : stream_state(0, 0, RandomStream::Diffusion)) CHECK(w != 0);
+    CHECK(uniform_from_word(0) == 0x1.0p-53);
+    CHECK(uniform_from_word(~std::uint64_t{0}) == 1 - 0x1.0p-53);
+}
+
+TEST_CASE("ziggurat tables close at the peak and decrease") {
+    const ZigguratTables& t = ziggurat_tables();
+    CHECK(t.x[1] == ZigguratTables::kR);
+    CHECK(t.x[256] == 0);
+    for (int i = 1; i < 256; ++i) CHECK(t.x[i + 1] < t.x[i]);
+    // Every layer has area v: x[i]·(f(x[i+1]) − f(x[i])) = v, up to the last, which the
+    // recurrence closes at f = 1 only as far as r and v are given (Marsaglia & Tsang's digits).
+    for (int i = 1; i < 255; ++i)
+        CHECK(t.x[i] * (t.f[i + 1] - t.f[i]) == doctest::Approx(ZigguratTables::kArea).epsilon(1e-9));
+    CHECK(t.f[255] + ZigguratTables::kArea / t.x[255] == doctest::Approx(1.0).epsilon(1e-9));
+}
+
+TEST_CASE("ziggurat normals have the normal distribution function -- tails included") {
+    // 2·10⁶ draws: the fraction below each point against Φ, and the tail beyond the base strip
+    // r = 3.654 (drawn by Marsaglia's tail method) against 2Φ(−r) = 2.58e-4.
+    constexpr int kDraws = 2'000'000;
+    const double points[] = {-4.0, -2.5, -1.0, -0.3, 0.0, 0.5, 1.5, 3.0};
+    std::vector<int> below(std::size(points), 0);
+    int tail = 0;
+    double sum = 0, sum2 = 0;
+    PathRandom r(99, 7, RandomStream::Diffusion);
+    for (int i = 0; i < kDraws; ++i) {
+        const double z = r.normal();
+        sum += z;
+        sum2 += z * z;
+        tail += std::fabs(z) > ZigguratTables::kR;
+        for (std::size_t j = 0; j < std::size(points); ++j) below[j] += z < points[j];
+    }
+    const double n = kDraws;
+    for (std::size_t j = 0; j < std::size(points); ++j) {
+        const double p = standard_normal_cdf(points[j]);
+        const double z = (below[j] / n - p) / std::sqrt(p * (1 - p) / n);
+        CHECK_MESSAGE(std::fabs(z) < 4, "P(Z < ", points[j], ") ", below[j] / n, " vs ", p);
+    }
+    const double p_tail = 2 * standard_normal_cdf(-ZigguratTables::kR);
+    CHECK(std::fabs((tail / n - p_tail) / std::sqrt(p_tail * (1 - p_tail) / n)) < 4);
+    CHECK(std::fabs(sum / n) < 4 / std::sqrt(n));                 // sd of the mean 1/√n
+    CHECK(std::fabs(sum2 / n - 1) < 4 * std::sqrt(2.0 / n));      // Var(Z²) = 2
+}
+
+TEST_CASE("lane normals equal the scalar stream bit for bit at every SIMD level") {
+    SimdLevelGuard guard;
+    constexpr int kCount = 3000;   // 24,000 draws: hundreds through the slow path, a few tails
+    for (const char* level : kLevels) {
+        if (!simd_level_available(level)) continue;
+        set_simd_level(level);
+        CAPTURE(level);
+        for (RandomStream stream : {RandomStream::Diffusion, RandomStream::Rerating}) {
+            std::vector<double> lanes(static_cast<std::size_t>(kCount) * kLanes);
+            lane_normals(2025, 1000, stream, kCount, lanes.data());
+            for (int l = 0; l < kLanes; ++l) {
+                PathRandom scalar(2025, 1000 + static_cast<std::uint64_t>(l), stream);
+                int mismatches = 0;
+                for (int i = 0; i < kCount; ++i)
+                    mismatches += bits(lanes[static_cast<std::size_t>(i) * kLanes + l]) != bits(scalar.normal());
+                CHECK(mismatches == 0);
+            }
+        }
+    }
+}
+
+TEST_CASE("every SIMD level gives the same bits for a whole simulation") {
+    SimdLevelGuard guard;
+    for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals})
+        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous}) {
+            const Thesis t = busy_thesis(kind, monitoring);
+            std::vector<std::uint64_t> reference;
+            for (const char* level : kLevels) {
+                if (!simd_level_available(level)) continue;
+                set_simd_level(level);
+                MonteCarlo mc(t);
+                mc.run(3000, {.threads = 1});
+                std::vector<std::uint64_t> got{bits(mc.result().terminal.mean())};
+                for (const PlanTally& p : mc.result().plans) {
+                    got.push_back(bits(p.pnl.mean()));
+                    got.push_back(bits(p.pnl.variance()));
+                    got.insert(got.end(), p.outcomes.begin(), p.outcomes.end());
+                    got.push_back(p.touched_stop);
+                    got.push_back(p.touched_target);
+                }
+                if (reference.empty()) reference = got;
+                CAPTURE(level);
+                CHECK(got == reference);
+            }
+        }
+}
+
+TEST_CASE("the engine's skipped steps give the outcomes of the plan played on the whole path") {
+    // The engine calls a plan only where its watched levels are reached; trade_on_path plays it at
+    // every step of the recorded path. Any level the engine failed to watch shows up here.
+    for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals})
+        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous}) {
+            const Thesis t = busy_thesis(kind, monitoring);
+            const MonteCarlo mc(t);
+            const PathGenerator& gen = mc.generator();
+            PlanBook book(mc.rules(), monitoring);
+            PathBatch batch;
+            int mismatches = 0, filled = 0;
+            for (std::uint64_t first = 0; first < 400 * kLanes; first += kLanes) {
+                gen.simulate(first, book, &batch);
+                for (int l = 0; l < kLanes; ++l) {
+                    CHECK(bits(book.terminal_log_price(l)) == bits(batch.paths[l].log_price.back()));
+                    for (std::size_t p = 0; p < mc.rules().size(); ++p) {
+                        const TradeOutcome whole = trade_on_path(mc.rules()[p], batch.paths[l], monitoring);
+                        mismatches += !same(whole, book.outcome(p, l));
+                        filled += whole.reason != ExitReason::Unfilled;
+                    }
+                }
+            }
+            CAPTURE(to_string(kind));
+            CHECK(mismatches == 0);
+            CHECK(filled > 1000);   // the plans did trade
+        }
+}
