@@ -64,6 +64,7 @@ nlohmann::json run_workload(const std::string& name, const Thesis& t, unsigned t
         return static_cast<double>(tally.outcomes[static_cast<std::size_t>(e)]) / n;
     };
     return {{"workload", name},
+            {"simd", std::string(simd_level())},
             {"paths", r.paths},
             {"steps", r.grid.steps},
             {"seconds", seconds},
@@ -98,6 +99,7 @@ nlohmann::json run_rng(std::uint64_t paths, unsigned threads) {
     double total = 0;
     for (double s : sums) total += s;
     return {{"workload", "rng+normal only"},
+            {"simd", std::string(simd_level())},
             {"paths", paths},
             {"seconds", seconds},
             {"path_steps_per_sec", static_cast<double>(paths) * 252 / seconds},
@@ -153,7 +155,7 @@ int main(int argc, char** argv) {
         fmt::print("{}\n", results.dump(2));
         return 0;
     }
-    fmt::print("thesis_bench: {} paths, {} threads\n", paths, threads);
+    fmt::print("thesis_bench: {} paths, {} threads, SIMD {}\n", paths, threads, simd_level());
     fmt::print("{:<26} {:>9} {:>14} {:>9}  {}\n", "workload", "seconds", "path-steps/s",
                "peak MiB", "statistics");
     for (const auto& r : results) {

@@ -17,12 +17,14 @@ const ZigguratTables& ziggurat_tables() {
         }
         t.x[ZigguratTables::kLayers] = 0;
         for (int i = 0; i <= ZigguratTables::kLayers; ++i) t.f[i] = f(t.x[i]);
+        for (int i = 0; i < ZigguratTables::kLayers; ++i)
+            t.inner[i] = static_cast<std::uint8_t>(std::floor(t.x[i + 1] / t.x[i] * 256 - 1e-6));
         return t;
     }();
     return tables;
 }
 
-double PathRandom::normal_slow(ZigguratDraw d) {
+double finish_normal(ZigguratDraw d, Xoshiro256& slow) {
     const ZigguratTables& t = ziggurat_tables();
     for (;;) {
         if (d.layer == 0) {
@@ -30,16 +32,16 @@ double PathRandom::normal_slow(ZigguratDraw d) {
             // 2b ≥ a²; then r + a is exactly distributed as a normal conditioned on > r.
             double a = 0, b = 0;
             do {
-                a = -std::log(uniform()) / ZigguratTables::kR;
-                b = -std::log(uniform());
+                a = -std::log(slow.uniform()) / ZigguratTables::kR;
+                b = -std::log(slow.uniform());
             } while (2 * b < a * a);
             return d.u < 0 ? -(ZigguratTables::kR + a) : ZigguratTables::kR + a;
         }
         // The wedge between the layer's rectangle and the curve: a uniform height in the layer,
         // accepted under the curve.
-        const double height = t.f[d.layer] + uniform() * (t.f[d.layer + 1] - t.f[d.layer]);
+        const double height = t.f[d.layer] + slow.uniform() * (t.f[d.layer + 1] - t.f[d.layer]);
         if (height < std::exp(-0.5 * d.x * d.x)) return d.x;
-        d = ziggurat_try(t, next());
+        d = ziggurat_try(t, slow.next());
         if (d.accepted) return d.x;
     }
 }

@@ -117,7 +117,7 @@ TEST_CASE("xoshiro256++ gives the reference outputs") {
     // From the state {1, 2, 3, 4}: Vigna's reference algorithm (prng.di.unimi.it/xoshiro256plusplus.c)
     // run in Python's arbitrary-precision integers, masked to 64 bits. The first is by hand:
     // rotl(1 + 4, 23) + 1 = 5·2²³ + 1 = 0x2800001.
-    PathRandom r({1, 2, 3, 4});
+    Xoshiro256 r{{1, 2, 3, 4}};
     CHECK(r.next() == 0x2800001u);
     CHECK(r.next() == 0x3800067u);
     CHECK(r.next() == 0xcc00003800067u);
