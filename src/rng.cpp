@@ -1,5 +1,7 @@
 #include "thesis/rng.h"
 
+#include <algorithm>
+
 namespace thesis {
 
 const ZigguratTables& ziggurat_tables() {
@@ -17,8 +19,11 @@ const ZigguratTables& ziggurat_tables() {
         }
         t.x[ZigguratTables::kLayers] = 0;
         for (int i = 0; i <= ZigguratTables::kLayers; ++i) t.f[i] = f(t.x[i]);
+        // The top layer (x[256] = 0) has no rectangle: its threshold is 0, every draw goes to the
+        // wedge test.
         for (int i = 0; i < ZigguratTables::kLayers; ++i)
-            t.inner[i] = static_cast<std::uint8_t>(std::floor(t.x[i + 1] / t.x[i] * 256 - 1e-6));
+            t.inner[i] = static_cast<std::uint8_t>(
+                std::max(0.0, std::floor(t.x[i + 1] / t.x[i] * 256 - 1e-6)));
         return t;
     }();
     return tables;

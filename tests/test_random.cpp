@@ -147,6 +147,15 @@ TEST_CASE("ziggurat tables close at the peak and decrease") {
     for (int i = 1; i < 255; ++i)
         CHECK(t.x[i] * (t.f[i + 1] - t.f[i]) == doctest::Approx(ZigguratTables::kArea).epsilon(1e-9));
     CHECK(t.f[255] + ZigguratTables::kArea / t.x[255] == doctest::Approx(1.0).epsilon(1e-9));
+    // The fast test's byte thresholds stay inside each layer's rectangle, and lose at most
+    // 1/256 of it (so a draw the fast test accepts is under the curve for sure). The top layer
+    // has none: the peak's wedge takes all its draws.
+    for (int i = 0; i < 256; ++i) {
+        const double ratio = t.x[i + 1] / t.x[i];
+        CHECK(t.inner[i] / 256.0 <= ratio);
+        if (ratio > 0) CHECK(t.inner[i] / 256.0 < ratio);
+        CHECK(t.inner[i] / 256.0 > ratio - 1.0 / 256 - 1e-6);
+    }
 }
 
 TEST_CASE("ziggurat normals have the normal distribution function -- tails included") {
