@@ -55,6 +55,8 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
     r.slippage = plan.costs.slippage_bps * 1e-4;
     r.commission = plan.costs.commission_per_share;
     r.gap_threshold = gap_threshold;
+    r.log_gap_allowed = plan.side == Side::Long ? -std::log1p(-std::min(gap_threshold, 0.999))
+                                                : std::log1p(gap_threshold);
     const Price expected = expected_entry(plan, spot);
     if (auto s = stop_price(plan, expected)) {
         r.has_touch_stop = true;
@@ -223,9 +225,7 @@ void PlanTracker::step(const PlanRules& r, int k, const StepView& view) {
                 // (discrete observations always land a little past it).
                 // Long: fill < level × (1 − g); short: fill > level × (1 + g).
                 const double past = dir * (log_stop_ - f.log_price);
-                const double allowed = is_long ? -std::log1p(-std::min(r.gap_threshold, 0.999))
-                                               : std::log1p(r.gap_threshold);
-                const bool gap = continuous ? f.by_jump : past > allowed;
+                const bool gap = continuous ? f.by_jump : past > r.log_gap_allowed;
                 finish(r, gap ? ExitReason::GapThroughStop : ExitReason::Stop, k, f.log_price);
             }
         }

@@ -49,6 +49,8 @@ struct PlanRules {
     double slippage = 0;           ///< fraction per fill
     double commission = 0;         ///< per share per fill
     double gap_threshold = 0.01;   ///< discrete: a stop fill this far past the level is a gap
+    /// The same in log price: a long's fill below level × (1 − g), a short's above level × (1 + g).
+    double log_gap_allowed = 0.01005033585350145;
     double touch_log_stop = 0, touch_log_target = 0;   ///< levels at the expected entry
     bool has_touch_stop = false, has_touch_target = false;
 };
