@@ -132,6 +132,12 @@ constexpr std::array<std::uint64_t, 4> slow_path_state(std::uint64_t seed, std::
     return stream_state(seed, path, static_cast<RandomStream>(static_cast<std::uint32_t>(stream) + 16));
 }
 
+/// Whether the point (a, height) of layer i's wedge (x[i+1] ≤ a ≤ x[i]) lies under or over the
+/// curve exp(−a²/2), decided by straight lines alone where they can (rng.cpp); Unknown near
+/// the curve and in the layer that spans a = 1, where the slow path computes the exp.
+enum class WedgeSide { Under, Over, Unknown };
+WedgeSide wedge_side(const ZigguratTables& t, int layer, double a, double height);
+
 /// The ziggurat's slow path after the fast test rejected `d`: the wedge test, fresh tries, or the
 /// tail for layer 0, drawing every word it needs from `slow`.
 double finish_normal(ZigguratDraw d, Xoshiro256& slow);
