@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace thesis {
 
@@ -132,7 +133,10 @@ std::string render_csv(const Report& r) {
                 if (c) out += ",";
                 if (c >= row.size()) continue;
                 // Raw numbers at full precision so a spreadsheet recomputes what we printed.
-                out += row[c].raw                ? fmt::format("{}", *row[c].raw)
+                // A value that is not a number (none should reach here) is a missing field.
+                out += row[c].raw                ? (std::isfinite(*row[c].raw)
+                                                        ? fmt::format("{}", *row[c].raw)
+                                                        : std::string())
                        : !row[c].machine.empty() ? csv_field(row[c].machine)
                                                  : csv_field(row[c].text);
             }

@@ -90,16 +90,16 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     // Verdict: the one line to read first.
     if (weighted) {
         r.verdict.push_back(fmt::format(
-            "Verdict: probability-weighted price {} ({} vs {}); upside/downside {:.2f}",
+            "Verdict: probability-weighted price {} ({} vs {}); upside/downside {}",
             format_money(e.expected_price), format_percent(e.expected_return, 1, true),
-            format_money(s.price), e.upside_downside_ratio));
+            format_money(s.price), format_fixed(e.upside_downside_ratio, 2)));
     } else {
         r.verdict.push_back("Verdict: no scenario probabilities given; no expectation computed");
     }
 
     Table bt = key_values("bridge", "Valuation bridge (price = EPS × P/E)");
-    const std::string shares = b.shares >= 1e9 ? fmt::format("{:.3f}B", b.shares / 1e9)
-                                               : fmt::format("{:.1f}M", b.shares / 1e6);
+    const std::string shares = b.shares >= 1e9 ? format_fixed(b.shares / 1e9, 3) + "B"
+                                               : format_fixed(b.shares / 1e6, 1) + "M";
     bt.rows = {
         {marked(t, "price", {"stock.price"}, "price"), money(s.price)},
         {marked(t, "trailing P/E", {"stock.pe"}, "pe"), multiple(s.pe)},
@@ -140,9 +140,9 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
             st.rows.push_back({"expected", percent(e.probability_sum), money(e.expected_price), "",
                                "", "", percent(e.expected_return, true), "probability-weighted"});
             st.footnotes.push_back(fmt::format(
-                "expected upside {} vs downside {}: ratio {:.2f}",
+                "expected upside {} vs downside {}: ratio {}",
                 format_percent(e.expected_upside, 1, true),
-                format_percent(-e.expected_downside, 1, true), e.upside_downside_ratio));
+                format_percent(-e.expected_downside, 1, true), format_fixed(e.upside_downside_ratio, 2)));
         }
         r.tables.push_back(st);
     }
@@ -224,9 +224,10 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                             to_string(plan.target), t.source);
     if (e.stop && e.target)
         r.verdict.push_back(fmt::format(
-            "Verdict: risk {} to make {} a share ({:.2f}R); it pays if it wins more than {} "
+            "Verdict: risk {} to make {} a share ({}R); it pays if it wins more than {} "
             "of the time",
-            format_money(e.risk_per_share), format_money(e.reward_per_share), e.reward_risk,
+            format_money(e.risk_per_share), format_money(e.reward_per_share),
+            format_fixed(e.reward_risk, 2),
             format_percent(e.breakeven_win_rate)));
     else if (!e.stop)
         r.verdict.push_back(fmt::format("Verdict: no stop — the whole position ({}) is at risk",
@@ -250,9 +251,9 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
     if (e.target) et.rows.push_back({"reward per share", money(e.reward_per_share)});
     if (e.stop && e.target) {
         et.rows.push_back({"reward:risk before costs",
-                           Cell(fmt::format("{:.2f}R", e.gross_reward_risk), e.gross_reward_risk)});
+                           Cell(format_fixed(e.gross_reward_risk, 2) + "R", e.gross_reward_risk)});
         et.rows.push_back({"breakeven win rate before costs", percent(e.gross_breakeven_win_rate)});
-        et.rows.push_back({"reward:risk", Cell(fmt::format("{:.2f}R", e.reward_risk), e.reward_risk)});
+        et.rows.push_back({"reward:risk", Cell(format_fixed(e.reward_risk, 2) + "R", e.reward_risk)});
         et.rows.push_back({"breakeven win rate", percent(e.breakeven_win_rate)});
     }
     et.rows.push_back({"round-trip costs per share", money(e.round_trip_costs)});
@@ -362,9 +363,9 @@ std::string with_ci(const Estimate& e, std::string (*show)(double)) {
 std::string show_percent(double v) { return format_percent(v, 1); }
 std::string show_money(double v) { return format_signed_money(v, 2); }
 std::string show_loss(double v) { return format_money(v, 2); }
-std::string show_r(double v) { return fmt::format("{:+.3f}R", v); }
-std::string show_ratio(double v) { return fmt::format("{:.3f}", v); }
-std::string show_days(double v) { return fmt::format("{:.1f}d", v * 365); }
+std::string show_r(double v) { return format_fixed(v, 3, true) + "R"; }
+std::string show_ratio(double v) { return format_fixed(v, 3); }
+std::string show_days(double v) { return format_fixed(v * 365, 1) + "d"; }
 std::string show_position(double v) { return format_signed_money(v, 0); }
 
 std::string_view reason_label(ExitReason r) {
@@ -399,7 +400,7 @@ std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
     line += fmt::format("expected {} a share [{}, {}]", format_signed_money(m.pnl_per_share.value),
                         format_signed_money(m.pnl_per_share.ci_low),
                         format_signed_money(m.pnl_per_share.ci_high));
-    if (m.expectancy_r) line += fmt::format(" ({:+.2f}R)", m.expectancy_r->value);
+    if (m.expectancy_r) line += fmt::format(" ({}R)", format_fixed(m.expectancy_r->value, 2, true));
     const Estimate& e = m.pnl_per_share;
     if (m.paths < 2) return line + " — too few paths to judge";
     line += e.ci_low > 0   ? " — positive expectancy"

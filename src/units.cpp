@@ -191,7 +191,7 @@ std::string format_amount(double value) {
     if (!std::isfinite(value)) return "n/a";
     const double a = std::fabs(value);
     const char* sign = value < 0 ? "-" : "";
-    if (a >= 1e12) return fmt::format("{}${:.2f}T", sign, a / 1e12);
+    if (a >= 1e12) return fmt::format("{}${}T", sign, format_number(a / 1e12, 2));
     if (a >= 1e9) return fmt::format("{}${:.2f}B", sign, a / 1e9);
     if (a >= 1e6) return fmt::format("{}${:.2f}M", sign, a / 1e6);
     return format_money(value, 0);
@@ -211,5 +211,11 @@ std::string format_multiple(double multiple, int decimals) {
 }
 
 std::string format_count(double count) { return format_number(count, 0); }
+
+std::string format_fixed(double value, int decimals, bool signed_) {
+    if (!std::isfinite(value)) return "n/a";
+    return signed_ ? fmt::format("{:+.{}f}", value, decimals)
+                   : fmt::format("{:.{}f}", value, decimals);
+}
 
 }  // namespace thesis

@@ -72,6 +72,10 @@ ScenarioValue value_scenario(const Scenario& scenario, const Stock& base) {
     if (!(*eps > 0) || !(*price > 0))
         fail(fmt::format("the levers give EPS {} and price {}; a P/E valuation needs both positive",
                          format_money(*eps), format_money(*price)));
+    if (*price > limits::kMaxPrice)
+        fail(fmt::format("the levers give a price of {} a share; expected at most "
+                         "$1,000,000,000,000",
+                         *price < 1e15 ? format_money(*price) : fmt::format("${:.4g}", *price)));
     v.price = *price;
     v.multiple = *multiple;
     v.eps = *eps;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <numbers>
 #include <set>
 #include <sstream>
 
@@ -39,6 +40,9 @@ std::string_view kind_name(const YAML::Node& node) {
         default: return "nothing";
     }
 }
+
+// 1e18 → "10^18".
+std::string magnitude_text(double limit) { return fmt::format("10^{:.0f}", std::log10(limit)); }
 
 std::string shown(const YAML::Node& node) {
     if (!node.IsScalar()) return std::string(kind_name(node));
@@ -128,12 +132,74 @@ class Section {
     double number(std::string_view key, Unit unit, double fallback) {
         return optional_number(key, unit).value_or(fallback);
     }
-    double to_number(const YAML::Node& n, const std::string& key_path, Unit unit) const {
+    double to_number(const YAML::Node& n, const std::string& key_path, Unit unit,
+                     bool backstop = true) const {
         if (!n.IsScalar())
             fail_at(n, key_path, fmt::format("expected {}, got {}", describe(unit), shown(n)));
         auto v = parse_quantity(n.Scalar(), unit);
         if (!v) fail_at(n, key_path, fmt::format("expected {}, got {}", describe(unit), shown(n)));
+        if (!backstop) return *v;
+        // A backstop against numbers no thesis means (1e300): the fields' own checks are tighter.
+        const double limit = unit == Unit::Money || unit == Unit::Count ? limits::kMaxAmount
+                             : unit == Unit::Times                      ? limits::kMaxMultiple
+                                                                        : limits::kMaxNumber;
+        if (std::fabs(*v) > limit)
+            fail_at(n, key_path, fmt::format("expected {}, at most {} in size, got {}",
+                                             describe(unit), magnitude_text(limit), shown(n)));
         return *v;
+    }
+    /// A price per share in [kMinPrice, kMaxPrice].
+    double price(std::string_view key) {
+        const YAML::Node n = find(key);
+        if (!n.IsDefined() || n.IsNull()) fail_missing(key, describe(Unit::Money));
+        const double v = to_number(n, join(path_, key), Unit::Money, false);
+        if (!(v > 0))
+            fail_at(n, join(path_, key), fmt::format("expected a positive value, got {}", shown(n)));
+        check_price(n, join(path_, key), v);
+        return v;
+    }
+    std::optional<double> optional_price(std::string_view key) {
+        if (!has(key)) return std::nullopt;
+        return price(key);
+    }
+    void check_price(const YAML::Node& n, const std::string& key_path, double v) const {
+        if (v < limits::kMinPrice || v > limits::kMaxPrice)
+            fail_at(n, key_path,
+                    fmt::format("expected a price from $0.01 to $1,000,000,000,000 a share, got {}",
+                                shown(n)));
+    }
+    /// A P/E in [kMinMultiple, kMaxMultiple].
+    double multiple(std::string_view key) {
+        const YAML::Node n = find(key);
+        if (!n.IsDefined() || n.IsNull()) fail_missing(key, describe(Unit::Times));
+        const double v = to_number(n, join(path_, key), Unit::Times, false);
+        if (!(v > 0))
+            fail_at(n, join(path_, key), fmt::format("expected a positive value, got {}", shown(n)));
+        if (v < limits::kMinMultiple || v > limits::kMaxMultiple)
+            fail_at(n, join(path_, key),
+                    fmt::format("expected a multiple from 0.01x to 1,000,000x, got {}", shown(n)));
+        return v;
+    }
+    std::optional<double> optional_multiple(std::string_view key) {
+        if (!has(key)) return std::nullopt;
+        return multiple(key);
+    }
+    /// A number in [lo, hi], else an error saying it expected `range`. A value written without
+    /// `%` that would fit as a percentage gets a hint: `volatility: 50` → "did you mean 50%?".
+    double bounded(std::string_view key, double fallback, double lo, double hi,
+                   std::string_view range, bool percent_hint = true) {
+        const YAML::Node n = find(key);
+        if (!n.IsDefined() || n.IsNull()) return fallback;
+        const double v = to_number(n, join(path_, key), Unit::Number);
+        if (v < lo || v > hi) {
+            const std::string text = n.Scalar();
+            const bool percent_typo = percent_hint && text.find('%') == std::string::npos &&
+                                      v / 100 >= lo && v / 100 <= hi;
+            fail_at(n, join(path_, key),
+                    fmt::format("expected {}, got {}{}", range, shown(n),
+                                percent_typo ? fmt::format(" (did you mean {}%?)", text) : ""));
+        }
+        return v;
     }
     /// A fraction checked to lie in [lo, hi].
     std::optional<double> optional_fraction(std::string_view key, double lo, double hi) {
@@ -183,6 +249,9 @@ class Section {
         if (!v)
             fail_at(n, key_path, fmt::format("expected a duration like 90d, 6m, 1y or a date like "
                                              "2025-11-19, got {}", shown(n)));
+        if (std::fabs(*v) > limits::kMaxDuration)
+            fail_at(n, key_path, fmt::format("expected a duration or date within 1000y of the "
+                                             "valuation date, got {}", shown(n)));
         return *v;
     }
     /// One of `choices`, with a did-you-mean hint.
@@ -276,9 +345,9 @@ Stock read_stock(Section s) {
         st.valuation_date = *d;
         s.context().valuation_date = *d;
     }
-    st.price = s.positive("price", Unit::Money);
-    st.pe = s.positive("pe", Unit::Times);
-    st.sector_pe = s.optional_positive("sector_pe", Unit::Times).value_or(0);
+    st.price = s.price("price");
+    st.pe = s.multiple("pe");
+    st.sector_pe = s.optional_multiple("sector_pe").value_or(0);
     st.market_cap = s.positive("market_cap", Unit::Money);
     st.revenue = s.optional_positive("revenue", Unit::Money);
     st.net_margin = s.optional_fraction("net_margin", -1, 1).value_or(0);
@@ -337,10 +406,13 @@ CatalystEvent read_event(const std::string& name, Section s) {
     }
     if (e.window_start < 0)
         s.fail_at(s.node(), s.path(), "expected the event on or after the valuation date");
-    e.jump_mean = s.number("jump_mean", Unit::Number, 0);
+    e.jump_mean = s.bounded("jump_mean", 0, -limits::kMaxLogJump, limits::kMaxLogJump,
+                            "a log jump from -10 to 10 (-1000% to 1000%)");
     e.jump_sd = s.number("jump_sd", Unit::Number, 0);
     if (e.jump_sd < 0) s.fail_at(s.find("jump_sd"), join(s.path(), "jump_sd"),
                                  "expected a non-negative standard deviation");
+    e.jump_sd = s.bounded("jump_sd", 0, 0, limits::kMaxLogJumpSd,
+                          "a standard deviation from 0 to 5 (0% to 500%)");
     e.unlocks_revenue = s.flag("unlocks_revenue", false);
     s.finish();
     return e;
@@ -351,8 +423,11 @@ PriceModel read_model(Section s) {
     const std::string kind = s.choice("kind", {"gbm", "merton", "fundamentals"}, "gbm");
     m.kind = kind == "merton" ? ModelKind::Merton
              : kind == "fundamentals" ? ModelKind::Fundamentals : ModelKind::Gbm;
-    m.drift = s.number("drift", Unit::Number, 0);
+    m.drift = s.bounded("drift", 0, -limits::kMaxRate, limits::kMaxRate,
+                        "a drift from -1000% to 1000% a year (-10 to 10)");
     m.volatility = s.positive("volatility", Unit::Number);
+    m.volatility = s.bounded("volatility", m.volatility, 0, limits::kMaxRate,
+                             "a volatility of at most 1000% a year (10)");
     {
         Section j = s.section("jumps");
         m.jump_intensity = j.number("intensity", Unit::Number, 0);
@@ -360,6 +435,10 @@ PriceModel read_model(Section s) {
         m.jump_sd = j.number("sd", Unit::Number, 0);
         if (m.jump_intensity < 0 || m.jump_sd < 0)
             j.fail_at(j.node(), j.path(), "expected a non-negative intensity and sd");
+        j.bounded("intensity", 0, 0, limits::kMaxJumpIntensity, "at most 365 jumps a year", false);
+        j.bounded("mean", 0, -limits::kMaxLogJump, limits::kMaxLogJump,
+                  "a log jump from -10 to 10 (-1000% to 1000%)");
+        j.bounded("sd", 0, 0, limits::kMaxLogJumpSd, "a standard deviation from 0 to 5 (0% to 500%)");
         j.finish();
         if (m.kind == ModelKind::Merton && !(m.jump_intensity > 0))
             s.fail_at(s.node(), join(s.path(), "jumps.intensity"),
@@ -372,7 +451,8 @@ PriceModel read_model(Section s) {
             f.fail_at(f.find("multiple_half_life"), join(f.path(), "multiple_half_life"),
                       "expected a positive half-life");
         m.multiple_volatility = f.number("multiple_volatility", Unit::Number, 0);
-        m.eps_growth = f.number("eps_growth", Unit::Number, 0);
+        m.eps_growth = f.bounded("eps_growth", 0, -limits::kMaxRate, limits::kMaxRate,
+                                 "a growth from -1000% to 1000% a year (-10 to 10)");
         m.eps_volatility = f.number("eps_volatility", Unit::Number, 0);
         m.eps_multiple_correlation = f.number("correlation", Unit::Number, 0);
         if (m.eps_multiple_correlation < -1 || m.eps_multiple_correlation > 1)
@@ -380,6 +460,8 @@ PriceModel read_model(Section s) {
                       "expected a correlation in [-1, 1]");
         if (m.multiple_volatility < 0 || m.eps_volatility < 0)
             f.fail_at(f.node(), f.path(), "expected non-negative volatilities");
+        for (const char* key : {"multiple_volatility", "eps_volatility"})
+            f.bounded(key, 0, 0, limits::kMaxRate, "a volatility of at most 1000% a year (10)");
         f.finish();
     }
     {
@@ -399,10 +481,17 @@ SimulationSettings read_simulation(Section s) {
     SimulationSettings sim;
     sim.paths = static_cast<std::uint64_t>(s.number("paths", Unit::Count, 200'000));
     if (sim.paths == 0) s.fail_at(s.find("paths"), join(s.path(), "paths"), "expected at least 1 path");
+    if (static_cast<double>(sim.paths) > limits::kMaxPaths)
+        s.fail_at(s.find("paths"), join(s.path(), "paths"),
+                  fmt::format("expected at most 10^11 paths, got {}; use --tolerance to stop when "
+                              "the answer is precise enough", sim.paths));
     sim.seed = static_cast<std::uint64_t>(s.number("seed", Unit::Count, 1));
     sim.horizon = s.optional_duration("horizon").value_or(1.0);
     if (!(sim.horizon > 0))
         s.fail_at(s.find("horizon"), join(s.path(), "horizon"), "expected a positive horizon");
+    if (sim.horizon < limits::kMinHorizon || sim.horizon > limits::kMaxHorizon)
+        s.fail_at(s.find("horizon"), join(s.path(), "horizon"),
+                  fmt::format("expected a horizon from 1d to 100y, got {}", shown(s.find("horizon"))));
     const double steps = s.number("steps_per_year", Unit::Count, 252);
     if (steps < 1 || steps > 100000)
         s.fail_at(s.find("steps_per_year"), join(s.path(), "steps_per_year"),
@@ -498,7 +587,7 @@ Plan read_plan(const std::string& name, Section s, const Stock& stock, const Pri
             p.target.distance = s.to_number(n, key, Unit::Ratio);
         } else {
             p.target.kind = Target::Kind::Fixed;
-            p.target.level = s.to_number(n, key, Unit::Money);
+            p.target.level = s.to_number(n, key, Unit::Money, false);   // check_plan: its range
         }
     }
     p.sizing.capital = s.number("capital", Unit::Money, 0);
@@ -517,12 +606,12 @@ Plan read_plan(const std::string& name, Section s, const Stock& stock, const Pri
 
 ScenarioLevers read_levers(Section& s) {
     ScenarioLevers l;
-    l.price = s.optional_positive("price", Unit::Money);
+    l.price = s.optional_price("price");
     l.price_change = s.optional_number("price_change", Unit::Ratio);
     if (l.price_change && *l.price_change <= -1)
         s.fail_at(s.find("price_change"), join(s.path(), "price_change"),
                   "expected a change above -100%");
-    l.multiple = s.optional_positive("multiple", Unit::Times);
+    l.multiple = s.optional_multiple("multiple");
     l.eps_change = s.optional_number("eps_change", Unit::Ratio);
     if (l.eps_change && *l.eps_change <= -1)
         s.fail_at(s.find("eps_change"), join(s.path(), "eps_change"),
@@ -557,6 +646,116 @@ void apply_override(YAML::Node root, const Override& o, LoadContext& ctx) {
         start = dot + 1;
     }
     ctx.overridden.insert(o.key_path);
+}
+
+// The node at a key path, or the deepest one on the way to it (for an error's position).
+YAML::Node node_at(YAML::Node node, const std::string& key_path) {
+    std::size_t start = 0;
+    while (node.IsMap()) {
+        const std::size_t dot = key_path.find('.', start);
+        const std::string key =
+            key_path.substr(start, dot == std::string::npos ? dot : dot - start);
+        YAML::Node next;
+        bool found = false;
+        for (const auto& kv : node)
+            if (kv.first.Scalar() == key) {
+                next.reset(kv.second);
+                found = true;
+                break;
+            }
+        if (!found || next.IsNull()) break;
+        node.reset(next);
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    return node;
+}
+
+// Checks what no single field shows: how many steps one path takes, and how far the model may
+// move a price. Beyond kMaxLogGrowth, simulated prices (and the squares the statistics sum)
+// overflow to infinity; the engine refuses those, so the loader says which input to lower.
+void check_model_reach(const Thesis& t, const YAML::Node& root, LoadContext& ctx) {
+    Section top(root, "", ctx, root.Mark());
+    const auto fail = [&](const std::string& key, const std::string& message) {
+        top.fail_at(node_at(root, key), key, message);
+    };
+    // The horizon the engine simulates: the simulation's, or a longer plan's (MonteCarlo::horizon_of).
+    Years horizon = t.simulation.horizon;
+    std::string horizon_key = "simulation.horizon";
+    for (const Plan& p : t.plans)
+        if (p.horizon && *p.horizon > horizon) {
+            horizon = *p.horizon;
+            horizon_key = "plans." + p.name + ".horizon";
+        }
+    const double steps = std::round(horizon * t.simulation.steps_per_year);
+    if (steps > limits::kMaxStepsPerPath)
+        fail(horizon_key, fmt::format("{:g}y at {} steps a year is {} steps a path; expected at "
+                                      "most 100,000: shorten the horizon or lower "
+                                      "simulation.steps_per_year",
+                                      horizon, format_count(t.simulation.steps_per_year),
+                                      format_count(steps)));
+
+    const PriceModel& m = t.model;
+    const Bridge today = bridge(t.stock);
+    double unlock_step = 0;
+    if (m.kind == ModelKind::Fundamentals && t.opportunity.revenue_unlock != 0) {
+        const double g = eps_change_from_revenue(t.opportunity.revenue_unlock, t.stock.net_margin,
+                                                 today.earnings);
+        if (!(1 + g > 0))
+            fail("opportunity.revenue_unlock",
+                 fmt::format("the unlock would change EPS by {}; the fundamentals model needs EPS "
+                             "to stay positive", format_percent(g, 1, true)));
+        unlock_step = std::log1p(g);
+    }
+
+    // The log growth each input allows beyond noise: the drift (or EPS growth) over the horizon,
+    // each event's mean jump factor ln E[e^J] = m + s²/2, and in fundamentals mode the re-rating
+    // toward the sector P/E with the log multiple's variance. Merton jumps are compensated.
+    struct Part {
+        double growth;
+        std::string key, what;
+    };
+    std::vector<Part> parts;
+    if (m.kind == ModelKind::Fundamentals) {
+        parts.push_back({std::max(0.0, m.eps_growth) * horizon, "model.fundamentals.eps_growth",
+                         "EPS growth × horizon"});
+        const double kappa = std::numbers::ln2 / m.multiple_half_life;
+        const double variance = m.multiple_volatility * m.multiple_volatility *
+                                std::min(horizon, 1 / (2 * kappa));
+        parts.push_back({std::max(0.0, std::log(t.stock.sector_pe / t.stock.pe)) + variance / 2 +
+                             std::fabs(m.eps_multiple_correlation) * m.eps_volatility *
+                                 std::sqrt(horizon * variance),
+                         "model.fundamentals.multiple_volatility", "re-rating"});
+        const bool unlocks = std::any_of(m.events.begin(), m.events.end(), [](const auto& e) {
+            return e.unlocks_revenue && e.probability > 0;
+        });
+        if (unlocks)
+            parts.push_back({std::max(0.0, unlock_step), "opportunity.revenue_unlock", "the unlock"});
+    } else {
+        parts.push_back({std::max(0.0, m.drift) * horizon, "model.drift", "drift × horizon"});
+    }
+    for (const CatalystEvent& e : m.events)
+        if (e.probability > 0)
+            parts.push_back({std::max(0.0, e.jump_mean + 0.5 * e.jump_sd * e.jump_sd),
+                             "model.events." + e.name + "." +
+                                 (e.jump_mean >= 0.5 * e.jump_sd * e.jump_sd ? "jump_mean" : "jump_sd"),
+                             "event " + e.name});
+    double total = 0, rest = 0;
+    const Part* largest = nullptr;
+    std::string list;
+    for (const Part& p : parts) {
+        total += p.growth;
+        if (p.growth <= 0) continue;
+        if (!largest || p.growth > largest->growth) largest = &p;
+        if (p.growth >= 1) list += fmt::format("{}{} {:.0f}", list.empty() ? "" : ", ", p.what, p.growth);
+        else rest += p.growth;
+    }
+    if (rest > 0) list += fmt::format("{}the rest {:.2g}", list.empty() ? "" : ", ", rest);
+    if (largest && total > limits::kMaxLogGrowth)
+        fail(largest->key,
+             fmt::format("the model lets prices grow e^{:.0f}-fold over {:g}y ({}); expected at "
+                         "most e^100, past which prices overflow: lower {} or the horizon",
+                         total, horizon, list, largest->key));
 }
 
 }  // namespace
@@ -662,6 +861,9 @@ Thesis load_thesis(std::string_view yaml, const std::string& source,
             probability_sum += sc.probability;
             sc.levers = read_levers(s);
             sc.claimed_return = s.optional_number("claimed_return", Unit::Ratio);
+            if (sc.claimed_return && *sc.claimed_return <= -1)
+                s.fail_at(s.find("claimed_return"), join(s.path(), "claimed_return"),
+                          "expected a return above -100%");
             const YAML::Node stock_over = s.find("stock");
             if (stock_over.IsMap())
                 for (const char* today : {"price", "market_cap", "valuation_date", "name", "ticker"})
@@ -701,6 +903,7 @@ Thesis load_thesis(std::string_view yaml, const std::string& source,
                                         t.stock, t.model));
         }
         top.finish();
+        check_model_reach(t, root, ctx);
     } catch (const YAML::Exception& e) {
         // A conversion yaml-cpp itself refused; keep its position.
         throw InputError({source, e.mark.line + 1, e.mark.column + 1}, "", e.msg);

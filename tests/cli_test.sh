@@ -30,6 +30,14 @@ fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 has() { # has NAME TEXT PATTERN
     if grep -qF -- "$3" <<<"$2"; then ok; else fail "$1: missing '$3'"; fi
 }
+no_nan() { # no_nan NAME TEXT: no NaN or infinity in any spelling (nan, -nan, inf, NaN, Infinity)
+    if grep -qiE '(^|[^a-z])-?(nan|inf|infinity)([^a-z]|$)' <<<"$2"; then
+        fail "$1: NaN or infinity in the output: $(grep -m1 -iE '(^|[^a-z])-?(nan|inf|infinity)([^a-z]|$)' <<<"$2" | cut -c1-160)"
+    else ok; fi
+}
+no_temp() { # no_temp NAME: no temporary file of an atomic write left in $work
+    if ls -a "$work" | grep -q '\.tmp\.'; then fail "$1: temp file left"; else ok; fi
+}
 
 # --- run: the seed's thesis, built in and from the file ---
 expect "run built-in" 0 "$thesis" run && {
@@ -99,6 +107,107 @@ for bad in "$src"/tests/data/bad/*.yaml; do
 done
 expect "missing file" 2 "$thesis" run "$work/nope.yaml" && has "missing file message" "$err" "nope.yaml"
 
+# --- numeric edges (README "Numeric edges"): each file in tests/data/edges/ either fails like a
+#     bad input (its first line is "# expect: MESSAGE") or ("# expect: ok") gives output without
+#     NaN or infinity in every format of run, table --plan, and sweep ---
+formats="table csv json markdown"
+for f in "$src"/tests/data/edges/*.yaml; do
+    name=$(basename "$f" .yaml)
+    want=$(head -1 "$f" | sed 's/^# expect: //')
+    if [ "$want" != ok ]; then
+        echo "previous" >"$work/edge.out"
+        expect "edge $name" 2 "$thesis" run "$f" -o "$work/edge.out" && {
+            if [ "$(wc -l <<<"$err")" -eq 1 ] && grep -q "$name.yaml:[0-9]*:[0-9]*: " <<<"$err"; then ok
+            else fail "edge $name: not one line naming file:line:column: $err"; fi
+            has "edge $name message" "$err" "$want"
+            if [ "$(cat "$work/edge.out")" = previous ]; then ok; else fail "edge $name changed -o file"; fi
+        }
+        continue
+    fi
+    plans=$(awk '/^plans:/ {p = 1; next} /^[^ #]/ {p = 0} p && /^  [a-z_]+:/ {sub(":", "", $1); print $1}' "$f")
+    first=$(head -1 <<<"$plans")
+    for fmt in $formats; do
+        expect "edge $name run $fmt" 0 "$thesis" run "$f" --format "$fmt" && no_nan "edge $name run $fmt" "$out"
+        for plan in $plans; do
+            expect "edge $name table $plan $fmt" 0 "$thesis" table "$f" --plan "$plan" --format "$fmt" &&
+                no_nan "edge $name table $plan $fmt" "$out"
+        done
+    done
+    for fmt in csv table; do
+        expect "edge $name sweep $fmt" 0 "$thesis" sweep "$f" --paths 16 --set model.volatility=0.1,0.5 \
+            --metric "$first.pnl_per_share,$first.expectancy_r,$first.p_loss,$first.es99,$first.profit_factor,$first.kelly,$first.reward_risk" \
+            --versus-base --format "$fmt" && no_nan "edge $name sweep $fmt" "$out"
+    done
+done
+
+# The same edges on the seed's thesis through --set: an error names the key and the command line
+# (exit 2, one line; the format does not matter, so once); a result has no NaN or infinity in any
+# format.
+# edge NAME WANT_RC MESSAGE ARGS...
+edge() {
+    local name=$1 want=$2 msg=$3 fmt
+    shift 3
+    for fmt in $([ "$want" -eq 0 ] && echo "$formats" || echo json); do
+        expect "edge $name $fmt" "$want" "$thesis" "$@" --format "$fmt" || continue
+        if [ "$want" -ne 0 ]; then
+            if [ "$(wc -l <<<"$err")" -eq 1 ] && grep -qF -- "$msg" <<<"$err"; then ok
+            else fail "edge $name $fmt: wanted one line with '$msg', got: $err"; fi
+        else
+            no_nan "edge $name $fmt" "$out"
+        fi
+    done
+}
+edge "price 0" 2 "command line (--set stock.price): stock.price: expected a positive value, got '0'" run --set stock.price=0
+edge "price -5" 2 "stock.price: expected a positive value, got '-5'" table --plan aggressive --set stock.price=-5
+edge "price 1e300" 2 "stock.price: expected a price from \$0.01 to \$1,000,000,000,000 a share, got '1e300'" run --set stock.price=1e300
+edge "volatility 1e-12" 0 "" run --paths 500 --set model.volatility=1e-12
+edge "volatility 1e-12 continuous" 0 "" run --paths 200 --set model.volatility=1e-12 --monitoring continuous
+edge "volatility 1000%" 0 "" run --paths 200 --set model.volatility=1000%
+edge "volatility 50" 2 "model.volatility: expected a volatility of at most 1000% a year (10), got '50' (did you mean 50%?)" run --set model.volatility=50
+edge "horizon 0" 2 "simulation.horizon: expected a positive horizon" run --set simulation.horizon=0d
+edge "horizon 100y" 0 "" run --paths 64 --set simulation.horizon=100y
+edge "horizon 1000y" 2 "simulation.horizon: expected a horizon from 1d to 100y, got '1000y'" run --set simulation.horizon=1000y
+edge "one path" 0 "" run --paths 1
+edge "10^12 paths" 2 "--paths: Value 1000000000000 not in range 1 to 100000000000" run --paths 1000000000000
+edge "10^12 paths in the file" 2 "simulation.paths: expected at most 10^11 paths" run --set simulation.paths=1000000000000
+edge "10^12 paths sweep" 2 "--paths: Value 1000000000000 not in range" sweep --paths 1000000000000 --set plans.aggressive.stop=600,650 --metric aggressive.p_stop
+edge "stop at entry" 2 "plans.aggressive.stop: expected a price below entry (700) for a long plan, got 700" table --plan aggressive --set plans.aggressive.stop=700
+edge "stop a hair from entry" 2 "plans.aggressive.stop: expected a stop at least 0.0001% away from the entry (700)" run --set plans.aggressive.stop=699.9999
+edge "target at entry" 2 "plans.aggressive.target: expected a price above entry (700) for a long plan, got 700" table --plan aggressive --set plans.aggressive.target=700
+edge "target inside costs" 2 "plans.aggressive.target: expected a target that gains after costs" run --set plans.aggressive.target=700.5
+edge "probabilities 0 and 1" 0 "" run --paths 500 --set scenarios.bull.probability=1 --set scenarios.base.probability=0 --set scenarios.rerate.probability=0 --set scenarios.bear.probability=0 --set model.events.licences_approved.probability=0 --set model.events.china_trip.probability=1
+edge "probabilities all 0" 2 "scenarios: expected scenario probabilities summing to 1, got 0.0000" run --set scenarios.bull.probability=0 --set scenarios.base.probability=0 --set scenarios.rerate.probability=0 --set scenarios.bear.probability=0
+edge "event on the valuation date" 0 "" run --paths 500 --set model.events.china_trip.date=2025-07-14 --set model.events.china_trip.probability=1
+edge "event at day 0" 0 "" run --paths 500 --set model.events.china_trip.date=0d --set model.events.china_trip.probability=1
+# (--set cannot give a list: a window that opens on the valuation date is in tests/data/edges/.)
+edge "event before the valuation date" 2 "model.events.china_trip: expected the event on or after the valuation date" run --set model.events.china_trip.date=2025-07-13
+edge "event in 1e300 years" 2 "model.events.china_trip.date: expected a duration or date within 1000y" run --set model.events.china_trip.date=1e300y
+edge "drift past e^100" 2 "model.drift: the model lets prices grow e^200-fold over 100y" run --set model.drift=200% --set simulation.horizon=100y
+edge "table grid to 1e300" 2 "--to: expected a price of at most \$1,000,000,000,000" table --plan aggressive --to 1e300
+edge "sweep volatility 1e-12" 0 "" sweep --paths 200 --set model.volatility=1e-12,1000% --metric aggressive.pnl_per_share,aggressive.expectancy_r,aggressive.kelly,aggressive.profit_factor --versus-base
+edge "sweep one path" 0 "" sweep --paths 1 --set plans.aggressive.stop=600,650 --metric aggressive.pnl_per_share,aggressive.es99,aggressive.kelly --versus-base
+edge "sweep price edges" 0 "" sweep --paths 16 --set stock.price=0,1e300,769.23 --metric valuation.expected_price,aggressive.reward_risk
+edge "sensitivity volatility 1e-12" 0 "" sensitivity --paths 8 --metric aggressive.expectancy_r --set model.volatility=1e-12
+edge "sensitivity one path" 0 "" sensitivity --paths 1 --metric aggressive.kelly
+edge "solve one path" 0 "" solve --paths 1 --vary scenarios.bull.price --metric valuation.expected_price --target 700 --between 500 1500
+edge "odds steps past 100,000" 2 "--steps-per-year: 100000 steps a year over 100y is more than 100,000 steps a path" odds --spot 770 --stop 600 --target 1000 --vol 50% --horizon 100y --steps-per-year 100000
+edge "odds volatility 1e-12" 0 "" odds --spot 770 --stop 600 --target 1000 --vol 1e-12 --paths 500
+edge "odds volatility 1e-12 discrete" 0 "" odds --spot 770 --stop 600 --target 1000 --vol 1e-12 --paths 500 --monitoring discrete
+# At a volatility of 1e-12 the exact discrete odds' grid cannot resolve a step: the continuous
+# closed form stands in, and the odds still sum to 1 (a -30% drift crosses the stop for sure).
+expect "odds tiny volatility discrete sums to 1" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --vol 1e-12 --drift -30% --paths 200 --monitoring discrete --format json && {
+    if python3 -c 'import json,sys; a=json.load(sys.stdin)["analytic"]; assert abs(a["p_stop_first"]-1)<1e-9 and abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-9, a' <<<"$out"; then ok; else fail "odds tiny volatility discrete: analytic odds"; fi
+}
+edge "odds volatility 1000%" 0 "" odds --spot 770 --stop 600 --target 1000 --vol 1000% --paths 500
+edge "odds one path" 0 "" odds --spot 770 --stop 600 --target 1000 --vol 50% --paths 1
+edge "odds horizon 100y" 0 "" odds --spot 770 --stop 600 --target 1000 --vol 50% --drift 10% --horizon 100y --paths 64
+edge "odds volatility 50" 2 "--vol: expected a volatility of at most 1000% a year (10), got '50' (did you mean 50%?)" odds --spot 770 --stop 600 --target 1000 --vol 50
+edge "odds spot 0" 2 "--spot: expected a positive price" odds --spot 0 --stop 600 --target 1000 --vol 50%
+edge "odds spot 1e300" 2 "--spot: expected a price from \$0.01 to \$1,000,000,000,000" odds --spot 1e300 --stop 600 --target 1e301 --vol 50%
+edge "odds stop at spot" 2 "--stop: expected a price below the spot (770), got 770" odds --spot 770 --stop 770 --target 1000 --vol 50%
+edge "odds horizon 0" 2 "--horizon: expected a positive horizon" odds --spot 770 --stop 600 --target 1000 --vol 50% --horizon 0d
+edge "odds drift overflow" 2 "--drift: expected a drift from -1000% to 1000% a year" odds --spot 770 --stop 600 --target 1000 --vol 50% --drift 1e6
+
 # --- init: a commented starter file ---
 expect "init" 0 "$thesis" init "$work/starter.yaml" && {
     if cmp -s "$src/scenarios/nvda-china.yaml" "$work/starter.yaml"; then ok; else fail "init content"; fi
@@ -137,6 +246,32 @@ expect "tolerance metric" 0 "$thesis" run --tolerance 0.01 --tolerance-metric p_
 expect "continuous run" 0 "$thesis" run "$src/scenarios/coastal-coffee-short.yaml" --paths 2048 && has "continuous stamp" "$out" "continuous monitoring"
 expect "bad paths" 2 "$thesis" run --paths 0 && ok
 
+# --- -o where it cannot be written: exit 1 before any work, one line, nothing left behind ---
+expect "output parent is a file" 1 "$thesis" run -o "$work/input.yaml/out.json" && {
+    has "parent file message" "$err" "cannot write $work/input.yaml/out.json: Not a directory"
+    no_temp "parent is a file"
+}
+expect "sweep output missing folder" 1 "$thesis" sweep --set plans.aggressive.stop=600,650 --metric aggressive.p_stop --paths 100000000 -o "$work/no/such/dir/sweep.csv" && {
+    has "sweep missing folder message" "$err" "No such file or directory"
+    no_temp "sweep missing folder"
+}
+if [ "$(id -u)" -ne 0 ]; then
+    # A read-only folder. (As root, chmod does not stop writes, so this runs for other users only;
+    # the file-as-parent case above and /proc below stand in for it.)
+    mkdir "$work/readonly" && chmod 555 "$work/readonly"
+    expect "output read-only folder" 1 "$thesis" run --no-simulation -o "$work/readonly/out.json" && {
+        has "read-only message" "$err" "Permission denied"
+        if [ -z "$(ls -A "$work/readonly")" ]; then ok; else fail "read-only folder written"; fi
+    }
+    chmod 755 "$work/readonly"
+elif [ -d /proc/self ]; then
+    # Root writes through any mode bits, but nobody creates files in /proc.
+    expect "output under /proc" 1 "$thesis" run --no-simulation -o /proc/thesis-out.json && has "proc message" "$err" "cannot write /proc/thesis-out.json"
+fi
+expect "sweep output over input" 2 "$thesis" sweep "$work/input.yaml" --set plans.aggressive.stop=600,650 --metric aggressive.reward_risk -o "$work/input.yaml" && {
+    if cmp -s "$src/scenarios/nvda-china.yaml" "$work/input.yaml"; then ok; else fail "sweep overwrote its input"; fi
+}
+
 # --- Ctrl-C: partial results labelled, -o untouched, no temp file, exit 130 ---
 echo "old" >"$work/keep.txt"
 "$thesis" run --paths 50000000 --threads 2 -o "$work/keep.txt" >"$work/partial.out" 2>"$work/partial.err" &
@@ -150,6 +285,37 @@ has "partial label" "$(cat "$work/partial.out")" "PARTIAL RESULTS: interrupted a
 has "partial stderr" "$(cat "$work/partial.err")" "was not written"
 if [ "$(cat "$work/keep.txt")" = "old" ]; then ok; else fail "-o file changed on interrupt"; fi
 if ls -a "$work" | grep -q '\.tmp\.'; then fail "temp file left on interrupt"; else ok; fi
+
+# SIGINT and SIGTERM mid-run of every long command: exit 128 + the signal, the old -o file intact
+# byte for byte, no temp file. Each run is far too long to finish first (even on 2 slow cores);
+# the signal comes after a second, once it is simulating.
+"$thesis" run --no-simulation --format json -q -o "$work/previous.json"
+cp "$work/previous.json" "$work/reference.json"
+# interrupt NAME SIGNAL WANT_RC COMMAND...
+interrupt() {
+    local name=$1 signal=$2 want=$3
+    shift 3
+    "$@" -o "$work/previous.json" >"$work/int.out" 2>"$work/int.err" &
+    local pid=$!
+    sleep 1
+    kill -s "$signal" $pid
+    wait $pid
+    local rc=$?
+    if [ "$rc" -eq "$want" ]; then ok; else fail "$name: exit $rc after SIG$signal, wanted $want"; fi
+    if cmp -s "$work/previous.json" "$work/reference.json"; then ok; else fail "$name: -o file changed"; fi
+    no_temp "$name"
+    has "$name message" "$(cat "$work/int.err")" "previous.json was not written"
+}
+interrupt "run SIGTERM" TERM 143 "$thesis" run --paths 50000000 --threads 2
+interrupt "sweep SIGINT" INT 130 "$thesis" sweep --set plans.aggressive.stop=550:650:10 --metric aggressive.p_stop --paths 50000000
+interrupt "sweep SIGTERM" TERM 143 "$thesis" sweep --set model.volatility=0.3,0.5 --metric aggressive.pnl_per_share --paths 50000000 --format csv
+interrupt "sensitivity SIGINT" INT 130 "$thesis" sensitivity --metric aggressive.pnl_per_share --paths 50000000
+interrupt "solve SIGTERM" TERM 143 "$thesis" solve --vary plans.aggressive.stop --metric aggressive.p_loss --target 50% --between 500 690 --paths 50000000
+# timeout(1) sends SIGTERM too (and exits 124 itself); the command must still leave nothing behind.
+timeout -s TERM 1 "$thesis" sensitivity --metric aggressive.p_stop --paths 50000000 -o "$work/previous.json" >/dev/null 2>"$work/int.err"
+if [ $? -eq 124 ]; then ok; else fail "timeout sensitivity: not stopped by the timeout"; fi
+if cmp -s "$work/previous.json" "$work/reference.json"; then ok; else fail "timeout sensitivity: -o file changed"; fi
+no_temp "timeout sensitivity"
 
 # --- odds and check ---
 expect "odds" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 10% --vol 50% --horizon 1y --paths 20000 && {

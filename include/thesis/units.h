@@ -14,6 +14,34 @@ using Fraction = double;  ///< 0.40 means 40%
 using Multiple = double;  ///< P/E, 52 means 52x
 using Years = double;     ///< time in years (ACT/365 for calendar days)
 
+/// The ranges a thesis's numbers must lie in, beyond their type. They keep every computation
+/// finite (no NaN or infinity in any output) and catch typos such as `volatility: 50` for 50%.
+/// The loader, `check_plan` and the flags of `odds` and `table` enforce them; the README's
+/// "Numeric edges" lists them.
+namespace limits {
+inline constexpr double kMinPrice = 0.01;          ///< a price per share: one cent ...
+inline constexpr double kMaxPrice = 1e12;          ///< ... to $1 trillion
+inline constexpr double kMaxAmount = 1e18;         ///< any amount (market cap, capital) or count
+inline constexpr double kMinMultiple = 0.01;       ///< a P/E: 0.01x ...
+inline constexpr double kMaxMultiple = 1e6;        ///< ... to 1,000,000x
+inline constexpr double kMaxNumber = 1e6;          ///< any other plain number or fraction
+inline constexpr double kMaxRate = 10;             ///< |drift|, volatility, EPS growth: 1,000% a year
+inline constexpr double kMaxLogJump = 10;          ///< |mean| of a log jump (×22,026 either way)
+inline constexpr double kMaxLogJumpSd = 5;         ///< sd of a log jump
+inline constexpr double kMaxJumpIntensity = 365;   ///< Merton jumps a year
+/// The most the model's drift, event jumps and re-rating may grow a price over the horizon, as a
+/// log: e^100 ≈ 2.7 × 10^43. Past that, simulated prices and their squares overflow.
+inline constexpr double kMaxLogGrowth = 100;
+inline constexpr Years kMinHorizon = 1.0 / 365;    ///< a horizon: one day ...
+inline constexpr Years kMaxHorizon = 100;          ///< ... to 100 years
+inline constexpr Years kMaxDuration = 1000;        ///< any date or duration from the valuation date
+inline constexpr double kMaxStepsPerPath = 100'000;   ///< horizon × steps_per_year
+inline constexpr double kMaxPaths = 1e11;          ///< simulated paths
+/// A stop or target at least this fraction of the entry away from it (so R is finite).
+inline constexpr double kMinLevelGap = 1e-6;
+inline constexpr double kMaxDistance = 100;        ///< a percent stop or target: 10,000%
+}  // namespace limits
+
 /// What kind of number a field holds; it decides which suffixes are accepted.
 enum class Unit {
     Number,    ///< a plain real number, `%` allowed (10% == 0.10)
@@ -68,6 +96,9 @@ std::string format_percent(double fraction, int decimals = 1, bool signed_ = fal
 std::string format_multiple(double multiple, int decimals = 1);
 /// `1,234,567`.
 std::string format_count(double count);
+/// A plain number with fixed decimals and no separators: `2.97`, `+0.216` when signed. Like every
+/// formatter here, "n/a" for NaN or infinity, so no output ever prints `nan` or `inf`.
+std::string format_fixed(double value, int decimals, bool signed_ = false);
 /// A number with thousands separators and fixed decimals: `12,345.68`.
 std::string format_number(double value, int decimals);
 

@@ -6,14 +6,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <unistd.h>
-#include <cstdio>
-#include <map>
 
 namespace thesis::cli {
 
@@ -44,7 +47,6 @@ void add_common_options(CLI::App& command, CommonOptions& o) {
     command.add_flag("--quiet,-q", o.quiet, "Print nothing but the result");
 }
 
-namespace {
 // Fails before any work when -o names a folder that is missing or not writable, so a long run is
 // not wasted; the atomic write still checks again at the end.
 void check_output_folder(const std::string& output) {
@@ -52,11 +54,92 @@ void check_output_folder(const std::string& output) {
     const std::filesystem::path folder = std::filesystem::path(output).has_parent_path()
                                              ? std::filesystem::path(output).parent_path()
                                              : std::filesystem::path(".");
-    if (::access(folder.c_str(), W_OK | X_OK) != 0)
-        throw std::runtime_error(
-            fmt::format("cannot write {}: {}", output, std::strerror(errno)));
+    std::error_code error;
+    const auto status = std::filesystem::status(folder, error);
+    // A parent that is a file (out.txt/x.json) is "Not a directory", not "Permission denied".
+    const int reason = !std::filesystem::exists(status)          ? ENOENT
+                       : !std::filesystem::is_directory(status)  ? ENOTDIR
+                       : ::access(folder.c_str(), W_OK | X_OK) != 0 ? errno
+                                                                  : 0;
+    if (reason != 0)
+        throw std::runtime_error(fmt::format("cannot write {}: {}", output, std::strerror(reason)));
 }
+
+// ---- Signals ----
+
+namespace {
+
+enum SignalMode : int { kRecord = 0, kCancel = 1, kExit = 2 };
+std::atomic<bool> g_cancel{false};
+std::atomic<int> g_signal{0};
+std::atomic<int> g_mode{kRecord};
+std::atomic<bool> g_writing{false};   // an -o file is being written: the signal waits
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
+// Mode::Exit's message, composed before any signal (a handler may not allocate).
+char g_exit_message[512] = "thesis: interrupted; nothing was written\n";
+std::size_t g_exit_message_size = std::strlen(g_exit_message);
+
+extern "C" void on_signal(int signal) {
+    // Recorded before g_writing is read: either write_output_file sees the signal after its
+    // write, or this handler sees the write over and exits itself.
+    g_signal.store(signal);
+    g_cancel.store(true);
+    if (g_mode.load() == kExit && !g_writing.load()) {
+        (void)!::write(STDERR_FILENO, g_exit_message, g_exit_message_size);
+        ::_exit(128 + signal);
+    }
+    std::signal(signal, SIG_DFL);   // a second signal kills at once
+}
+
 }  // namespace
+
+SignalGuard::SignalGuard(Mode mode, const std::string& output) {
+    const std::string message = fmt::format(
+        "{}thesis: interrupted; {}\n", ::isatty(STDERR_FILENO) ? "\n" : "",
+        output.empty() ? "nothing was written" : output + " was not written (left as it was)");
+    g_exit_message_size = std::min(message.size(), sizeof g_exit_message);
+    std::memcpy(g_exit_message, message.data(), g_exit_message_size);
+    g_cancel = false;
+    g_signal = 0;
+    g_mode = mode == Mode::Exit ? kExit : kCancel;
+    previous_int_ = std::signal(SIGINT, on_signal);
+    previous_term_ = std::signal(SIGTERM, on_signal);
+}
+
+SignalGuard::~SignalGuard() {
+    std::signal(SIGINT, previous_int_);
+    std::signal(SIGTERM, previous_term_);
+    g_mode = kRecord;
+}
+
+const std::atomic<bool>* SignalGuard::cancel_flag() { return &g_cancel; }
+int SignalGuard::caught() { return g_signal.load(); }
+
+void write_output_file(const std::string& path, std::string_view text, const std::string& protect) {
+    // While the temp file exists, a signal only records itself (the handler's default action
+    // would leave the temp file behind, Mode::Exit would skip the rename).
+    g_writing = true;
+    const auto previous_int = std::signal(SIGINT, on_signal);
+    const auto previous_term = std::signal(SIGTERM, on_signal);
+    const auto restore = [&] {
+        std::signal(SIGINT, previous_int);
+        std::signal(SIGTERM, previous_term);
+        g_writing = false;
+    };
+    try {
+        write_file_atomically(path, text, protect);
+    } catch (...) {
+        restore();
+        throw;
+    }
+    restore();
+    if (const int signal = g_signal.load()) {
+        fmt::print(stderr, "thesis: interrupted; {} was written in full before the signal took "
+                           "effect\n", path);
+        std::fflush(stdout);
+        std::exit(128 + signal);
+    }
+}
 
 Thesis load(const CommonOptions& o) {
     check_output_folder(o.output);
@@ -72,7 +155,7 @@ void emit(const Report& report, const CommonOptions& o) {
         std::fflush(stdout);
         return;
     }
-    write_file_atomically(o.output, text, o.file);
+    write_output_file(o.output, text, o.file);
     if (!o.quiet) fmt::print(stderr, "wrote {}\n", o.output);
 }
 
@@ -100,6 +183,9 @@ double parse_price_flag(const std::string& flag, const std::string& text) {
     auto v = parse_quantity(text, Unit::Money);
     if (!v) throw InputError({"command line"}, flag,
                              fmt::format("expected a price like 650 or $1,000, got '{}'", text));
+    if (std::fabs(*v) > limits::kMaxPrice)
+        throw InputError({"command line"}, flag,
+                         fmt::format("expected a price of at most $1,000,000,000,000, got '{}'", text));
     return *v;
 }
 

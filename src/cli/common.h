@@ -7,8 +7,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace thesis::cli {
@@ -46,10 +48,45 @@ struct SimulationOutcome {
 /// Runs the thesis's simulation with a progress bar on a terminal; Ctrl-C stops it cleanly.
 SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& options, bool quiet);
 
+/// Catches SIGINT and SIGTERM (Ctrl-C, `kill`, `timeout`) while alive.
+/// - Mode::Cancel (`thesis run`): the first signal sets cancel_flag(); the engine stops at its
+///   next chunk and the command reports the paths done so far, exiting with 128 + the signal.
+/// - Mode::Exit (`sweep`, `sensitivity`, `solve`, which have nothing partial to report): the
+///   program exits at once with status 128 + the signal, saying on stderr that nothing was
+///   written; an -o file is left as it was (it is written only at the end).
+/// Either way a signal that arrives while an -o file is being written waits until the file is
+/// complete (write_output_file); a second signal kills the program as usual.
+class SignalGuard {
+  public:
+    enum class Mode { Cancel, Exit };
+    /// `output` (the -o file, may be empty) is named in Mode::Exit's message.
+    explicit SignalGuard(Mode mode, const std::string& output = "");
+    ~SignalGuard();
+    SignalGuard(const SignalGuard&) = delete;
+    SignalGuard& operator=(const SignalGuard&) = delete;
+
+    /// Set by the first signal; what RunControl::cancel points to.
+    static const std::atomic<bool>* cancel_flag();
+    /// The signal caught since the guard was made (SIGINT, SIGTERM), or 0.
+    static int caught();
+
+  private:
+    void (*previous_int_)(int);
+    void (*previous_term_)(int);
+};
+
+/// Writes an -o file atomically (output.h), never over `protect`. A SIGINT or SIGTERM during the
+/// write waits for the rename; then the program exits with 128 + the signal, the file complete.
+void write_output_file(const std::string& path, std::string_view text, const std::string& protect);
+
 /// Adds FILE, --set, --format, -o and --quiet to a subcommand.
 void add_common_options(CLI::App& command, CommonOptions& options);
 /// Adds --format and -o only (for commands without a scenario file).
 void add_output_options(CLI::App& command, CommonOptions& options);
+
+/// Throws (exit 1) when -o names a folder that is missing or not writable: checked before a long
+/// run so that it is not wasted. load() calls it.
+void check_output_folder(const std::string& output);
 
 /// Loads the thesis the options name, with their overrides.
 Thesis load(const CommonOptions& options);

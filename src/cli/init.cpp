@@ -26,7 +26,7 @@ void run_init(const InitOptions& o) {
     if (std::filesystem::exists(o.file) && !o.force)
         throw InputError({"command line"}, o.file,
                          "already exists; pass --force to overwrite it, or name another file");
-    write_file_atomically(o.file, seed_thesis_yaml());
+    write_output_file(o.file, seed_thesis_yaml(), "");
     fmt::print(stderr, "wrote {}: the seed's thesis, every key commented. Next: thesis run {}\n",
                o.file, o.file);
 }

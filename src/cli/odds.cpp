@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <memory>
+#include <utility>
 
 namespace thesis::cli {
 
@@ -29,6 +31,40 @@ double number_flag(const std::string& flag, const std::string& text, Unit unit) 
     return *v;
 }
 
+// The ranges of README "Numeric edges" (limits in units.h), so that no number the flags allow
+// makes the closed form or the simulation overflow. Signs and order are odds_thesis's business.
+void check_ranges(const OddsOptions& o, Price spot, Price stop, Price target, double drift,
+                  double vol, Years horizon) {
+    using namespace limits;
+    const auto fail = [](const char* flag, std::string message) {
+        throw InputError({"command line"}, flag, std::move(message));
+    };
+    const std::pair<const char*, Price> prices[] = {{"--spot", spot}, {"--stop", stop}, {"--target", target}};
+    for (const auto& [flag, price] : prices)
+        if (price > 0 && (price < kMinPrice || price > kMaxPrice))
+            fail(flag, fmt::format("expected a price from $0.01 to $1,000,000,000,000, got {:g}", price));
+    const auto hint = [](const std::string& text, double v, double lo, double hi) {
+        return text.find('%') == std::string::npos && v / 100 >= lo && v / 100 <= hi
+                   ? fmt::format(" (did you mean {}%?)", text) : std::string();
+    };
+    if (vol > kMaxRate)
+        fail("--vol", fmt::format("expected a volatility of at most 1000% a year (10), got '{}'{}",
+                                  o.vol, hint(o.vol, vol, 0, kMaxRate)));
+    if (std::fabs(drift) > kMaxRate)
+        fail("--drift", fmt::format("expected a drift from -1000% to 1000% a year (-10 to 10), "
+                                    "got '{}'{}", o.drift, hint(o.drift, drift, -kMaxRate, kMaxRate)));
+    if (horizon > 0 && (horizon < kMinHorizon || horizon > kMaxHorizon))
+        fail("--horizon", fmt::format("expected a horizon from 1d to 100y, got '{}'", o.horizon));
+    if (std::round(horizon * o.steps_per_year) > kMaxStepsPerPath)
+        fail("--steps-per-year",
+             fmt::format("{} steps a year over {:g}y is more than 100,000 steps a path",
+                         o.steps_per_year, horizon));
+    if (drift * horizon > kMaxLogGrowth)
+        fail("--drift", fmt::format("a drift of {} over {:g}y grows prices e^{:.0f}-fold; expected "
+                                    "at most e^100: lower the drift or the horizon",
+                                    format_percent(drift, 0), horizon, drift * horizon));
+}
+
 void run_odds(const OddsOptions& o) {
     const Price spot = number_flag("--spot", o.spot, Unit::Money);
     const Price stop = number_flag("--stop", o.stop, Unit::Money);
@@ -40,6 +76,7 @@ void run_odds(const OddsOptions& o) {
         throw InputError({"command line"}, "--horizon",
                          fmt::format("expected a duration like 1y, 0.75y, 6m or 90d, got '{}'",
                                      o.horizon));
+    check_ranges(o, spot, stop, target, drift, vol, *horizon);
     const Monitoring monitoring =
         o.monitoring == "discrete" ? Monitoring::Discrete : Monitoring::Continuous;
     const Thesis t = odds_thesis(spot, stop, target, drift, vol, *horizon, monitoring, o.paths,
@@ -47,10 +84,21 @@ void run_odds(const OddsOptions& o) {
     // The closed form for continuous monitoring; for discrete monitoring the exact discrete odds
     // (transition density integrated observation by observation; its cost grows with the steps).
     const int steps = make_time_grid(*horizon, o.steps_per_year).steps;
-    const bool discrete_exact = monitoring == Monitoring::Discrete && steps <= 2000;
-    const DoubleBarrierOdds exact =
-        discrete_exact ? discrete_barrier_odds(spot, stop, target, drift, vol, *horizon, steps)
-                       : double_barrier_odds(spot, stop, target, drift, vol, *horizon);
+    // The discrete odds integrate on a grid of 2,001 points across the band, which must resolve
+    // one step's spread σ√dt: for a volatility too small for it (1e-12) the quadrature loses or
+    // multiplies the mass (the odds sum to 0 or to 10^41). The continuous closed form, which is
+    // then within a step's tiny move of the discrete odds, stands in for it.
+    const double step_sd = vol * std::sqrt(*horizon / steps);
+    const double grid_spacing = std::log(target / stop) / 2000;
+    const bool grid_resolves = grid_spacing <= step_sd;
+    bool discrete_exact = monitoring == Monitoring::Discrete && steps <= 2000 && grid_resolves;
+    DoubleBarrierOdds exact{};
+    if (discrete_exact) {
+        exact = discrete_barrier_odds(spot, stop, target, drift, vol, *horizon, steps);
+        const double sum = exact.p_upper_first + exact.p_lower_first + exact.p_neither;
+        discrete_exact = std::fabs(sum - 1) < 1e-3;   // else fall back as for a tiny volatility
+    }
+    if (!discrete_exact) exact = double_barrier_odds(spot, stop, target, drift, vol, *horizon);
     const std::string method =
         discrete_exact ? fmt::format("exact discrete odds, {} observations", steps)
                        : "Kunitomo-Ikeda double-barrier series, continuous monitoring";
@@ -77,15 +125,21 @@ void run_odds(const OddsOptions& o) {
                      {"z", "z", true}};
     const auto add = [&](const char* label, const char* key, double analytic, const Estimate& e) {
         const double z = e.std_error > 0 ? (e.value - analytic) / e.std_error : 0;
-        table.rows.push_back({Cell::keyed(label, key), Cell(fmt::format("{:.8f}", analytic), analytic),
-                              Cell(fmt::format("{:.6f}", e.value), e.value),
-                              Cell(fmt::format("{:.6f}", e.std_error), e.std_error),
-                              Cell(fmt::format("{:+.2f}", z), z)});
+        table.rows.push_back({Cell::keyed(label, key), Cell(format_fixed(analytic, 8), analytic),
+                              Cell(format_fixed(e.value, 6), e.value),
+                              Cell(format_fixed(e.std_error, 6), e.std_error),
+                              Cell(format_fixed(z, 2, true), z)});
     };
     add("target first", "p_target_first", exact.p_upper_first, sim.p_target_first);
     add("stop first", "p_stop_first", exact.p_lower_first, sim.p_stop_first);
     add("neither", "p_neither", exact.p_neither, sim.p_neither);
-    if (monitoring == Monitoring::Discrete && !discrete_exact)
+    if (monitoring == Monitoring::Discrete && !discrete_exact && steps <= 2000)
+        table.footnotes.push_back(fmt::format(
+            "the volatility is too small for the exact discrete odds (a step's sd {:.3g} is under "
+            "their grid's spacing {:.3g} in log price): the reference is the continuous closed "
+            "form, which differs from discrete monitoring by at most a step's move",
+            step_sd, grid_spacing));
+    else if (monitoring == Monitoring::Discrete && !discrete_exact)
         table.footnotes.push_back("over 2,000 observations the reference is the continuous closed "
                                   "form: discrete monitoring sees fewer touches, so z measures that "
                                   "bias, not an error");

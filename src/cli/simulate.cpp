@@ -17,38 +17,6 @@ namespace thesis::cli {
 
 namespace {
 
-// Set by SIGINT/SIGTERM; the engine checks it between chunks. A second signal kills as usual.
-std::atomic<bool> g_cancel{false};
-std::atomic<int> g_signal{0};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-extern "C" void on_signal(int signal) {
-    g_cancel.store(true);
-    g_signal.store(signal);
-    std::signal(signal, SIG_DFL);
-}
-
-// Installs the handlers for the life of a run.
-class SignalGuard {
-  public:
-    SignalGuard() {
-        g_cancel = false;
-        g_signal = 0;
-        previous_int_ = std::signal(SIGINT, on_signal);
-        previous_term_ = std::signal(SIGTERM, on_signal);
-    }
-    ~SignalGuard() {
-        std::signal(SIGINT, previous_int_);
-        std::signal(SIGTERM, previous_term_);
-    }
-    SignalGuard(const SignalGuard&) = delete;
-    SignalGuard& operator=(const SignalGuard&) = delete;
-
-  private:
-    void (*previous_int_)(int) = SIG_DFL;
-    void (*previous_term_)(int) = SIG_DFL;
-};
-
 // A one-line progress bar with an ETA, on stderr, only for a terminal and a run past 0.5 s.
 class ProgressBar {
   public:
@@ -135,13 +103,13 @@ void apply_simulation_options(const SimulationOptions& o, Thesis& thesis) {
 }
 
 SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, bool quiet) {
-    SignalGuard signals;
+    SignalGuard signals(SignalGuard::Mode::Cancel);   // the engine stops at its next chunk
     ProgressBar bar(!quiet);
     MonteCarlo mc(thesis);
     RunControl control;
     control.threads = o.threads;
     control.chunk_paths = o.chunk;
-    control.cancel = &g_cancel;
+    control.cancel = SignalGuard::cancel_flag();
     control.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
     SimulationOutcome out;
     if (!o.tolerance) {
@@ -169,7 +137,7 @@ SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, boo
     }
     bar.finish();
     out.result = mc.result();
-    out.signal = g_signal.load();
+    out.signal = SignalGuard::caught();
     return out;
 }
 

@@ -72,14 +72,15 @@ std::function<void(std::size_t, std::size_t)> progress_line(bool quiet, const ch
     };
 }
 
-std::string show(const MetricInfo& m, double v) { return format_metric(m, v); }
+// (format_metric prints a ratio with fmt, so a non-finite value is caught here.)
+std::string show(const MetricInfo& m, double v) { return std::isfinite(v) ? format_metric(m, v) : "n/a"; }
 
 std::string show_signed(const MetricInfo& m, double v) {
     switch (m.unit) {
         case MetricUnit::Money: return format_signed_money(v);
         case MetricUnit::Percent: return format_percent(v, 2, true);
-        case MetricUnit::Ratio: return fmt::format("{:+.3f}", v);
-        case MetricUnit::Count: return fmt::format("{:+.1f}", v);
+        case MetricUnit::Ratio: return format_fixed(v, 3, true);
+        case MetricUnit::Count: return format_fixed(v, 1, true);
     }
     return fmt::format("{:+}", v);
 }
@@ -346,6 +347,9 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
 }
 
 int sweep(const SweepOptions& o) {
+    // Nothing partial is worth reporting: a signal ends the command at once, -o untouched.
+    const SignalGuard signals(SignalGuard::Mode::Exit, o.common.output);
+    check_output_folder(o.common.output);
     if (o.list_metrics) {
         emit(metric_list_report(), o.common);
         return 0;
@@ -472,6 +476,9 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
 }
 
 int sensitivity(const SensitivityOptions& o) {
+    // Nothing partial is worth reporting: a signal ends the command at once, -o untouched.
+    const SignalGuard signals(SignalGuard::Mode::Exit, o.common.output);
+    check_output_folder(o.common.output);
     const auto spread = parse_quantity(o.spread, Unit::Ratio);
     if (!spread || !(*spread > 0) || *spread >= 1)
         throw InputError({"command line"}, "--spread",
@@ -516,6 +523,9 @@ double parse_number_flag(const std::string& flag, const std::string& text) {
 }
 
 int solve(const SolveOptions& o) {
+    // Nothing partial is worth reporting: a signal ends the command at once, -o untouched.
+    const SignalGuard signals(SignalGuard::Mode::Exit, o.common.output);
+    check_output_folder(o.common.output);
     std::vector<Override> fixed;
     for (const auto& s : o.common.sets) fixed.push_back(parse_override(s));
     Evaluator ev(read_source(o.common, fixed), o.metric, eval_options(o.engine, false));
