@@ -31,7 +31,9 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
         case Entry::Kind::Market: break;
         case Entry::Kind::Limit: r.log_limit = std::log(plan.entry.limit); break;
         case Entry::Kind::OnDate:
-            r.entry_step = static_cast<int>(std::ceil(plan.entry.at / grid.dt - 1e-9));
+            // Clamped before the cast: a date past the grid never fills.
+            r.entry_step = static_cast<int>(
+                std::clamp(std::ceil(plan.entry.at / grid.dt - 1e-9), 0.0, grid.steps + 1.0));
             break;
         case Entry::Kind::AfterEvent:
             for (std::size_t i = 0; i < events.size(); ++i)
