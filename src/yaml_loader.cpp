@@ -479,13 +479,21 @@ PriceModel read_model(Section s) {
 
 SimulationSettings read_simulation(Section s) {
     SimulationSettings sim;
-    sim.paths = static_cast<std::uint64_t>(s.number("paths", Unit::Count, 200'000));
-    if (sim.paths == 0) s.fail_at(s.find("paths"), join(s.path(), "paths"), "expected at least 1 path");
-    if (static_cast<double>(sim.paths) > limits::kMaxPaths)
+    // Checked as doubles before the casts: a double beyond the integer's range is undefined
+    // behaviour to convert (the fuzzer found paths: 1e73; counts are also capped at 10^18 when
+    // parsed, so this is the second line of defence).
+    const double paths = s.number("paths", Unit::Count, 200'000);
+    if (paths == 0) s.fail_at(s.find("paths"), join(s.path(), "paths"), "expected at least 1 path");
+    if (paths > limits::kMaxPaths)
         s.fail_at(s.find("paths"), join(s.path(), "paths"),
                   fmt::format("expected at most 10^11 paths, got {}; use --tolerance to stop when "
-                              "the answer is precise enough", sim.paths));
-    sim.seed = static_cast<std::uint64_t>(s.number("seed", Unit::Count, 1));
+                              "the answer is precise enough", static_cast<std::uint64_t>(paths)));
+    sim.paths = static_cast<std::uint64_t>(paths);
+    const double seed = s.number("seed", Unit::Count, 1);
+    if (!(seed < 18446744073709551616.0))   // 2⁶⁴
+        s.fail_at(s.find("seed"), join(s.path(), "seed"),
+                  fmt::format("expected a seed from 0 to 2^64 - 1, got {}", shown(s.find("seed"))));
+    sim.seed = static_cast<std::uint64_t>(seed);
     sim.horizon = s.optional_duration("horizon").value_or(1.0);
     if (!(sim.horizon > 0))
         s.fail_at(s.find("horizon"), join(s.path(), "horizon"), "expected a positive horizon");
