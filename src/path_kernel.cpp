@@ -2,17 +2,19 @@
 //
 // Each lane is one path with its own xoshiro256++ streams (rng.h), so a lane computes exactly
 // what a scalar PathRandom of that path would: the lanes are a schedule, not an approximation.
-// Per step, in every lane: a ziggurat normal (its fast path: one 64-bit word, a table look-up,
-// a multiply and a compare), the log-price update, and for each plan a compare against the levels
-// it watches (LaneWatch). Only when a lane's ziggurat draw falls off the fast path (~1%), a jump
-// arrives, an event fires, or a plan's level is reached does the loop leave the vectors, for
-// that lane alone. No path is stored: a batch holds a few hundred bytes of state.
+// Per step, in every lane: a ziggurat normal (drawn 32 steps ahead by its fast path: one 64-bit
+// word, a table look-up, a multiply and a compare; the ~1.9% that fail it are finished after
+// the block, on the scalar slow path), the log-price update, and for each plan a compare against
+// the levels it watches (LaneWatch). Only when a jump arrives, an event fires, or a plan's level
+// is reached does the step loop leave the vectors, for that lane alone. No path is stored: a
+// batch holds a few kilobytes of state.
 //
 // The vectors are GCC/Clang vector extensions of kLanes doubles: the compiler maps them onto
 // AVX-512 (one register), AVX2 (two) or SSE2 (four). The same source is compiled three times,
-// under target attributes, and one is picked at run time from the CPU (simd_level()). They give
-// the same bits: the arithmetic is +, −, ×, compares, bit operations and integer shifts, which
-// IEEE 754 and two's complement define exactly, in the same order in every version;
+// under target pragmas, and one is picked at run time from the CPU (simd_level()). They give
+// the same bits: the work is +, −, ×, compares, bit operations, integer shifts and loads
+// (gathers and byte permutes included), which IEEE 754 and two's complement define exactly,
+// in the same order in every version;
 // -ffp-contract=off (CMakeLists.txt) stops the compiler fusing a·b + c into an FMA with one
 // rounding fewer; and everything else (the ziggurat's slow path, logs, exps, square roots of the
 // bridge) is scalar code shared by all three. The test "every SIMD level gives the same bits"
