@@ -148,37 +148,30 @@ class Section {
                                              describe(unit), magnitude_text(limit), shown(n)));
         return *v;
     }
-    /// A price per share in [kMinPrice, kMaxPrice].
-    double price(std::string_view key) {
+    /// A positive `unit` value in [lo, hi], else an error saying it expected `range`.
+    double positive_within(std::string_view key, Unit unit, double lo, double hi,
+                           std::string_view range) {
         const YAML::Node n = find(key);
-        if (!n.IsDefined() || n.IsNull()) fail_missing(key, describe(Unit::Money));
-        const double v = to_number(n, join(path_, key), Unit::Money, false);
+        if (!n.IsDefined() || n.IsNull()) fail_missing(key, describe(unit));
+        const double v = to_number(n, join(path_, key), unit, false);
         if (!(v > 0))
             fail_at(n, join(path_, key), fmt::format("expected a positive value, got {}", shown(n)));
-        check_price(n, join(path_, key), v);
+        if (v < lo || v > hi) fail_at(n, join(path_, key), fmt::format("expected {}, got {}", range, shown(n)));
         return v;
+    }
+    /// A price per share in [kMinPrice, kMaxPrice].
+    double price(std::string_view key) {
+        return positive_within(key, Unit::Money, limits::kMinPrice, limits::kMaxPrice,
+                               "a price from $0.01 to $1,000,000,000,000 a share");
     }
     std::optional<double> optional_price(std::string_view key) {
         if (!has(key)) return std::nullopt;
         return price(key);
     }
-    void check_price(const YAML::Node& n, const std::string& key_path, double v) const {
-        if (v < limits::kMinPrice || v > limits::kMaxPrice)
-            fail_at(n, key_path,
-                    fmt::format("expected a price from $0.01 to $1,000,000,000,000 a share, got {}",
-                                shown(n)));
-    }
     /// A P/E in [kMinMultiple, kMaxMultiple].
     double multiple(std::string_view key) {
-        const YAML::Node n = find(key);
-        if (!n.IsDefined() || n.IsNull()) fail_missing(key, describe(Unit::Times));
-        const double v = to_number(n, join(path_, key), Unit::Times, false);
-        if (!(v > 0))
-            fail_at(n, join(path_, key), fmt::format("expected a positive value, got {}", shown(n)));
-        if (v < limits::kMinMultiple || v > limits::kMaxMultiple)
-            fail_at(n, join(path_, key),
-                    fmt::format("expected a multiple from 0.01x to 1,000,000x, got {}", shown(n)));
-        return v;
+        return positive_within(key, Unit::Times, limits::kMinMultiple, limits::kMaxMultiple,
+                               "a multiple from 0.01x to 1,000,000x");
     }
     std::optional<double> optional_multiple(std::string_view key) {
         if (!has(key)) return std::nullopt;
@@ -479,9 +472,9 @@ PriceModel read_model(Section s) {
 
 SimulationSettings read_simulation(Section s) {
     SimulationSettings sim;
-    // Checked as doubles before the casts: a double beyond the integer's range is undefined
-    // behaviour to convert (the fuzzer found paths: 1e73; counts are also capped at 10^18 when
-    // parsed, so this is the second line of defence).
+    // Counts are capped at 10^18 when parsed (to_number), so both casts below are defined; the
+    // fuzzer found paths: 1e73 converted before any check. The path count's own range is
+    // checked as a double, before its cast.
     const double paths = s.number("paths", Unit::Count, 200'000);
     if (paths == 0) s.fail_at(s.find("paths"), join(s.path(), "paths"), "expected at least 1 path");
     if (paths > limits::kMaxPaths)
@@ -489,11 +482,7 @@ SimulationSettings read_simulation(Section s) {
                   fmt::format("expected at most 10^11 paths, got {}; use --tolerance to stop when "
                               "the answer is precise enough", static_cast<std::uint64_t>(paths)));
     sim.paths = static_cast<std::uint64_t>(paths);
-    const double seed = s.number("seed", Unit::Count, 1);
-    if (!(seed < 18446744073709551616.0))   // 2⁶⁴
-        s.fail_at(s.find("seed"), join(s.path(), "seed"),
-                  fmt::format("expected a seed from 0 to 2^64 - 1, got {}", shown(s.find("seed"))));
-    sim.seed = static_cast<std::uint64_t>(seed);
+    sim.seed = static_cast<std::uint64_t>(s.number("seed", Unit::Count, 1));   // ≤ 10^18 < 2⁶⁴
     sim.horizon = s.optional_duration("horizon").value_or(1.0);
     if (!(sim.horizon > 0))
         s.fail_at(s.find("horizon"), join(s.path(), "horizon"), "expected a positive horizon");
