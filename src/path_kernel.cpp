@@ -80,10 +80,10 @@ namespace {
 #endif
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx512vbmi"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
 #else
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw,avx512vbmi")
+#pragma GCC target("avx512f,avx512dq")
 #endif
 namespace thesis::avx512 {
 namespace {
@@ -119,9 +119,7 @@ bool cpu_has(std::string_view level) {
     __builtin_cpu_init();
     if (level == "avx2") return __builtin_cpu_supports("avx2");
     if (level == "avx512")
-        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
-               __builtin_cpu_supports("avx512vbmi");
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #endif
     return false;
 }

@@ -13,17 +13,16 @@ const ZigguratTables& ziggurat_tables() {
         t.x[1] = r;
         for (int i = 1; i < ZigguratTables::kLayers; ++i) {
             // Layer i spans heights f(x[i]) … f(x[i]) + v/x[i]; its top edge meets the curve at
-            // x[i+1]. The last is the peak: f(x[256]) = 1 up to the rounding of r and v.
+            // x[i+1]. The last is the peak: f(x[1024]) = 1 up to the rounding of r and v.
             const double top = f(t.x[i]) + v / t.x[i];
             t.x[i + 1] = top < 1 ? std::sqrt(-2.0 * std::log(top)) : 0.0;
         }
         t.x[ZigguratTables::kLayers] = 0;
         for (int i = 0; i <= ZigguratTables::kLayers; ++i) t.f[i] = f(t.x[i]);
-        // The top layer (x[256] = 0) has no rectangle: its threshold is 0, every draw goes to the
-        // wedge test.
-        for (int i = 0; i < ZigguratTables::kLayers; ++i)
-            t.inner[i] = static_cast<std::uint8_t>(
-                std::max(0.0, std::floor(t.x[i + 1] / t.x[i] * 256 - 1e-6)));
+        for (int i = 0; i < ZigguratTables::kLayers; ++i) {
+            t.edges[2 * i] = t.x[i];
+            t.edges[2 * i + 1] = t.x[i + 1];
+        }
         return t;
     }();
     return tables;

@@ -164,12 +164,17 @@ TEST_CASE("common random numbers make P(stop) strictly monotone as the stop near
     // P(stop first) can only rise: 8 stops 5 apart at 2,000 paths, where one point's standard
     // error (about 1.1 points) exceeds the step in probability (about 1 point).
     const std::vector<double> stops{600, 605, 610, 615, 620, 625, 630, 635};
-    const std::vector<double> crn = p_stop_over_stops(stops, true, 20250714);
-    CHECK(strictly_increasing(crn));
     // Independent streams per point (seed + i) at the same path count are not monotone: noise
-    // outweighs the signal. Seed 20250714 demonstrates it (a fixed seed: the test is exact).
-    const std::vector<double> independent = p_stop_over_stops(stops, false, 20250714);
-    CHECK_FALSE(strictly_increasing(independent));
+    // outweighs the signal. Over ten seeds (fixed, so the test is exact), common random numbers
+    // are monotone every time and independent streams seldom (by chance, a few times in ten).
+    int independent_monotone = 0;
+    for (std::uint64_t seed = 20250714; seed < 20250724; ++seed) {
+        CAPTURE(seed);
+        CHECK(strictly_increasing(p_stop_over_stops(stops, true, seed)));
+        independent_monotone += strictly_increasing(p_stop_over_stops(stops, false, seed));
+    }
+    MESSAGE("independent streams monotone for " << independent_monotone << " of 10 seeds");
+    CHECK(independent_monotone <= 5);
 }
 
 TEST_CASE("paired differences to the base equal the difference and beat the independent CI") {
