@@ -3,7 +3,7 @@
 // so each figure is for the same answer. Also the roofline: the random generator and normal
 // transform alone, on all cores.
 //
-//   thesis_bench [--paths N] [--threads T] [--only w1|jumps|continuous|fundamentals|rng] [--json]
+//   thesis_bench [--paths N] [--threads T] [--only w1|touch|jumps|continuous|fundamentals|rng] [--json]
 #include "thesis/monte_carlo.h"
 
 #include <fmt/format.h>
@@ -36,6 +36,9 @@ Thesis w1(std::uint64_t paths) {
     t.simulation.seed = 1;
     t.simulation.horizon = 1;
     t.simulation.steps_per_year = 252;
+    // W1 asks for the plan's outcome and the price at the horizon, not the odds of touching the
+    // stop and target levels: the engine can then end a path when its plan is over.
+    t.simulation.touch_odds = false;
     Plan p;
     p.name = "W1";
     p.entry = {.kind = Entry::Kind::Limit, .limit = 700};
@@ -128,6 +131,11 @@ int main(int argc, char** argv) {
     const auto want = [&](const char* name) { return only.empty() || only == name; };
     if (want("rng")) results.push_back(run_rng(paths, threads));
     if (want("w1")) results.push_back(run_workload("W1", w1(paths), threads));
+    if (want("touch")) {
+        Thesis t = w1(paths);
+        t.simulation.touch_odds = true;   // what `thesis run` measures: every path to the horizon
+        results.push_back(run_workload("W1 + touch odds", t, threads));
+    }
     if (want("jumps")) {
         Thesis t = w1(paths);
         t.model.kind = ModelKind::Merton;   // 2 jumps a year, mean −5%, sd 10%

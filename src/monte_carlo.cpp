@@ -36,43 +36,76 @@ void PlanTally::merge(const PlanTally& other) {
 }
 
 PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring)
-    : rules_(&rules), monitoring_(monitoring), trackers_(rules.size()), watches_(rules.size()) {}
+    : rules_(&rules), monitoring_(monitoring), trackers_(rules.size()), watches_(rules.size()) {
+    for (LaneWatch& w : watches_) {
+        std::fill(std::begin(w.low), std::end(w.low), -std::numeric_limits<double>::infinity());
+        std::fill(std::begin(w.high), std::end(w.high), std::numeric_limits<double>::infinity());
+        w.forced = std::numeric_limits<int>::max();
+    }
+}
 
-void PlanBook::refresh(std::size_t plan, std::size_t lane) {
-    const PlanTracker& t = trackers_[plan][lane];
+void PlanBook::begin(std::uint64_t first, std::size_t count) {
+    first_ = first;
+    outcomes_.assign(count * trackers_.size(), TradeOutcome{});
+    terminal_.assign(count, 0.0);
+}
+
+void PlanBook::refresh(std::size_t plan, int lane) {
+    const PlanTracker& t = trackers_[plan][static_cast<std::size_t>(lane)];
     watches_[plan].low[lane] = t.watch_low();
     watches_[plan].high[lane] = t.watch_high();
 }
 
+// The plan's next forced step in kernel steps: the earliest over the running lanes.
 void PlanBook::refresh_forced(std::size_t plan) {
-    int forced = std::numeric_limits<int>::max();
-    for (const PlanTracker& t : trackers_[plan]) forced = std::min(forced, t.forced_step());
-    watches_[plan].forced = forced;
+    std::int64_t forced = std::numeric_limits<int>::max();
+    for (int l = 0; l < kLanes; ++l)
+        if (running_ >> l & 1u)
+            forced = std::min<std::int64_t>(
+                forced, std::int64_t{origin_[static_cast<std::size_t>(l)]} + trackers_[plan][static_cast<std::size_t>(l)].forced_step());
+    watches_[plan].forced = static_cast<int>(forced);
 }
 
-void PlanBook::start(const double* x0, const int* event_steps, std::size_t events) {
+void PlanBook::start(int lane, std::uint64_t path, int origin, double x0, const int* event_steps) {
+    const auto l = static_cast<std::size_t>(lane);
+    path_[l] = path;
+    origin_[l] = origin;
+    running_ |= 1u << lane;
     for (std::size_t p = 0; p < trackers_.size(); ++p) {
-        for (std::size_t l = 0; l < kLanes; ++l) {
-            trackers_[p][l].start((*rules_)[p], monitoring_, x0[l], event_steps + l * events);
-            refresh(p, l);
-        }
+        trackers_[p][l].start((*rules_)[p], monitoring_, x0, event_steps);
+        refresh(p, lane);
         refresh_forced(p);
     }
 }
 
-void PlanBook::step(std::size_t plan, int k, unsigned lanes, const LaneStep& s) {
-    for (std::size_t l = 0; l < kLanes; ++l) {
+void PlanBook::step(std::size_t plan, int g, unsigned lanes, const LaneStep& s) {
+    for (int l = 0; l < kLanes; ++l) {
         if (!(lanes >> l & 1u)) continue;
         StepView view{s.before[l], s.diffusive_end[l], s.observed[l], s.u_low[l], s.u_high[l],
                       s.bridge_variance};
-        trackers_[plan][l].step((*rules_)[plan], k, view);
+        trackers_[plan][static_cast<std::size_t>(l)].step((*rules_)[plan], g - origin_[static_cast<std::size_t>(l)], view);
         refresh(plan, l);
     }
     refresh_forced(plan);
 }
 
-void PlanBook::finish(const double* terminal_log_price) {
-    std::copy(terminal_log_price, terminal_log_price + kLanes, terminal_.begin());
+bool PlanBook::settled(int lane) const {
+    for (const auto& lanes : trackers_)
+        if (!lanes[static_cast<std::size_t>(lane)].settled()) return false;
+    return true;
+}
+
+void PlanBook::finish(int lane, double terminal_log_price) {
+    const auto l = static_cast<std::size_t>(lane);
+    const std::size_t i = path_[l] - first_;
+    for (std::size_t p = 0; p < trackers_.size(); ++p) outcomes_[i * trackers_.size() + p] = trackers_[p][l].outcome();
+    terminal_[i] = terminal_log_price;
+    running_ &= ~(1u << lane);
+    for (std::size_t p = 0; p < trackers_.size(); ++p) {
+        watches_[p].low[l] = -std::numeric_limits<double>::infinity();
+        watches_[p].high[l] = std::numeric_limits<double>::infinity();
+        refresh_forced(p);
+    }
 }
 
 Years MonteCarlo::horizon_of(const Thesis& t) {
@@ -87,7 +120,7 @@ MonteCarlo::MonteCarlo(const Thesis& thesis)
     for (const Plan& p : thesis_.plans)
         rules_.push_back(compile_plan(p, thesis_.stock.price, generator_.grid(), thesis_.model.events,
                                       thesis_.simulation.gap_threshold,
-                                      thesis_.simulation.horizon));
+                                      thesis_.simulation.horizon, thesis_.simulation.touch_odds));
     result_.grid = generator_.grid();
     result_.plans.resize(rules_.size());
     result_.pnl.resize(rules_.size());
@@ -168,21 +201,20 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
             for (std::uint64_t block = block_begin; block < block_stop; ++block) {
                 BlockTally tally;
                 tally.plans.resize(plan_count);
+                const std::uint64_t path_begin = block * kBlockPaths;
                 const std::uint64_t path_end = std::min(total_paths, (block + 1) * kBlockPaths);
-                // kLanes paths at a time (kBlockPaths is a multiple of kLanes); in a short last
-                // block the lanes past the end are simulated and ignored.
-                for (std::uint64_t first = block * kBlockPaths; first < path_end; first += kLanes) {
-                    generator_.simulate(first, book);
-                    const std::uint64_t lanes = std::min<std::uint64_t>(kLanes, path_end - first);
-                    for (std::uint64_t lane = 0; lane < lanes; ++lane) {
-                        const double terminal = std::exp(book.terminal_log_price(lane));
-                        tally.terminal.add(terminal);
-                        mine.terminal.add(terminal);
-                        for (std::size_t j = 0; j < plan_count; ++j) {
-                            const TradeOutcome& o = book.outcome(j, lane);
-                            tally.plans[j].add(o, dt);
-                            mine.pnl[j].add(o.pnl_per_share);
-                        }
+                // The block's paths, kLanes at a time, each lane taking the next path when its
+                // own is over; the outcomes are then tallied in path order.
+                book.begin(path_begin, path_end - path_begin);
+                generator_.simulate(path_begin, path_end, book);
+                for (std::uint64_t i = 0; i < path_end - path_begin; ++i) {
+                    const double terminal = std::exp(book.terminal_log_price(i));
+                    tally.terminal.add(terminal);
+                    mine.terminal.add(terminal);
+                    for (std::size_t j = 0; j < plan_count; ++j) {
+                        const TradeOutcome& o = book.outcome(i, j);
+                        tally.plans[j].add(o, dt);
+                        mine.pnl[j].add(o.pnl_per_share);
                     }
                 }
                 std::lock_guard lock(merge_mutex);

@@ -99,6 +99,52 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon)
     }
     c_.bridge_variance = variance_ * grid_.dt;
     c_.events = &events_;
+    // Merton's horizon price draws its jump count by inversion, which stays short and exact only
+    // for a modest expected count.
+    c_.settle_early = c_.kind != ModelKind::Merton || c_.jump_rate_step * c_.steps <= 30;
+}
+
+double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, int k, double x,
+                                        double e, double m, const int* event_steps,
+                                        const double* event_jumps) {
+    const int left = c.steps - k;
+    if (left <= 0) return x;
+    const std::vector<CatalystEvent>& events = *c.events;
+    PathRandom r(c.seed, path, RandomStream::Horizon);
+    const double z = r.normal();
+    if (c.kind == ModelKind::Fundamentals) {
+        // After `left` steps: log EPS = e + left·drift + σₑ√dt ΣZ₁; log multiple =
+        // θ + (m − θ)aᴸ + σₘ' Σ a^(L−j) (c₂₁Z₁ⱼ + c₂₂Z₂ⱼ), a the per-step reversion. Their sum
+        // is normal with variance L σₑ'² + 2σₑ'σₘ'c₂₁ Σaⁱ + σₘ'²(c₂₁² + c₂₂²) Σa²ⁱ, i < L.
+        const double a = c.reversion, aL = std::pow(a, left);
+        const double sum_a = a < 1 ? (1 - aL) / (1 - a) : left;
+        const double sum_a2 = a < 1 ? (1 - aL * aL) / (1 - a * a) : left;
+        const double variance =
+            left * c.eps_vol_step * c.eps_vol_step +
+            2 * c.eps_vol_step * c.multiple_vol_step * c.chol_21 * sum_a +
+            c.multiple_vol_step * c.multiple_vol_step * (c.chol_21 * c.chol_21 + c.chol_22 * c.chol_22) * sum_a2;
+        double eps = e + left * c.eps_drift_step;
+        double multiple = c.multiple_target + (m - c.multiple_target) * aL;
+        // Events still to come: a re-rating decays with the multiple from its step on; an unlock
+        // steps EPS for good.
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (event_steps[i] <= k) continue;
+            multiple += event_jumps[i] * std::pow(a, c.steps - event_steps[i]);
+            if (events[i].unlocks_revenue) eps += c.unlock_log_step;
+        }
+        return eps + multiple + std::sqrt(std::max(0.0, variance)) * z;
+    }
+    double y = x + left * c.drift_step + c.vol_step * std::sqrt(static_cast<double>(left)) * z;
+    for (std::size_t i = 0; i < events.size(); ++i)
+        if (event_steps[i] > k) y += event_jumps[i];
+    if (c.kind == ModelKind::Merton) {
+        // The steps' Poisson counts add up to Poisson(λ dt L); the jumps' normal sizes to
+        // N(count·m, count·s²).
+        const double rate = c.jump_rate_step * left;
+        const int count = poisson_by_inversion(r.uniform(), std::exp(-rate), rate);
+        y += count * c.jump_mean + c.jump_sd * std::sqrt(static_cast<double>(count)) * r.normal();
+    }
+    return y;
 }
 
 void PathGenerator::generate(std::uint64_t path, PricePath& out) const {
@@ -112,15 +158,15 @@ namespace {
 class RecordOnly final : public LaneObserver {
   public:
     std::span<LaneWatch> watches() override { return {}; }
-    void start(const double*, const int*, std::size_t) override {}
+    void start(int, std::uint64_t, int, double, const int*) override {}
     void step(std::size_t, int, unsigned, const LaneStep&) override {}
-    void finish(const double*) override {}
+    void finish(int, double) override {}
 };
 }  // namespace
 
 void PathGenerator::generate_batch(std::uint64_t first_path, PathBatch& batch) const {
     RecordOnly observer;
-    simulate(first_path, observer, &batch);
+    simulate_recorded(first_path, observer, batch);
 }
 
 }  // namespace thesis

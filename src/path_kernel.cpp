@@ -102,7 +102,7 @@ namespace {
 namespace thesis {
 namespace {
 
-using Kernel = void (*)(const PathGenerator::Constants&, std::uint64_t, LaneObserver&, PathBatch*);
+using Kernel = void (*)(const PathGenerator::Constants&, std::uint64_t, std::uint64_t, LaneObserver&, PathBatch*);
 using NormalsKernel = void (*)(std::uint64_t, std::uint64_t, RandomStream, int, double*);
 using SumKernel = double (*)(std::uint64_t, std::uint64_t, int);
 
@@ -175,8 +175,12 @@ double lane_normals_sum(std::uint64_t seed, std::uint64_t first_path, int count)
     return current_level().sum(seed, first_path, count);
 }
 
-void PathGenerator::simulate(std::uint64_t first_path, LaneObserver& observer, PathBatch* record) const {
-    current_level().kernel(c_, first_path, observer, record);
+void PathGenerator::simulate(std::uint64_t first, std::uint64_t last, LaneObserver& observer) const {
+    if (first < last) current_level().kernel(c_, first, last, observer, nullptr);
+}
+
+void PathGenerator::simulate_recorded(std::uint64_t first, LaneObserver& observer, PathBatch& record) const {
+    current_level().kernel(c_, first, first + kLanes, observer, &record);
 }
 
 }  // namespace thesis

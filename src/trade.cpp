@@ -22,7 +22,7 @@ std::string_view to_string(ExitReason reason) {
 
 PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
                        const std::vector<CatalystEvent>& events, double gap_threshold,
-                       std::optional<Years> default_horizon) {
+                       std::optional<Years> default_horizon, bool touch_odds) {
     PlanRules r;
     const double dir = direction(plan.side);
     r.side = plan.side;
@@ -60,11 +60,11 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
     r.log_gap_allowed = plan.side == Side::Long ? -std::log1p(-std::min(gap_threshold, 0.999))
                                                 : std::log1p(gap_threshold);
     const Price expected = expected_entry(plan, spot);
-    if (auto s = stop_price(plan, expected)) {
+    if (auto s = stop_price(plan, expected); s && touch_odds) {
         r.has_touch_stop = true;
         r.touch_log_stop = std::log(*s);
     }
-    if (auto t = target_price(plan, expected)) {
+    if (auto t = target_price(plan, expected); t && touch_odds) {
         r.has_touch_target = true;
         r.touch_log_target = std::log(*t);
     }

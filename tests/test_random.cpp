@@ -277,12 +277,14 @@ TEST_CASE("the engine's skipped steps give the outcomes of the plan played on th
             PathBatch batch;
             int mismatches = 0, filled = 0;
             for (std::uint64_t first = 0; first < 400 * kLanes; first += kLanes) {
-                gen.simulate(first, book, &batch);
+                book.begin(first, kLanes);
+                gen.simulate_recorded(first, book, batch);
                 for (int l = 0; l < kLanes; ++l) {
-                    CHECK(bits(book.terminal_log_price(l)) == bits(batch.paths[l].log_price.back()));
+                    const auto i = static_cast<std::size_t>(l);
+                    CHECK(bits(book.terminal_log_price(i)) == bits(batch.paths[i].log_price.back()));
                     for (std::size_t p = 0; p < mc.rules().size(); ++p) {
-                        const TradeOutcome whole = trade_on_path(mc.rules()[p], batch.paths[l], monitoring);
-                        mismatches += !same(whole, book.outcome(p, l));
+                        const TradeOutcome whole = trade_on_path(mc.rules()[p], batch.paths[i], monitoring);
+                        mismatches += !same(whole, book.outcome(i, p));
                         filled += whole.reason != ExitReason::Unfilled;
                     }
                 }

@@ -24,32 +24,44 @@ namespace thesis {
 inline constexpr std::uint64_t kBlockPaths = 1024;
 inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
 
-/// Every plan of a thesis on one batch of kLanes paths: a PlanTracker per plan and lane, fed by
-/// the engine (PathGenerator::simulate) at the steps where a plan's levels are reached.
+/// Every plan of a thesis on a range of paths: a PlanTracker per plan and lane, fed by the engine
+/// (PathGenerator::simulate) at the steps where a plan's levels are reached, and each path's
+/// outcomes kept by path index, so that they are tallied in path order whatever order the lanes
+/// finish them in.
 class PlanBook final : public LaneObserver {
   public:
     PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring);
 
-    std::span<LaneWatch> watches() override { return watches_; }
-    void start(const double* x0, const int* event_steps, std::size_t events) override;
-    void step(std::size_t plan, int k, unsigned lanes, const LaneStep& step) override;
-    void finish(const double* terminal_log_price) override;
+    /// Prepares for paths first … first + count − 1.
+    void begin(std::uint64_t first, std::size_t count);
 
-    /// After a batch: what plan `plan` did on lane `lane`, and the lane's log price at the end.
-    const TradeOutcome& outcome(std::size_t plan, std::size_t lane) const {
-        return trackers_[plan][lane].outcome();
+    std::span<LaneWatch> watches() override { return watches_; }
+    void start(int lane, std::uint64_t path, int origin, double x0, const int* event_steps) override;
+    void step(std::size_t plan, int g, unsigned lanes, const LaneStep& step) override;
+    bool settled(int lane) const override;
+    void finish(int lane, double terminal_log_price) override;
+
+    /// After the range: what plan `plan` did on path first + i, and that path's log price at
+    /// the horizon.
+    const TradeOutcome& outcome(std::size_t i, std::size_t plan) const {
+        return outcomes_[i * trackers_.size() + plan];
     }
-    double terminal_log_price(std::size_t lane) const { return terminal_[lane]; }
+    double terminal_log_price(std::size_t i) const { return terminal_[i]; }
 
   private:
-    void refresh(std::size_t plan, std::size_t lane);
+    void refresh(std::size_t plan, int lane);
     void refresh_forced(std::size_t plan);
 
     const std::vector<PlanRules>* rules_;
     Monitoring monitoring_;
     std::vector<std::array<PlanTracker, kLanes>> trackers_;
     std::vector<LaneWatch> watches_;
-    std::array<double, kLanes> terminal_{};
+    std::array<std::uint64_t, kLanes> path_{};
+    std::array<int, kLanes> origin_{};
+    unsigned running_ = 0;
+    std::uint64_t first_ = 0;
+    std::vector<TradeOutcome> outcomes_;   // [path − first][plan]
+    std::vector<double> terminal_;         // [path − first]
 };
 
 /// Mergeable per-plan statistics whose result depends on merge order (floating point sums).

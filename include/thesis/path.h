@@ -57,7 +57,8 @@ struct PathBatch {
 };
 
 /// One plan's watched levels in every lane (log price): the engine calls the observer for a lane
-/// whose price reaches `low` or `high` during a step, and for every lane at step `forced`.
+/// whose price reaches `low` or `high` during a step, and for every running lane at kernel step
+/// `forced`.
 struct LaneWatch {
     alignas(64) double low[kLanes];
     alignas(64) double high[kLanes];
@@ -71,19 +72,24 @@ struct LaneStep {
     double bridge_variance = 0;
 };
 
-/// What the engine tells as it simulates a batch: today's prices and the events' steps, the
-/// steps where plans must look, and the prices at the horizon.
+/// What the engine tells as it simulates a range of paths. Each lane runs one path after
+/// another: a path starts at some kernel step, its `origin`, and its own step k is the kernel's
+/// step origin + k. Kernel steps only grow, so every lane's steps arrive in order.
 class LaneObserver {
   public:
     virtual ~LaneObserver() = default;
     /// The plans' watches, read by the engine every step and updated by the observer.
     virtual std::span<LaneWatch> watches() = 0;
-    /// Step 0. event_steps[l * events + i]: the step event i fired at in lane l, or −1.
-    virtual void start(const double* x0, const int* event_steps, std::size_t events) = 0;
-    /// Plan `plan` must look at step k in the lanes whose bit is set in `lanes`.
-    virtual void step(std::size_t plan, int k, unsigned lanes, const LaneStep& step) = 0;
-    /// The log price of every lane after the last step.
-    virtual void finish(const double* terminal_log_price) = 0;
+    /// Lane `lane` starts path `path` at kernel step `origin`, at log price x0; event_steps[i] is
+    /// the step (the path's own) event i fires at, or −1.
+    virtual void start(int lane, std::uint64_t path, int origin, double x0, const int* event_steps) = 0;
+    /// Plan `plan` must look at kernel step g in the lanes whose bit is set in `lanes`.
+    virtual void step(std::size_t plan, int g, unsigned lanes, const LaneStep& step) = 0;
+    /// Whether nothing the observer measures on lane `lane` can change any more, but the price at
+    /// the horizon: the engine may then end the path early (PathGenerator::simulate).
+    virtual bool settled(int /*lane*/) const { return false; }
+    /// The path on lane `lane` is over; its log price at the horizon.
+    virtual void finish(int lane, double terminal_log_price) = 0;
 };
 
 /// Generates paths of one model. Construction precomputes every per-step constant; generate()
@@ -101,9 +107,22 @@ class PathGenerator {
     /// index only.
     void generate_batch(std::uint64_t first_path, PathBatch& batch) const;
 
-    /// Simulates paths first_path … first_path + kLanes − 1 without storing them, telling
-    /// `observer` (see LaneObserver); `record`, when given, receives the paths too.
-    void simulate(std::uint64_t first_path, LaneObserver& observer, PathBatch* record = nullptr) const;
+    /// Simulates paths first … last − 1 without storing them, kLanes at a time, telling
+    /// `observer` (see LaneObserver). A lane starts the next path when its path is over: at the
+    /// horizon, or as soon as the observer has settled, when the model allows (settles_early());
+    /// the price at the horizon is then drawn exactly from the path's last simulated step
+    /// (horizon_log_price), from its own stream. Each path's results depend on its index only.
+    void simulate(std::uint64_t first, std::uint64_t last, LaneObserver& observer) const;
+
+    /// Paths first … first + kLanes − 1, every step simulated (no early end), telling `observer`
+    /// and recording them in `record`: for the tests that check the engine against stored paths.
+    void simulate_recorded(std::uint64_t first, LaneObserver& observer, PathBatch& record) const;
+
+    /// Whether a path can end before the horizon once settled: the model's price at the horizon
+    /// has a closed form given the price now (GBM, fundamentals, Merton with at most 30 expected
+    /// jumps over the horizon, where Poisson inversion stays short).
+    bool settles_early() const { return c_.settle_early; }
+
 
     /// The per-step constants of the model, as the kernel reads them.
     struct Constants {
@@ -116,9 +135,20 @@ class PathGenerator {
         double jump_probability_zero = 1, jump_rate_step = 0, jump_mean = 0, jump_sd = 0;
         double eps0 = 0, multiple0 = 0, multiple_target = 0, eps_drift_step = 0, eps_vol_step = 0;
         double reversion = 0, multiple_vol_step = 0, chol_21 = 0, chol_22 = 1, unlock_log_step = 0;
+        bool settle_early = false;
         const std::vector<CatalystEvent>* events = nullptr;
     };
 
+    /// The log price at the horizon of a path at log price x after its step k (settles_early()),
+    /// drawn from the path's Horizon stream: GBM's Gaussian increment over the steps left, plus
+    /// the events still to come, plus (Merton) a compound Poisson sum of jumps; fundamentals: log
+    /// EPS's random walk plus the multiple's Ornstein–Uhlenbeck step over the steps left, with
+    /// their correlation. `e` and `m` are log EPS and log multiple (fundamentals only);
+    /// event_steps and event_jumps as in PricePath.
+    static double horizon_log_price(const Constants& c, std::uint64_t path, int k, double x, double e,
+                                    double m, const int* event_steps, const double* event_jumps);
+
+    const Constants& constants() const { return c_; }
     const TimeGrid& grid() const { return grid_; }
     /// Per-year variance of the log price's diffusion (σ² for GBM), used by the bridge.
     double diffusion_variance() const { return variance_; }

@@ -34,6 +34,7 @@ enum class RandomStream : std::uint32_t {
     Jumps = 2,       ///< Merton jump counts and sizes
     Bridge = 3,      ///< Brownian-bridge extremes for continuous monitoring
     Events = 4,      ///< catalyst events: fire?, when, how big
+    Horizon = 5,     ///< the price at the horizon of a path that ended early (path.h)
 };
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom number
@@ -162,7 +163,7 @@ class PathRandom {
     std::uint64_t next() { return main_.next(); }
     /// Uniform on (0, 1), one word.
     double uniform() { return main_.uniform(); }
-    /// A standard normal by the ziggurat: one word, and the slow path about 1.9% of the time.
+    /// A standard normal by the ziggurat: one word, and the slow path 0.43% of the time.
     double normal() {
         const ZigguratDraw d = ziggurat_try(ziggurat_tables(), main_.next());
         return d.accepted ? d.x : finish_normal(d, slow_);
@@ -174,5 +175,19 @@ class PathRandom {
   private:
     Xoshiro256 main_, slow_;
 };
+
+/// Poisson(rate) by inversion on one uniform u, given P(N = 0) = e^{−rate}: the first k whose
+/// cumulative probability reaches u. For the small rates it serves (λ dt per step, or at most 30
+/// over a path's remaining horizon) this takes a few steps; capped at 1000.
+inline int poisson_by_inversion(double u, double probability_zero, double rate) {
+    int k = 0;
+    double p = probability_zero, cumulative = p;
+    while (u > cumulative && k < 1000) {
+        ++k;
+        p *= rate / k;
+        cumulative += p;
+    }
+    return k;
+}
 
 }  // namespace thesis

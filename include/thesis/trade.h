@@ -10,6 +10,7 @@
 #include "thesis/plan.h"
 
 #include <array>
+#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -60,7 +61,7 @@ struct PlanRules {
 /// `default_horizon` is the simulation's horizon, for plans without one of their own.
 PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
                        const std::vector<CatalystEvent>& events, double gap_threshold,
-                       std::optional<Years> default_horizon = std::nullopt);
+                       std::optional<Years> default_horizon = std::nullopt, bool touch_odds = true);
 
 /// What a plan sees of one path at step k ≥ 1: the observation before, the end of the step's
 /// diffusion, the observation after (jumps included), and under continuous monitoring the two
@@ -95,6 +96,11 @@ class PlanTracker {
     void step(const PlanRules& rules, int k, const StepView& view);
 
     bool done() const { return phase_ == Phase::Done; }
+    /// Done and watching nothing more (its touches decided, or not measured): no later step can
+    /// change its outcome.
+    bool settled() const {
+        return phase_ == Phase::Done && watch_low_ == -kSettledInf && watch_high_ == kSettledInf;
+    }
     /// The levels (log price) at or beyond which something happens; ∓∞ when none.
     double watch_low() const { return watch_low_; }
     double watch_high() const { return watch_high_; }
@@ -104,6 +110,7 @@ class PlanTracker {
     const TradeOutcome& outcome() const { return out_; }
 
   private:
+    static constexpr double kSettledInf = std::numeric_limits<double>::infinity();
     enum class Phase { Waiting, InTrade, Done };
     void enter(const PlanRules& r, int k, double log_price);
     void finish(const PlanRules& r, ExitReason reason, int k, double log_price);
