@@ -4,6 +4,7 @@
 #include "thesis/payoff.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -79,8 +80,8 @@ void PlanBook::start(int lane, std::uint64_t path, int origin, double x0, const 
 }
 
 void PlanBook::step(std::size_t plan, int g, unsigned lanes, const LaneStep& s) {
-    for (int l = 0; l < kLanes; ++l) {
-        if (!(lanes >> l & 1u)) continue;
+    for (unsigned bits = lanes; bits != 0; bits &= bits - 1) {
+        const int l = std::countr_zero(bits);
         StepView view{s.before[l], s.diffusive_end[l], s.observed[l], s.u_low[l], s.u_high[l],
                       s.bridge_variance};
         trackers_[plan][static_cast<std::size_t>(l)].step((*rules_)[plan], g - origin_[static_cast<std::size_t>(l)], view);
@@ -122,6 +123,7 @@ MonteCarlo::MonteCarlo(const Thesis& thesis)
                                       thesis_.simulation.gap_threshold,
                                       thesis_.simulation.horizon, thesis_.simulation.touch_odds));
     result_.grid = generator_.grid();
+    result_.touch_odds = thesis_.simulation.touch_odds;
     result_.plans.resize(rules_.size());
     result_.pnl.resize(rules_.size());
 }
@@ -297,6 +299,7 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
     m.shares = e.shares;
     m.has_stop = e.stop.has_value();
     m.has_target = e.target.has_value();
+    m.touch_odds = r.touch_odds;
     m.risk_per_share = e.risk_per_share;
     m.pnl_per_share = n > 1 ? t.pnl.mean_estimate() : normal_estimate(t.pnl.mean(), 0);
     m.pnl_per_position = scaled(m.pnl_per_share, e.shares);

@@ -481,10 +481,10 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
     add("Kelly fraction", "kelly", show_ratio, [](const PlanMetrics& m) { return m.kelly; });
     add("loss past the stop", "stop_shortfall", show_loss, [](const PlanMetrics& m) { return m.stop_shortfall; });
     add("P(touch target)", "p_touch_target", show_percent, [](const PlanMetrics& m) {
-        return m.has_target ? std::optional(m.touch_target) : std::nullopt;
+        return m.has_target && m.touch_odds ? std::optional(m.touch_target) : std::nullopt;
     });
     add("P(touch stop)", "p_touch_stop", show_percent, [](const PlanMetrics& m) {
-        return m.has_stop ? std::optional(m.touch_stop) : std::nullopt;
+        return m.has_stop && m.touch_odds ? std::optional(m.touch_stop) : std::nullopt;
     });
 
     Table wide;
@@ -500,6 +500,11 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
     }
     wide.footnotes.push_back("per share unless stated; losses as positive amounts; expectancy "
                              "in R = E[P&L] / risk per share; holding in calendar days");
+    if (!result.touch_odds &&
+        std::any_of(metrics.begin(), metrics.end(),
+                    [](const PlanMetrics& m) { return m.has_stop || m.has_target; }))
+        wide.footnotes.push_back("P(touch target) and P(touch stop) not measured: touch odds are "
+                                 "off (--no-touch-odds or simulation.touch_odds: false)");
     r.tables.push_back(std::move(wide));
 
     // CSV readers get the stamp as a block of its own.
@@ -515,6 +520,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                      {"requested_paths", std::to_string(requested_paths)},
                      {"interrupted", result.interrupted ? "true" : "false"},
                      {"monitoring", std::string(to_string(t.simulation.monitoring))},
+                     {"touch_odds", result.touch_odds ? "true" : "false"},
                      {"steps", std::to_string(result.grid.steps)},
                      {"model", std::string(to_string(model.kind))}};
     r.tables.push_back(std::move(settings));
@@ -584,6 +590,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
              {"generator", kGeneratorName},
              {"block_paths", kBlockPaths},
              {"monitoring", to_string(t.simulation.monitoring)},
+             {"touch_odds", result.touch_odds},
              {"steps", result.grid.steps},
              {"horizon_years", result.grid.horizon},
              {"model", to_string(model.kind)},

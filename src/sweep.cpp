@@ -398,6 +398,8 @@ MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const Si
     if (name == "p_gap") return {outcome(ExitReason::GapThroughStop), ""};
     if (name == "p_unfilled") return {outcome(ExitReason::Unfilled), ""};
     if (name == "p_loss") return {m.probability_of_loss, ""};
+    if ((name == "p_touch_target" || name == "p_touch_stop") && !m.touch_odds)
+        return none("touch odds not measured (simulation.touch_odds: false)");
     if (name == "p_touch_target") return {m.touch_target, ""};
     if (name == "p_touch_stop") return {m.touch_stop, ""};
     if (name == "var95") return {m.var95, ""};
@@ -416,6 +418,10 @@ MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const Si
 // ---- Evaluating points ----
 
 namespace {
+
+bool is_touch_metric(const Metric& m) {
+    return m.info->name == "p_touch_target" || m.info->name == "p_touch_stop";
+}
 
 // The thesis with only the plans the metrics read (the engine simulates every plan it is given).
 Thesis pruned(const Thesis& t, const std::vector<Metric>& metrics) {
@@ -470,7 +476,8 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
             const Plan& plan = *s.thesis->find_plan(metrics[k].plan);
             s.rules.push_back(compile_plan(plan, s.thesis->stock.price, s.generator->grid(),
                                            s.thesis->model.events, s.thesis->simulation.gap_threshold,
-                                           s.thesis->simulation.horizon));
+                                           s.thesis->simulation.horizon,
+                                           s.thesis->simulation.touch_odds));
             s.economics.push_back(trade_economics(plan, s.thesis->stock.price));
         }
 
@@ -522,6 +529,23 @@ Evaluator::Evaluator(ThesisSource source, std::string_view metric_names, EvalOpt
     metrics_ = resolve_metrics(metric_names, base_);
     simulates_ = std::any_of(metrics_.begin(), metrics_.end(),
                              [](const Metric& m) { return m.info->simulated; });
+    for (const auto& m : metrics_) {
+        if (!is_touch_metric(m)) continue;
+        touch_odds_ = true;
+        if (base_.simulation.touch_odds) continue;
+        // The last --set of the key wins, as in the loader.
+        const auto set = std::find_if(source_.fixed.rbegin(), source_.fixed.rend(), [](const Override& o) {
+            return o.key_path == "simulation.touch_odds";
+        });
+        throw flag_error(
+            "--metric",
+            set != source_.fixed.rend()
+                ? fmt::format("{} needs the touch odds, which --set simulation.touch_odds={} turns "
+                              "off; drop that --set or the metric", m.name, set->value)
+                : fmt::format("{} needs the touch odds, which {} turns off (simulation.touch_odds: "
+                              "false); add --set simulation.touch_odds=true or drop the metric",
+                              m.name, source_.source));
+    }
     if (simulates_ && paths() == 0) throw flag_error("--paths", "expected at least 1 path");
     if (simulates_ && paths() > 100'000'000'000ULL)
         throw flag_error("--paths", "expected at most 10^11 paths");
@@ -562,6 +586,7 @@ PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool v
         return invalid(e);
     }
     if (options_.seed) t.simulation.seed = *options_.seed;
+    if (!touch_odds_) t.simulation.touch_odds = false;   // a speed-up; no metric reads them
     const Thesis sim_thesis = pruned(t, metrics_);
     std::optional<SimulationResult> sim;
     if (simulates_) {
@@ -580,8 +605,11 @@ PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool v
 
     const PointResult& b = base_result();
     std::vector<MetricValue> paired;
-    if (simulates_) paired = paired_differences(pruned(base_, metrics_), sim_thesis, metrics_, paths(),
-                                                options_.threads);
+    if (simulates_) {
+        Thesis base_sim = pruned(base_, metrics_);
+        base_sim.simulation.touch_odds = sim_thesis.simulation.touch_odds;
+        paired = paired_differences(base_sim, sim_thesis, metrics_, paths(), options_.threads);
+    }
     for (std::size_t k = 0; k < metrics_.size(); ++k) {
         const MetricValue& x1 = r.values[k];
         const MetricValue& x0 = b.values[k];

@@ -497,6 +497,8 @@ SimulationSettings read_simulation(Section s) {
     sim.monitoring = s.choice("monitoring", {"discrete", "continuous"}, "discrete") == "continuous"
                          ? Monitoring::Continuous : Monitoring::Discrete;
     sim.gap_threshold = s.optional_fraction("gap_threshold", 0, 0.5).value_or(0.01);
+    // Off, P(touch target) / P(touch stop) are not measured and paths end with their plans.
+    sim.touch_odds = s.flag("touch_odds", true);
     s.finish();
     return sim;
 }

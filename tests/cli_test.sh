@@ -246,6 +246,53 @@ expect "tolerance metric" 0 "$thesis" run --tolerance 0.01 --tolerance-metric p_
 expect "continuous run" 0 "$thesis" run "$src/scenarios/coastal-coffee-short.yaml" --paths 2048 && has "continuous stamp" "$out" "continuous monitoring"
 expect "bad paths" 2 "$thesis" run --paths 0 && ok
 
+# --no-touch-odds (simulation.touch_odds: false): the touch rows are not applicable, and every
+# other number is the same as with touch odds on (same seed, same paths: plan outcomes do not
+# depend on it).
+sim_rows() { grep -E '^  (P\(target\)|P\(stop\)|P\(gap-through stop\)|E\[P&L\] per share) ' <<<"$1"; }
+expect "run touch odds on" 0 "$thesis" run "$src/scenarios/nvda-china.yaml" --paths 20000 && touch_on=$out
+expect "run --no-touch-odds" 0 "$thesis" run "$src/scenarios/nvda-china.yaml" --paths 20000 --no-touch-odds && {
+    if [ "$(sim_rows "$out" | wc -l)" -eq 4 ] && [ "$(sim_rows "$out")" = "$(sim_rows "$touch_on")" ]; then ok
+    else fail "--no-touch-odds changed P(target)/P(stop)/E[P&L]: $(diff <(sim_rows "$touch_on") <(sim_rows "$out") | head -4)"; fi
+    if [ "$(grep -cE '^  P\(touch (target|stop)\) +– +– +–$' <<<"$out")" -eq 2 ]; then ok
+    else fail "--no-touch-odds touch rows: $(grep '^  P(touch' <<<"$out")"; fi
+    if [ "$(grep -cE '^  P\(touch (target|stop)\) +[0-9]' <<<"$touch_on")" -eq 2 ]; then ok; else fail "touch rows with touch odds on"; fi
+    has "--no-touch-odds footnote" "$out" "P(touch target) and P(touch stop) not measured"
+    # The verdict lines come from the plan outcomes too.
+    if [ "$(grep -E '^(aggressive|cautious|hold):' <<<"$out")" = "$(grep -E '^(aggressive|cautious|hold):' <<<"$touch_on")" ]; then ok
+    else fail "--no-touch-odds changed the verdicts"; fi
+}
+expect "--no-touch-odds json" 0 "$thesis" run --paths 4096 --no-touch-odds --format json && {
+    no_nan "--no-touch-odds json" "$out"
+    if python3 -c '
+import json,sys
+s=json.load(sys.stdin)["simulation"]
+assert s["touch_odds"] is False, s["touch_odds"]
+for p in s["plans"]:
+    assert p["p_touch_target"] is None and p["p_touch_stop"] is None, p["name"]
+    assert p["p_target"]["estimate"] >= 0 and p["pnl_per_share"] is not None
+' <<<"$out"; then ok; else fail "--no-touch-odds json shape"; fi
+}
+expect "touch odds json" 0 "$thesis" run --paths 4096 --format json && {
+    if python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; assert s["touch_odds"] is True and s["plans"][0]["p_touch_stop"]["estimate"] > 0' <<<"$out"; then ok; else fail "touch odds json"; fi
+}
+expect "--no-touch-odds csv" 0 "$thesis" run --paths 4096 --no-touch-odds --format csv && {
+    no_nan "--no-touch-odds csv" "$out"
+    has "--no-touch-odds csv stamp" "$out" "touch_odds,false"
+    if grep -q ',p_touch_' <<<"$out"; then fail "--no-touch-odds csv has p_touch rows"; else ok; fi
+}
+expect "--no-touch-odds markdown" 0 "$thesis" run --paths 4096 --no-touch-odds --format markdown && {
+    no_nan "--no-touch-odds markdown" "$out"
+    has "--no-touch-odds markdown row" "$out" "| P(touch stop) | – | – | – |"
+}
+# The file's key does the same as the flag.
+expect "touch_odds: false by --set" 0 "$thesis" run --paths 4096 --set simulation.touch_odds=false --format csv && has "touch_odds key" "$out" "touch_odds,false"
+expect "touch_odds not a boolean" 2 "$thesis" run --set simulation.touch_odds=maybe && has "touch_odds message" "$err" "simulation.touch_odds: expected true or false, got 'maybe'"
+# A sweep needs the touch odds only for a p_touch_* metric, and says so when the file turns them off.
+expect "sweep touch metric with touch odds off" 2 "$thesis" sweep --set simulation.touch_odds=false --set plans.aggressive.stop=600,650 --metric aggressive.p_touch_stop --paths 2048 &&
+    has "sweep touch odds message" "$err" "aggressive.p_touch_stop needs the touch odds"
+expect "sweep touch metric" 0 "$thesis" sweep --set plans.aggressive.stop=600,650 --metric aggressive.p_touch_stop,aggressive.p_stop --paths 2048 --format csv && no_nan "sweep touch metric" "$out"
+
 # --- -o where it cannot be written: exit 1 before any work, one line, nothing left behind ---
 expect "output parent is a file" 1 "$thesis" run -o "$work/input.yaml/out.json" && {
     has "parent file message" "$err" "cannot write $work/input.yaml/out.json: Not a directory"

@@ -155,3 +155,28 @@ plans:
     CHECK(e.window_start == doctest::Approx(18.0 / 365).epsilon(1e-15));
     CHECK(e.probability == doctest::Approx(0.5).epsilon(1e-15));
 }
+
+TEST_CASE("simulation.touch_odds is a boolean - true by default - false turns the touch odds off") {
+    const std::string head = R"(
+stock: {valuation_date: 2025-07-14, price: 100, pe: 20, market_cap: 10B}
+model:
+  volatility: 30%
+plans:
+  a: {entry: market, stop: 90, target: 120}
+simulation:
+  paths: 1000
+)";
+    CHECK(load_thesis(head, "inline.yaml").simulation.touch_odds);
+    CHECK(load_thesis(head + "  touch_odds: true\n", "inline.yaml").simulation.touch_odds);
+    CHECK_FALSE(load_thesis(head + "  touch_odds: false\n", "inline.yaml").simulation.touch_odds);
+    CHECK_FALSE(load_seed_thesis({{"simulation.touch_odds", "false"}}).simulation.touch_odds);
+    // Anything else is one line naming file:line:column and the key.
+    CHECK_THROWS_WITH_AS(load_thesis(head + "  touch_odds: maybe\n", "inline.yaml"),
+                         "inline.yaml:9:15: simulation.touch_odds: expected true or false, got 'maybe'",
+                         InputError);
+    CHECK_THROWS_WITH_AS(load_thesis(head + "  touch_odds: [1]\n", "inline.yaml"),
+                         doctest::Contains("inline.yaml:9:15: simulation.touch_odds: expected true or false"),
+                         InputError);
+    CHECK_THROWS_WITH_AS(load_seed_thesis({{"simulation.touch_odds", "0"}}),
+                         doctest::Contains("command line (--set simulation.touch_odds)"), InputError);
+}

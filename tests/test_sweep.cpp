@@ -9,6 +9,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 using namespace thesis;
@@ -259,4 +261,109 @@ TEST_CASE("solve on common random numbers hits a simulated target within its int
     // An end that makes the plan invalid is a clear error, not a crash.
     CHECK(error_of([&] { solve_for(ev, "plans.aggressive.stop", 500, 720, 0.5); }).find("invalid") !=
           std::string::npos);
+}
+
+namespace {
+
+// Every non-touch simulated metric of `plans`, comma-separated.
+std::string plain_metrics(const std::vector<std::string>& plans) {
+    std::string out;
+    for (const auto& plan : plans)
+        for (const auto& m : metric_catalogue())
+            if (m.simulated && m.name != "p_touch_target" && m.name != "p_touch_stop")
+                out += (out.empty() ? "" : ",") + plan + "." + m.name;
+    return out;
+}
+
+void check_same_bits(const MetricValue& a, const MetricValue& b) {
+    REQUIRE(a.estimate.has_value() == b.estimate.has_value());
+    CHECK(a.reason == b.reason);
+    if (!a.estimate) return;
+    // Bit for bit: the same doubles, not merely close ones.
+    CHECK(a.estimate->value == b.estimate->value);
+    CHECK(a.estimate->std_error == b.estimate->std_error);
+    CHECK(a.estimate->ci_low == b.estimate->ci_low);
+    CHECK(a.estimate->ci_high == b.estimate->ci_high);
+}
+
+}  // namespace
+
+TEST_CASE("without a touch metric a sweep simulates without touch odds - and gets the same bits") {
+    struct Case {
+        ThesisSource source;
+        std::vector<std::string> plans;
+        std::string touch;   // touch metrics that turn the touch odds on
+        std::string axis;
+    };
+    const std::string coffee_path = std::string(THESIS_SOURCE_DIR) + "/scenarios/coastal-coffee-short.yaml";
+    std::ifstream coffee_in(coffee_path);
+    std::stringstream coffee;
+    coffee << coffee_in.rdbuf();
+    const std::vector<Case> cases{
+        // GBM with events, discrete monitoring; a limit entry, a dated entry and a plain hold.
+        {seed_source(), {"aggressive", "cautious", "hold"},
+         "aggressive.p_touch_stop,cautious.p_touch_target", "plans.aggressive.stop=600,650"},
+        // Merton jumps, continuous monitoring; a short and a trailing stop.
+        {{coffee.str(), coffee_path, {}}, {"short", "contrarian"},
+         "short.p_touch_target,contrarian.p_touch_stop", "model.volatility=30%,45%"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.source.source);
+        const std::string plain = plain_metrics(c.plans);
+        const Evaluator fast(c.source, plain, sim(5000, 11, true));
+        const Evaluator full(c.source, plain + "," + c.touch, sim(5000, 11, true));
+        CHECK_FALSE(fast.touch_odds());
+        CHECK(full.touch_odds());
+        const SweepAxis axis = parse_sweep_axis(c.axis);
+        const SweepGrid a = run_sweep(fast, {axis});
+        const SweepGrid b = run_sweep(full, {axis});
+        REQUIRE(a.points.size() == b.points.size());
+        for (std::size_t p = 0; p < a.points.size(); ++p) {
+            REQUIRE(a.points[p].valid);
+            REQUIRE(b.points[p].valid);
+            const std::size_t n = a.points[p].values.size();
+            REQUIRE(b.points[p].values.size() > n);
+            for (std::size_t k = 0; k < n; ++k) {
+                CAPTURE(fast.metrics()[k].name);
+                check_same_bits(a.points[p].values[k], b.points[p].values[k]);
+                check_same_bits(a.points[p].versus_base[k], b.points[p].versus_base[k]);
+                CHECK(a.points[p].paired[k] == b.points[p].paired[k]);
+            }
+            // The touch metrics themselves were measured.
+            for (std::size_t k = n; k < b.points[p].values.size(); ++k) {
+                const auto& e = b.points[p].values[k].estimate;
+                REQUIRE(e.has_value());
+                CHECK(e->value > 0);
+                CHECK(e->value <= 1);
+            }
+        }
+    }
+}
+
+TEST_CASE("a touch metric with simulation.touch_odds false is a clear error") {
+    // The file's own setting, and a --set of it: the message says which, and how to fix it.
+    std::string yaml(seed_thesis_yaml());
+    const std::string seed_line = "  seed: 20250714\n";
+    REQUIRE(yaml.find(seed_line) != std::string::npos);
+    yaml.replace(yaml.find(seed_line), seed_line.size(), seed_line + "  touch_odds: false\n");
+    const ThesisSource off_in_file{yaml, "off.yaml", {}};
+    const std::string in_file = error_of([&] {
+        Evaluator(off_in_file, "aggressive.p_stop,aggressive.p_touch_stop", sim(2048));
+    });
+    CHECK(in_file.find("--metric: aggressive.p_touch_stop needs the touch odds, which off.yaml "
+                       "turns off (simulation.touch_odds: false)") != std::string::npos);
+    CHECK(in_file.find("--set simulation.touch_odds=true") != std::string::npos);
+    const std::string by_set = error_of([] {
+        Evaluator(seed_source({{"simulation.touch_odds", "false"}}), "cautious.p_touch_target", sim(2048));
+    });
+    CHECK(by_set.find("cautious.p_touch_target needs the touch odds, which --set "
+                      "simulation.touch_odds=false turns off") != std::string::npos);
+    // Turned back on by --set, or without a touch metric, the file is fine.
+    const Evaluator on(ThesisSource{yaml, "off.yaml", {{"simulation.touch_odds", "true"}}},
+                       "aggressive.p_touch_stop", sim(2048));
+    CHECK(on.touch_odds());
+    CHECK(on.base_result().values[0].estimate.has_value());
+    const Evaluator plain(off_in_file, "aggressive.p_stop", sim(2048));
+    CHECK_FALSE(plain.touch_odds());
+    CHECK(plain.base_result().values[0].estimate.has_value());
 }

@@ -81,6 +81,7 @@ struct PlanTally {
 struct SimulationResult {
     std::uint64_t paths = 0;
     bool interrupted = false;
+    bool touch_odds = true;   ///< whether touched_target / touched_stop were measured
     TimeGrid grid;
     std::vector<PlanTally> plans;          ///< in the thesis's plan order
     std::vector<QuantileSketch> pnl;       ///< per plan, P&L per share
@@ -138,8 +139,8 @@ struct PlanMetrics {
     std::optional<Estimate> holding_years;
     std::optional<Estimate> kelly;                           ///< p − (1 − p) / b
     std::optional<Estimate> stop_shortfall;                  ///< per share past the stop
-    Estimate touch_target, touch_stop;
-    bool has_stop = false, has_target = false;
+    Estimate touch_target, touch_stop;       ///< only when touch_odds (SimulationSettings)
+    bool has_stop = false, has_target = false, touch_odds = true;
     double risk_per_share = 0;
 };
 

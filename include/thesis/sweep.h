@@ -124,6 +124,7 @@ struct PointResult {
 
 /// Loads and evaluates points of one file. The base point (the file with the plain overrides)
 /// must be valid; it is loaded, and evaluated when differences are asked for, on construction.
+/// A p_touch_* metric of a file whose simulation.touch_odds is false is an InputError.
 class Evaluator {
   public:
     Evaluator(ThesisSource source, std::string_view metric_names, EvalOptions options);
@@ -133,6 +134,10 @@ class Evaluator {
     const EvalOptions& options() const { return options_; }
     const ThesisSource& source() const { return source_; }
     bool simulates() const { return simulates_; }
+    /// Whether points are simulated with touch odds: only when a metric is p_touch_target or
+    /// p_touch_stop. Otherwise simulation.touch_odds is set to false, a pure speed-up (paths end
+    /// with their plans; plan outcomes, and so every other plan metric, are the same bits).
+    bool touch_odds() const { return touch_odds_; }
     std::uint64_t paths() const;
     std::uint64_t seed() const;
     /// The base point's values (evaluated lazily, once).
@@ -150,6 +155,7 @@ class Evaluator {
     Thesis base_;
     std::vector<Metric> metrics_;
     bool simulates_ = false;
+    bool touch_odds_ = false;
     mutable std::optional<PointResult> base_result_;
 };
 

@@ -29,12 +29,13 @@ struct SimulationOptions {
     unsigned threads = 0;
     std::uint64_t chunk = 8 * 1024;
     std::string monitoring;
+    bool no_touch_odds = false;             ///< --no-touch-odds: simulation.touch_odds = false
     std::optional<double> tolerance;
     std::string tolerance_metric = "pnl";   ///< pnl (dollars a share), p_target, p_stop, p_loss
     std::uint64_t max_paths = 20'000'000;
 };
 void add_simulation_options(CLI::App& command, SimulationOptions& options);
-/// --paths, --seed and --monitoring override the file's simulation settings.
+/// --paths, --seed, --monitoring and --no-touch-odds override the file's simulation settings.
 void apply_simulation_options(const SimulationOptions& options, Thesis& thesis);
 
 /// A finished (or interrupted) simulation and how it went.

@@ -80,6 +80,9 @@ void add_simulation_options(CLI::App& command, SimulationOptions& o) {
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
     command.add_option("--monitoring", o.monitoring, "discrete or continuous (default: the file's)")
         ->check(CLI::IsMember({"discrete", "continuous"}));
+    command.add_flag("--no-touch-odds", o.no_touch_odds,
+                     "Don't measure the odds of touching stop/target levels; paths can end when "
+                     "their plans are over, which is faster");
     command.add_option("--tolerance", o.tolerance,
                        "Run until every plan's --tolerance-metric has a 95% half-width at most "
                        "this (dollars for pnl, a probability otherwise; capped by --max-paths)")
@@ -100,6 +103,7 @@ void apply_simulation_options(const SimulationOptions& o, Thesis& thesis) {
     if (!o.monitoring.empty())
         thesis.simulation.monitoring =
             o.monitoring == "continuous" ? Monitoring::Continuous : Monitoring::Discrete;
+    if (o.no_touch_odds) thesis.simulation.touch_odds = false;
 }
 
 SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, bool quiet) {

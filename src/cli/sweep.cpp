@@ -340,7 +340,8 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
                                          {"best", m.info->better == Better::Higher ? "max"
                                                   : m.info->better == Better::Lower ? "min" : "none"}});
     if (ev.simulates()) j["sweep"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()},
-                                                    {"common_random_numbers", true}};
+                                                    {"common_random_numbers", true},
+                                                    {"touch_odds", ev.touch_odds()}};
     j["sweep"]["points"] = std::move(points);
     r.json = std::move(j);
     return r;
@@ -469,7 +470,9 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
     }
     r.tables.push_back(std::move(tidy));
     j["sensitivity"]["skipped"] = skipped;
-    if (ev.simulates()) j["sensitivity"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()}};
+    if (ev.simulates())
+        j["sensitivity"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()},
+                                          {"touch_odds", ev.touch_odds()}};
     r.json = std::move(j);
     for (const auto& s : skipped) r.notes.push_back("Not moved: " + s);
     return r;
@@ -583,7 +586,9 @@ int solve(const SolveOptions& o) {
                   {"slope", s.slope ? nlohmann::json(*s.slope) : nlohmann::json(nullptr)},
                   {"root_uncertainty", s.root_uncertainty ? nlohmann::json(*s.root_uncertainty)
                                                           : nlohmann::json(nullptr)}};
-    if (ev.simulates()) j["solve"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()}};
+    if (ev.simulates())
+        j["solve"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()},
+                                    {"touch_odds", ev.touch_odds()}};
     r.json = std::move(j);
     emit(r, o.common);
     return 0;
