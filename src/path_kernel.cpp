@@ -3,21 +3,25 @@
 // Each lane is one path with its own xoshiro256++ streams (rng.h), so a lane computes exactly
 // what a scalar PathRandom of that path would: the lanes are a schedule, not an approximation.
 // Per step, in every lane: a ziggurat normal (drawn 32 steps ahead by its fast path: one 64-bit
-// word, a table look-up, a multiply and a compare; the ~1.9% that fail it are finished after
-// the block, on the scalar slow path), the log-price update, and for each plan a compare against
-// the levels it watches (LaneWatch). Only when a jump arrives, an event fires, or a plan's level
-// is reached does the step loop leave the vectors, for that lane alone. No path is stored: a
-// batch holds a few kilobytes of state.
+// word, the layer's two edges, a multiply and a compare; the 0.43% that fail it are finished
+// after the block on the slow path, in vectors, round r taking each lane's r-th), the log-price
+// update, and one compare against the levels all plans watch together (LaneWatch). Only when a
+// jump arrives, an event fires, a plan's level is reached or a block of normals ends does the
+// step loop leave the vectors. No path is stored: a lane holds a few hundred bytes of state.
+//
+// A lane runs one path after another: when its path is over — at the horizon, or once the
+// observer has settled and the model has a closed form for the price at the horizon — it takes
+// the next path of the range at the next block boundary. Each path's draws come from its own
+// streams, so which lane ran it, and when, changes nothing.
 //
 // The vectors are GCC/Clang vector extensions of kLanes doubles: the compiler maps them onto
 // AVX-512 (one register), AVX2 (two) or SSE2 (four). The same source is compiled three times,
 // under target pragmas, and one is picked at run time from the CPU (simd_level()). They give
 // the same bits: the work is +, −, ×, compares, bit operations, integer shifts and loads
-// (gathers and byte permutes included), which IEEE 754 and two's complement define exactly,
-// in the same order in every version;
-// -ffp-contract=off (CMakeLists.txt) stops the compiler fusing a·b + c into an FMA with one
-// rounding fewer; and everything else (the ziggurat's slow path, logs, exps, square roots of the
-// bridge) is scalar code shared by all three. The test "every SIMD level gives the same bits"
+// (gathers included), which IEEE 754 and two's complement define exactly, in the same order in
+// every version; -ffp-contract=off (CMakeLists.txt) stops the compiler fusing a·b + c into an
+// FMA with one rounding fewer; and everything else (the ziggurat's tail and undecided wedge
+// points, logs, exps, square roots of the bridge) is scalar code shared by all three. The test "every SIMD level gives the same bits"
 // checks it.
 
 #include "thesis/path.h"

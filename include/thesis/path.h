@@ -7,8 +7,10 @@
 // The engine simulates kLanes paths at once, one path per SIMD lane, step by step, without
 // storing them (simulate(), path_kernel.cpp): each step it tests every plan's watched levels in
 // all lanes with a few vector compares and calls a LaneObserver only for the lanes where
-// something can happen. generate_batch() runs the same kernel and records the paths, for the
-// tests, the self-check and paired sweeps.
+// something can happen. A lane whose path is over takes the next path of the range, so a path
+// whose plans have settled can end early, its price at the horizon drawn exactly
+// (horizon_log_price). generate_batch() runs the same kernel to the horizon and records the
+// paths, for the tests, the self-check and paired sweeps.
 
 #include "thesis/rng.h"
 #include "thesis/thesis.h"
@@ -86,7 +88,8 @@ class LaneObserver {
     /// Plan `plan` must look at kernel step g in the lanes whose bit is set in `lanes`.
     virtual void step(std::size_t plan, int g, unsigned lanes, const LaneStep& step) = 0;
     /// Whether nothing the observer measures on lane `lane` can change any more, but the price at
-    /// the horizon: the engine may then end the path early (PathGenerator::simulate).
+    /// the horizon: the engine may then end the path early (PathGenerator::simulate). Asked only
+    /// right after the lane was shown a step (a path settles by what it sees).
     virtual bool settled(int /*lane*/) const { return false; }
     /// The path on lane `lane` is over; its log price at the horizon.
     virtual void finish(int lane, double terminal_log_price) = 0;

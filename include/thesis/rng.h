@@ -147,7 +147,7 @@ WedgeSide wedge_side(const ZigguratTables& t, int layer, double a, double height
 double finish_normal(ZigguratDraw d, Xoshiro256& slow);
 
 /// One path's draws of one stream. The main sequence gives exactly one 64-bit word per
-/// uniform and per normal; the ~1.9% of normals that fail the ziggurat's fast test finish from
+/// uniform and per normal; the 0.43% of normals that fail the ziggurat's fast test finish from
 /// the stream's second sequence (slow_path_state). So the k-th normal of a path always starts
 /// from the k-th word, which lets the SIMD engine draw a block of normals with no branch and
 /// finish the rare rejections afterwards, in the same order as this class does one by one.
