@@ -37,7 +37,9 @@ void PlanTally::merge(const PlanTally& other) {
 }
 
 PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring)
-    : rules_(&rules), monitoring_(monitoring), trackers_(rules.size()), watches_(rules.size()) {
+    : rules_(&rules), monitoring_(monitoring), trackers_(rules.size()), watches_(rules.size()),
+      forced_(rules.size()) {
+    for (auto& lanes : forced_) lanes.fill(std::numeric_limits<int>::max());
     for (LaneWatch& w : watches_) {
         std::fill(std::begin(w.low), std::end(w.low), -std::numeric_limits<double>::infinity());
         std::fill(std::begin(w.high), std::end(w.high), std::numeric_limits<double>::infinity());
@@ -57,14 +59,25 @@ void PlanBook::refresh(std::size_t plan, int lane) {
     watches_[plan].high[lane] = t.watch_high();
 }
 
-// The plan's next forced step in kernel steps: the earliest over the running lanes.
-void PlanBook::refresh_forced(std::size_t plan) {
-    std::int64_t forced = std::numeric_limits<int>::max();
-    for (int l = 0; l < kLanes; ++l)
-        if (running_ >> l & 1u)
-            forced = std::min<std::int64_t>(
-                forced, std::int64_t{origin_[static_cast<std::size_t>(l)]} + trackers_[plan][static_cast<std::size_t>(l)].forced_step());
-    watches_[plan].forced = static_cast<int>(forced);
+// Lane `lane`'s next forced step of plan `plan` in kernel steps (never once the lane is idle),
+// and the plan's earliest over the lanes: rescanned only when the lane that held the earliest
+// moves later, which is rare (a tracker's forced step is its horizon until it is done).
+void PlanBook::refresh_forced(std::size_t plan, int lane) {
+    constexpr std::int64_t kNever = std::numeric_limits<int>::max();
+    const auto l = static_cast<std::size_t>(lane);
+    const std::int64_t now =
+        running_ >> lane & 1u
+            ? std::min<std::int64_t>(kNever, std::int64_t{origin_[l]} + trackers_[plan][l].forced_step())
+            : kNever;
+    int& slot = forced_[plan][l];
+    const int before = slot;
+    slot = static_cast<int>(now);
+    int& earliest = watches_[plan].forced;
+    if (slot < earliest) {
+        earliest = slot;
+    } else if (before == earliest && slot > before) {
+        earliest = *std::min_element(forced_[plan].begin(), forced_[plan].end());
+    }
 }
 
 void PlanBook::start(int lane, std::uint64_t path, int origin, double x0, const int* event_steps) {
@@ -75,7 +88,7 @@ void PlanBook::start(int lane, std::uint64_t path, int origin, double x0, const 
     for (std::size_t p = 0; p < trackers_.size(); ++p) {
         trackers_[p][l].start((*rules_)[p], monitoring_, x0, event_steps);
         refresh(p, lane);
-        refresh_forced(p);
+        refresh_forced(p, lane);
     }
 }
 
@@ -86,8 +99,8 @@ void PlanBook::step(std::size_t plan, int g, unsigned lanes, const LaneStep& s) 
                       s.bridge_variance};
         trackers_[plan][static_cast<std::size_t>(l)].step((*rules_)[plan], g - origin_[static_cast<std::size_t>(l)], view);
         refresh(plan, l);
+        refresh_forced(plan, l);
     }
-    refresh_forced(plan);
 }
 
 bool PlanBook::settled(int lane) const {
@@ -105,7 +118,7 @@ void PlanBook::finish(int lane, double terminal_log_price) {
     for (std::size_t p = 0; p < trackers_.size(); ++p) {
         watches_[p].low[l] = -std::numeric_limits<double>::infinity();
         watches_[p].high[l] = std::numeric_limits<double>::infinity();
-        refresh_forced(p);
+        refresh_forced(p, lane);
     }
 }
 

@@ -19,10 +19,6 @@ const ZigguratTables& ziggurat_tables() {
         }
         t.x[ZigguratTables::kLayers] = 0;
         for (int i = 0; i <= ZigguratTables::kLayers; ++i) t.f[i] = f(t.x[i]);
-        for (int i = 0; i < ZigguratTables::kLayers; ++i) {
-            t.edges[2 * i] = t.x[i];
-            t.edges[2 * i + 1] = t.x[i + 1];
-        }
         return t;
     }();
     return tables;

@@ -154,11 +154,6 @@ TEST_CASE("ziggurat tables close at the peak and decrease") {
     CHECK(ZigguratTables::kR * std::exp(-0.5 * ZigguratTables::kR * ZigguratTables::kR) +
               std::sqrt(2 * std::numbers::pi) * standard_normal_cdf(-ZigguratTables::kR) ==
           doctest::Approx(ZigguratTables::kArea).epsilon(1e-12));
-    // The side-by-side edges the kernel reads are the same values.
-    for (int i = 0; i < n; ++i) {
-        CHECK(t.edges[2 * i] == t.x[i]);
-        CHECK(t.edges[2 * i + 1] == t.x[i + 1]);
-    }
     // The fast test rejects 0.43% of draws: the mean over layers of 1 − x[i+1]/x[i].
     double rejected = 0;
     for (int i = 0; i < n; ++i) rejected += (1 - t.x[i + 1] / t.x[i]) / n;

@@ -50,12 +50,13 @@ class PlanBook final : public LaneObserver {
 
   private:
     void refresh(std::size_t plan, int lane);
-    void refresh_forced(std::size_t plan);
+    void refresh_forced(std::size_t plan, int lane);
 
     const std::vector<PlanRules>* rules_;
     Monitoring monitoring_;
     std::vector<std::array<PlanTracker, kLanes>> trackers_;
     std::vector<LaneWatch> watches_;
+    std::vector<std::array<int, kLanes>> forced_;   // [plan][lane]: kernel step, or never
     std::array<std::uint64_t, kLanes> path_{};
     std::array<int, kLanes> origin_{};
     unsigned running_ = 0;

@@ -86,9 +86,6 @@ struct ZigguratTables {
     static constexpr double kArea = 1.2263246463530880729e-3;
     alignas(64) std::array<double, kLayers + 1> x{};
     alignas(64) std::array<double, kLayers + 1> f{};
-    /// (x[i], x[i+1]) side by side, so that the fast path reads both edges of a layer with one
-    /// 16-byte load (path_kernel.cpp); the same values as x.
-    alignas(64) std::array<double, 2 * kLayers> edges{};
 };
 
 /// The tables, built once (thread-safe) by the recurrence x[i+1] = f⁻¹(f(x[i]) + v/x[i]).
