@@ -18,7 +18,7 @@
 // AVX-512 (one register), AVX2 (two) or SSE2 (four). The same source is compiled three times,
 // under target pragmas, and one is picked at run time from the CPU (simd_level()). They give
 // the same bits: the work is +, −, ×, compares, bit operations, integer shifts and loads
-// (gathers included), which IEEE 754 and two's complement define exactly, in the same order in
+// (table look-ups included), which IEEE 754 and two's complement define exactly, in the same order in
 // every version; -ffp-contract=off (CMakeLists.txt) stops the compiler fusing a·b + c into an
 // FMA with one rounding fewer; and everything else (the ziggurat's tail and undecided wedge
 // points, logs, exps, square roots of the bridge) is scalar code shared by all three. The test "every SIMD level gives the same bits"
