@@ -15,14 +15,14 @@
 // streams, so which lane ran it, and when, changes nothing.
 //
 // The vectors are GCC/Clang vector extensions of kLanes doubles: the compiler maps them onto
-// AVX-512 (one register), AVX2 (two) or SSE2 (four). The same source is compiled three times,
-// under target pragmas, and one is picked at run time from the CPU (simd_level()). They give
-// the same bits: the work is +, −, ×, compares, bit operations, integer shifts and loads
-// (table look-ups included), which IEEE 754 and two's complement define exactly, in the same order in
-// every version; -ffp-contract=off (CMakeLists.txt) stops the compiler fusing a·b + c into an
-// FMA with one rounding fewer; and everything else (the ziggurat's tail and undecided wedge
-// points, logs, exps, square roots of the bridge) is scalar code shared by all three. The test "every SIMD level gives the same bits"
-// checks it.
+// AVX-512 (one register), AVX2 (two) or SSE2 (four). The same source is compiled three times, under
+// target pragmas, and one is picked at run time from the CPU (simd_level()). They give the same
+// bits: the work is +, −, ×, compares, bit operations, integer shifts and loads (table look-ups
+// included), which IEEE 754 and two's complement define exactly, in the same order in every
+// version; -ffp-contract=off (CMakeLists.txt) stops the compiler fusing a·b + c into an FMA with
+// one rounding fewer; and everything else (the ziggurat's tail and undecided wedge points, logs,
+// exps, square roots of the bridge) is scalar code shared by all three. The test "every SIMD level
+// gives the same bits" checks it.
 
 #include "thesis/path.h"
 #include "thesis/trade.h"
