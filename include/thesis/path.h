@@ -165,9 +165,10 @@ class PathGenerator {
     std::vector<CatalystEvent> events_;
 };
 
-/// The SIMD code the engine runs ("avx512", "avx2" or "portable"): the widest the CPU has, or
-/// THESIS_SIMD from the environment if set to one of those (for tests and benchmarks). Every
-/// choice gives the same bits.
+/// The SIMD code the engine runs ("avx512", "avx2" or "portable"): AVX-512 if the CPU has it,
+/// else portable (AVX2 measured slower than portable: path_kernel.cpp), or THESIS_SIMD from the
+/// environment if set to one of those (for tests and benchmarks). Every choice gives the same
+/// bits.
 std::string_view simd_level();
 /// Whether this CPU can run a SIMD level ("portable" always).
 bool simd_level_available(std::string_view name);
