@@ -15,6 +15,8 @@
 #include "thesis/path.h"
 #include "thesis/rng.h"
 
+#include "engine_fixtures.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -27,18 +29,9 @@
 #include <vector>
 
 using namespace thesis;
+using namespace thesis::test;
 
 namespace {
-
-constexpr const char* kLevels[] = {"portable", "avx2", "avx512"};
-
-// Restores the SIMD level a test switched away from.
-struct SimdLevelGuard {
-    std::string saved{simd_level()};
-    ~SimdLevelGuard() { set_simd_level(saved); }
-};
-
-std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
 // Sample mean, unbiased variance and fourth central moment, by two passes.
 struct Moments {
@@ -76,15 +69,6 @@ CatalystEvent event_named(std::string name, bool unlocks_revenue = false) {
     return e;
 }
 
-Plan plan_named(std::string name, Entry entry, Stop stop, Target target, Side side = Side::Long) {
-    Plan p;
-    p.name = std::move(name);
-    p.side = side;
-    p.entry = entry;
-    p.stop = stop;
-    p.target = target;
-    return p;
-}
 
 // W1 (bench/thesis_bench.cpp): GBM from 770, μ = 10%, σ = 50%, a year of 252 daily steps,
 // discrete monitoring; limit buy at 700, stop 600, target 1000.
@@ -130,47 +114,11 @@ Thesis w1_fundamentals(bool touch_odds) {
     return t;
 }
 
-// test_random.cpp's busy thesis: every kind of entry, stop and target, a short, and two events.
-Thesis busy_thesis(ModelKind kind, Monitoring monitoring) {
-    Thesis t = w1(false);
-    t.source = "test";
-    t.model.kind = kind;
-    t.model.jump_intensity = 3;
-    t.model.jump_mean = -0.05;
-    t.model.jump_sd = 0.10;
-    t.model.multiple_half_life = 1;
-    t.model.multiple_volatility = 0.3;
-    t.model.eps_growth = 0.15;
-    t.model.eps_volatility = 0.35;
-    t.model.eps_multiple_correlation = 0.3;
-    CatalystEvent licence = event_named("licence", true);
-    licence.probability = 0.6;
-    licence.window_end = 0.5;
-    licence.jump_mean = 0.08;
-    CatalystEvent curbs = event_named("curbs");
-    curbs.probability = 0.3;
-    curbs.window_start = 0.2;
-    curbs.window_end = 0.9;
-    curbs.jump_mean = -0.15;
-    t.model.events = {licence, curbs};
-    t.simulation.monitoring = monitoring;
-    t.simulation.seed = 424242;
-    using EK = Entry::Kind;
-    using SK = Stop::Kind;
-    using TK = Target::Kind;
-    t.plans = {
-        plan_named("limit", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
-                   {.kind = TK::Fixed, .level = 1000}),
-        plan_named("market_percent", {}, {.kind = SK::Percent, .distance = 0.12},
-                   {.kind = TK::Percent, .distance = 0.25}),
-        plan_named("trailing", {.kind = EK::OnDate, .at = 0.1}, {.kind = SK::Trailing, .distance = 0.15},
-                   {}),
-        plan_named("after_event", {.kind = EK::AfterEvent, .event = "licence"},
-                   {.kind = SK::Fixed, .level = 650}, {.kind = TK::Fixed, .level = 950}),
-        plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},
-                   {.kind = TK::Fixed, .level = 650}, Side::Short),
-    };
-    t.plans[3].horizon = 0.5;
+
+// The shared busy thesis (engine_fixtures.h) with touch odds off, so that its paths can end early.
+Thesis busy_settling(ModelKind kind, Monitoring monitoring) {
+    Thesis t = busy_thesis(kind, monitoring);
+    t.simulation.touch_odds = false;
     return t;
 }
 
@@ -435,7 +383,7 @@ TEST_CASE("W1 under fundamentals with and without touch odds: the same outcomes 
 
 TEST_CASE("early ending keeps results bit-identical for any threads and chunk size") {
     for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals}) {
-        const Thesis t = busy_thesis(kind, Monitoring::Discrete);
+        const Thesis t = busy_settling(kind, Monitoring::Discrete);
         REQUIRE_FALSE(t.simulation.touch_odds);
         CAPTURE(to_string(kind));
         // 4,100 paths: 4 whole blocks of 1024 and a partial one; 5 chunks of 1024 or 1 of 8192.
@@ -458,7 +406,7 @@ TEST_CASE("early ending gives the same bits at every SIMD level") {
     SimdLevelGuard guard;
     for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals})
         for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous}) {
-            const Thesis t = busy_thesis(kind, monitoring);
+            const Thesis t = busy_settling(kind, monitoring);
             REQUIRE_FALSE(t.simulation.touch_odds);
             std::vector<std::uint64_t> reference;
             int levels = 0;
@@ -554,7 +502,7 @@ TEST_CASE("a settled path ends at the step it settled and its horizon price is d
     };
     for (const Case& cs : {Case{ModelKind::Gbm, 0}, Case{ModelKind::Merton, 3},
                            Case{ModelKind::Fundamentals, 0}, Case{ModelKind::Merton, 100}}) {
-        Thesis t = busy_thesis(cs.kind, Monitoring::Discrete);
+        Thesis t = busy_settling(cs.kind, Monitoring::Discrete);
         t.model.jump_intensity = cs.intensity;
         t.plans.clear();
         const PathGenerator gen(t, 1.0);

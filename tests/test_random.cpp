@@ -9,6 +9,8 @@
 #include "thesis/path.h"
 #include "thesis/rng.h"
 
+#include "engine_fixtures.h"
+
 #include <doctest/doctest.h>
 
 #include <bit>
@@ -19,90 +21,11 @@
 #include <vector>
 
 using namespace thesis;
+using namespace thesis::test;
 
 namespace {
 
-constexpr const char* kLevels[] = {"portable", "avx2", "avx512"};
-
-// Restores the SIMD level a test switched away from.
-struct SimdLevelGuard {
-    std::string saved{simd_level()};
-    ~SimdLevelGuard() { set_simd_level(saved); }
-};
-
 double standard_normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
-
-std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
-
-Plan plan_named(std::string name, Entry entry, Stop stop, Target target, Side side = Side::Long) {
-    Plan p;
-    p.name = std::move(name);
-    p.side = side;
-    p.entry = entry;
-    p.stop = stop;
-    p.target = target;
-    return p;
-}
-
-// A thesis exercising every fill rule the engine skips steps for: limit, market, dated and
-// event entries; fixed, percent and trailing stops; fixed and percent targets; a short; and
-// catalyst events, one of which can fire at the first step.
-Thesis busy_thesis(ModelKind kind, Monitoring monitoring) {
-    Thesis t;
-    t.source = "test";
-    t.stock.price = 770;
-    t.stock.pe = 52;
-    t.stock.sector_pe = 25;
-    t.stock.market_cap = 1.9e12;
-    t.stock.net_margin = 0.5;
-    t.model.kind = kind;
-    t.model.drift = 0.10;
-    t.model.volatility = 0.50;
-    t.model.jump_intensity = 3;
-    t.model.jump_mean = -0.05;
-    t.model.jump_sd = 0.10;
-    t.model.multiple_half_life = 1;
-    t.model.multiple_volatility = 0.3;
-    t.model.eps_growth = 0.15;
-    t.model.eps_volatility = 0.35;
-    t.model.eps_multiple_correlation = 0.3;
-    CatalystEvent licence;
-    licence.name = "licence";
-    licence.probability = 0.6;
-    licence.window_start = 0;
-    licence.window_end = 0.5;
-    licence.jump_mean = 0.08;
-    licence.jump_sd = 0.05;
-    licence.unlocks_revenue = true;
-    CatalystEvent curbs = licence;
-    curbs.name = "curbs";
-    curbs.probability = 0.3;
-    curbs.window_start = 0.2;
-    curbs.window_end = 0.9;
-    curbs.jump_mean = -0.15;
-    t.model.events = {licence, curbs};
-    t.simulation.horizon = 1;
-    t.simulation.steps_per_year = 252;
-    t.simulation.monitoring = monitoring;
-    t.simulation.seed = 424242;
-    using EK = Entry::Kind;
-    using SK = Stop::Kind;
-    using TK = Target::Kind;
-    t.plans = {
-        plan_named("limit", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
-                   {.kind = TK::Fixed, .level = 1000}),
-        plan_named("market_percent", {}, {.kind = SK::Percent, .distance = 0.12},
-                   {.kind = TK::Percent, .distance = 0.25}),
-        plan_named("trailing", {.kind = EK::OnDate, .at = 0.1}, {.kind = SK::Trailing, .distance = 0.15},
-                   {}),
-        plan_named("after_event", {.kind = EK::AfterEvent, .event = "licence"},
-                   {.kind = SK::Fixed, .level = 650}, {.kind = TK::Fixed, .level = 950}),
-        plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},
-                   {.kind = TK::Fixed, .level = 650}, Side::Short),
-    };
-    t.plans[3].horizon = 0.5;
-    return t;
-}
 
 bool same(const TradeOutcome& a, const TradeOutcome& b) {
     return a.reason == b.reason && bits(a.entry_price) == bits(b.entry_price) &&
