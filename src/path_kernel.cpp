@@ -41,10 +41,10 @@
 #include <immintrin.h>
 #endif
 
-#if defined(__GNUC__) && !defined(__clang__)
-// Vectors of 64 bytes change the calling convention between SIMD levels; GCC warns about it on
-// every function that takes one. Here every such function is inlined into its caller (or takes
-// arrays), so no call crosses levels.
+#if defined(__GNUC__)
+// Vectors of 64 bytes change the calling convention between SIMD levels; GCC and Clang warn about
+// it on every function that takes one. Here every such function is inlined into its caller (or
+// takes arrays), so no call crosses levels.
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
