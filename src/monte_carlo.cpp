@@ -67,7 +67,7 @@ void PlanBook::refresh_forced(std::size_t plan, int lane) {
     const auto l = static_cast<std::size_t>(lane);
     const std::int64_t now =
         running_ >> lane & 1u
-            ? std::min<std::int64_t>(kNever, std::int64_t{origin_[l]} + trackers_[plan][l].forced_step())
+            ? std::min<std::int64_t>(kNever, origin_[l] + std::int64_t{trackers_[plan][l].forced_step()})
             : kNever;
     int& slot = forced_[plan][l];
     const int before = slot;
@@ -97,7 +97,8 @@ void PlanBook::step(std::size_t plan, int g, unsigned lanes, const LaneStep& s) 
         const int l = std::countr_zero(bits);
         StepView view{s.before[l], s.diffusive_end[l], s.observed[l], s.u_low[l], s.u_high[l],
                       s.bridge_variance};
-        trackers_[plan][static_cast<std::size_t>(l)].step((*rules_)[plan], g - origin_[static_cast<std::size_t>(l)], view);
+        const auto lane = static_cast<std::size_t>(l);
+        trackers_[plan][lane].step((*rules_)[plan], g - origin_[lane], view);
         refresh(plan, l);
         refresh_forced(plan, l);
     }
@@ -112,7 +113,8 @@ bool PlanBook::settled(int lane) const {
 void PlanBook::finish(int lane, double terminal_log_price) {
     const auto l = static_cast<std::size_t>(lane);
     const std::size_t i = path_[l] - first_;
-    for (std::size_t p = 0; p < trackers_.size(); ++p) outcomes_[i * trackers_.size() + p] = trackers_[p][l].outcome();
+    for (std::size_t p = 0; p < trackers_.size(); ++p)
+        outcomes_[i * trackers_.size() + p] = trackers_[p][l].outcome();
     terminal_[i] = terminal_log_price;
     running_ &= ~(1u << lane);
     for (std::size_t p = 0; p < trackers_.size(); ++p) {
