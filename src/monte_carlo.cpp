@@ -36,9 +36,11 @@ void PlanTally::merge(const PlanTally& other) {
     touched_stop += other.touched_stop;
 }
 
-PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring)
-    : rules_(&rules), monitoring_(monitoring), trackers_(rules.size()), watches_(rules.size()),
-      forced_(rules.size()) {
+PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring, bool in_lanes)
+    : rules_(&rules), monitoring_(monitoring),
+      in_lanes_(in_lanes && monitoring == Monitoring::Discrete && rules.size() <= kMaxLanePlans &&
+                std::all_of(rules.begin(), rules.end(), lane_playable)),
+      trackers_(rules.size()), watches_(rules.size()), forced_(rules.size()) {
     for (auto& lanes : forced_) lanes.fill(std::numeric_limits<int>::max());
     for (LaneWatch& w : watches_) {
         std::fill(std::begin(w.low), std::end(w.low), -std::numeric_limits<double>::infinity());
@@ -122,6 +124,12 @@ void PlanBook::finish(int lane, double terminal_log_price) {
         watches_[p].high[l] = std::numeric_limits<double>::infinity();
         refresh_forced(p, lane);
     }
+}
+
+void PlanBook::finish_path(std::uint64_t path, const TradeOutcome* outcomes, double terminal_log_price) {
+    const std::size_t i = path - first_;
+    std::copy(outcomes, outcomes + trackers_.size(), outcomes_.begin() + static_cast<std::ptrdiff_t>(i * trackers_.size()));
+    terminal_[i] = terminal_log_price;
 }
 
 Years MonteCarlo::horizon_of(const Thesis& t) {

@@ -168,17 +168,28 @@ void PlanTracker::enter(const PlanRules& r, int k, double log_price) {
     best_ = log_price;   // trailing: the best observed log price since the fill
 }
 
-void PlanTracker::finish(const PlanRules& r, ExitReason reason, int k, double log_price) {
+bool lane_playable(const PlanRules& r) {
+    return (r.entry == Entry::Kind::Market || r.entry == Entry::Kind::Limit) &&
+           (r.stop == Stop::Kind::None || r.stop == Stop::Kind::Fixed) &&
+           (r.target == Target::Kind::None || r.target == Target::Kind::Fixed);
+}
+
+void close_trade(const PlanRules& r, TradeOutcome& out, ExitReason reason, int k, double exit_log,
+                 double log_stop) {
     const double dir = r.side == Side::Long ? 1.0 : -1.0;
-    phase_ = Phase::Done;
-    out_.reason = reason;
-    out_.exit_step = k;
-    out_.exit_price = std::exp(log_price);
+    out.reason = reason;
+    out.exit_step = k;
+    out.exit_price = std::exp(exit_log);
     if (reason == ExitReason::Stop || reason == ExitReason::GapThroughStop)
-        out_.stop_shortfall = std::max(0.0, dir * (std::exp(log_stop_) - out_.exit_price));
-    const double entry_fill = out_.entry_price * (1 + dir * r.slippage);
-    const double exit_fill = out_.exit_price * (1 - dir * r.slippage);
-    out_.pnl_per_share = dir * (exit_fill - entry_fill) - 2 * r.commission;
+        out.stop_shortfall = std::max(0.0, dir * (std::exp(log_stop) - out.exit_price));
+    const double entry_fill = out.entry_price * (1 + dir * r.slippage);
+    const double exit_fill = out.exit_price * (1 - dir * r.slippage);
+    out.pnl_per_share = dir * (exit_fill - entry_fill) - 2 * r.commission;
+}
+
+void PlanTracker::finish(const PlanRules& r, ExitReason reason, int k, double log_price) {
+    phase_ = Phase::Done;
+    close_trade(r, out_, reason, k, log_price, log_stop_);
 }
 
 void PlanTracker::step(const PlanRules& r, int k, const StepView& view) {

@@ -1,5 +1,5 @@
 #pragma once
-// Fixtures shared by the engine's tests (test_random.cpp, test_early_exit.cpp): the SIMD levels
+// Fixtures shared by the engine's tests (test_random.cpp, test_early_exit.cpp, test_plan_lanes.cpp): the SIMD levels
 // and a guard that restores the level, bit patterns of doubles, plans by name, and a thesis that
 // exercises every fill rule the engine skips steps for.
 

@@ -24,13 +24,15 @@ namespace thesis {
 inline constexpr std::uint64_t kBlockPaths = 1024;
 inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
 
-/// Every plan of a thesis on a range of paths: a PlanTracker per plan and lane, fed by the engine
-/// (PathGenerator::simulate) at the steps where a plan's levels are reached, and each path's
-/// outcomes kept by path index, so that they are tallied in path order whatever order the lanes
-/// finish them in.
+/// Every plan of a thesis on a range of paths, and each path's outcomes kept by path index, so
+/// that they are tallied in path order whatever order the lanes finish them in. When every plan
+/// is lane_playable under discrete monitoring, the engine plays them in its vector lanes
+/// (lane_plans()); otherwise a PlanTracker per plan and lane is fed by the engine at the steps
+/// where a plan's levels are reached. Both give the same outcomes, bit for bit (tested);
+/// `in_lanes` = false keeps the trackers, for that test.
 class PlanBook final : public LaneObserver {
   public:
-    PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring);
+    PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring, bool in_lanes = true);
 
     /// Prepares for paths first … first + count − 1.
     void begin(std::uint64_t first, std::size_t count);
@@ -40,6 +42,8 @@ class PlanBook final : public LaneObserver {
     void step(std::size_t plan, int g, unsigned lanes, const LaneStep& step) override;
     bool settled(int lane) const override;
     void finish(int lane, double terminal_log_price) override;
+    const std::vector<PlanRules>* lane_plans() const override { return in_lanes_ ? rules_ : nullptr; }
+    void finish_path(std::uint64_t path, const TradeOutcome* outcomes, double terminal_log_price) override;
 
     /// After the range: what plan `plan` did on path first + i, and that path's log price at
     /// the horizon.
@@ -54,6 +58,7 @@ class PlanBook final : public LaneObserver {
 
     const std::vector<PlanRules>* rules_;
     Monitoring monitoring_;
+    bool in_lanes_ = false;
     std::vector<std::array<PlanTracker, kLanes>> trackers_;
     std::vector<LaneWatch> watches_;
     std::vector<std::array<int, kLanes>> forced_;   // [plan][lane]: kernel step, or never

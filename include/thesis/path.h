@@ -74,6 +74,12 @@ struct LaneStep {
     double bridge_variance = 0;
 };
 
+struct PlanRules;
+struct TradeOutcome;
+
+/// The most plans the engine plays in its lanes (LaneObserver::lane_plans).
+inline constexpr std::size_t kMaxLanePlans = 16;
+
 /// What the engine tells as it simulates a range of paths. Each lane runs one path after
 /// another: a path starts at some kernel step, its `origin`, and its own step k is the kernel's
 /// step origin + k. Kernel steps only grow, so every lane's steps arrive in order.
@@ -93,6 +99,16 @@ class LaneObserver {
     virtual bool settled(int /*lane*/) const { return false; }
     /// The path on lane `lane` is over; its log price at the horizon.
     virtual void finish(int lane, double terminal_log_price) = 0;
+
+    /// Plans the engine may play itself, in its vector lanes, instead of calling start, step,
+    /// settled and finish: every one lane_playable (trade.h), under discrete monitoring, and at
+    /// most kMaxLanePlans of them; null for none. The engine plays them by PlanTracker's rules and tells each path's outcomes
+    /// through finish_path. Not used when recording paths.
+    virtual const std::vector<PlanRules>* lane_plans() const { return nullptr; }
+    /// With lane_plans(): path `path` is over, outcomes[i] is what plan i did on it, and
+    /// terminal_log_price its log price at the horizon.
+    virtual void finish_path(std::uint64_t /*path*/, const TradeOutcome* /*outcomes*/,
+                             double /*terminal_log_price*/) {}
 };
 
 /// Generates paths of one model. Construction precomputes every per-step constant; generate()

@@ -56,6 +56,18 @@ struct PlanRules {
     bool has_touch_stop = false, has_touch_target = false;
 };
 
+/// Whether the engine can play the plan in its vector lanes (path_kernel.cpp) rather than with
+/// a PlanTracker per lane: a market or limit entry and a fixed stop and target, if any, whose
+/// levels are the same on every path. Continuous monitoring is for the tracker alone.
+bool lane_playable(const PlanRules& rules);
+
+/// Closes a filled trade (out.entry_step and out.entry_price set) at step k, at exp(exit_log):
+/// the exit, the stop shortfall (past the stop level log_stop, stop exits only) and the P&L,
+/// pnl = dir × (exit × (1 − dir·slippage) − entry × (1 + dir·slippage)) − 2 × commission.
+/// The one formula PlanTracker and the engine's lanes both use, so their outcomes match bit for bit.
+void close_trade(const PlanRules& rules, TradeOutcome& out, ExitReason reason, int k, double exit_log,
+                 double log_stop);
+
 /// Compiles `plan` for `grid`. `spot` sets the expected entry for percent levels' touch checks;
 /// `events` names the model's events for AfterEvent entries.
 /// `default_horizon` is the simulation's horizon, for plans without one of their own.
