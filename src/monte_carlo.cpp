@@ -13,18 +13,6 @@
 
 namespace thesis {
 
-void PlanTally::add(const TradeOutcome& o, Years dt) {
-    ++outcomes[static_cast<std::size_t>(o.reason)];
-    pnl.add(o.pnl_per_share);
-    if (o.pnl_per_share > 0) wins.add(o.pnl_per_share);
-    if (o.pnl_per_share < 0) losses.add(o.pnl_per_share);
-    if (o.reason != ExitReason::Unfilled) holding.add((o.exit_step - o.entry_step) * dt);
-    if (o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop)
-        stop_shortfall.add(o.stop_shortfall);
-    touched_target += o.touched_target;
-    touched_stop += o.touched_stop;
-}
-
 void PlanTally::merge(const PlanTally& other) {
     for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i] += other.outcomes[i];
     pnl.merge(other.pnl);
@@ -159,6 +147,43 @@ struct BlockTally {
     RunningStats terminal;
 };
 
+// One plan's samples over a block of paths, in path order, reduced into a PlanTally at once
+// (RunningStats::of: two passes, no division per sample).
+struct PlanSamples {
+    std::array<std::uint64_t, kExitReasons.size()> outcomes{};
+    std::vector<double> pnl, wins, losses, holding, stop_shortfall;
+    std::uint64_t touched_target = 0, touched_stop = 0;
+
+    void clear() {
+        outcomes.fill(0);
+        for (auto* v : {&pnl, &wins, &losses, &holding, &stop_shortfall}) v->clear();
+        touched_target = touched_stop = 0;
+    }
+    void add(const TradeOutcome& o, Years dt) {
+        ++outcomes[static_cast<std::size_t>(o.reason)];
+        pnl.push_back(o.pnl_per_share);
+        if (o.pnl_per_share > 0) wins.push_back(o.pnl_per_share);
+        if (o.pnl_per_share < 0) losses.push_back(o.pnl_per_share);
+        if (o.reason != ExitReason::Unfilled) holding.push_back((o.exit_step - o.entry_step) * dt);
+        if (o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop)
+            stop_shortfall.push_back(o.stop_shortfall);
+        touched_target += o.touched_target;
+        touched_stop += o.touched_stop;
+    }
+    PlanTally tally() const {
+        PlanTally t;
+        t.outcomes = outcomes;
+        t.pnl = RunningStats::of(pnl);
+        t.wins = RunningStats::of(wins);
+        t.losses = RunningStats::of(losses);
+        t.holding = RunningStats::of(holding);
+        t.stop_shortfall = RunningStats::of(stop_shortfall);
+        t.touched_target = touched_target;
+        t.touched_stop = touched_stop;
+        return t;
+    }
+};
+
 // What one worker accumulates privately: the order-free part (integer bucket counts).
 struct WorkerSketches {
     std::vector<QuantileSketch> pnl;
@@ -217,6 +242,8 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
         WorkerSketches& mine = sketches[worker_index];
         mine.pnl.resize(plan_count);
         PlanBook book(rules_, monitoring);
+        std::vector<PlanSamples> samples(plan_count);
+        std::vector<double> terminals;
         while (true) {
             if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
             const std::uint64_t chunk = next_chunk.fetch_add(1);
@@ -232,16 +259,20 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 // own is over; the outcomes are then tallied in path order.
                 book.begin(path_begin, path_end - path_begin);
                 generator_.simulate(path_begin, path_end, book);
+                terminals.clear();
+                for (PlanSamples& s : samples) s.clear();
                 for (std::uint64_t i = 0; i < path_end - path_begin; ++i) {
-                    const double terminal = std::exp(book.terminal_log_price(i));
-                    tally.terminal.add(terminal);
-                    mine.terminal.add(terminal);
+                    const double log_terminal = book.terminal_log_price(i);
+                    terminals.push_back(std::exp(log_terminal));
+                    mine.terminal.add_with_log(terminals.back(), log_terminal);
                     for (std::size_t j = 0; j < plan_count; ++j) {
                         const TradeOutcome& o = book.outcome(i, j);
-                        tally.plans[j].add(o, dt);
+                        samples[j].add(o, dt);
                         mine.pnl[j].add(o.pnl_per_share);
                     }
                 }
+                tally.terminal = RunningStats::of(terminals);
+                for (std::size_t j = 0; j < plan_count; ++j) tally.plans[j] = samples[j].tally();
                 std::lock_guard lock(merge_mutex);
                 pending.emplace(block, std::move(tally));
                 merge_ready();

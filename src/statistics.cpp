@@ -42,6 +42,37 @@ void RunningStats::add(double x) {
     max_ = std::max(max_, x);
 }
 
+RunningStats RunningStats::of(std::span<const double> samples) {
+    RunningStats r;
+    if (samples.empty()) return r;
+    // Four partial sums break the chain of dependent additions; their order is fixed.
+    double sum[4] = {0, 0, 0, 0};
+    double low = std::numeric_limits<double>::infinity(), high = -low;
+    const std::size_t n = samples.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = samples[i];
+        sum[i % 4] += x;
+        low = std::min(low, x);
+        high = std::max(high, x);
+    }
+    const double total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+    require_finite(total, "RunningStats::of");
+    const double mean = total / to_double(n);
+    double m2[4] = {0, 0, 0, 0};
+    for (std::size_t i = 0; i < n; ++i) {
+        const double d = samples[i] - mean;
+        m2[i % 4] += d * d;
+    }
+    r.n_ = n;
+    r.mean_ = mean;
+    r.m2_ = (m2[0] + m2[1]) + (m2[2] + m2[3]);
+    r.sum_ = total;
+    // −0 counts as +0 (as in add), so min and max never depend on which zero came first.
+    r.min_ = low == 0.0 ? 0.0 : low;
+    r.max_ = high == 0.0 ? 0.0 : high;
+    return r;
+}
+
 void RunningStats::merge(const RunningStats& other) {
     if (other.n_ == 0) return;
     if (n_ == 0) {
@@ -230,6 +261,15 @@ void QuantileSketch::add(double x) {
             static_cast<std::int64_t>(std::ceil(std::log(std::fabs(x)) * inv_log_gamma_));
         (x > 0 ? positive_ : negative_).add(index, max_buckets_);
     }
+    min_ = std::min(min_, x);
+    max_ = std::max(max_, x);
+}
+
+void QuantileSketch::add_with_log(double x, double log_abs_x) {
+    require_finite(x, "QuantileSketch::add_with_log");
+    if (x == 0.0) return add(x);   // exp(y) underflowed: a zero, whatever y says
+    const auto index = static_cast<std::int64_t>(std::ceil(log_abs_x * inv_log_gamma_));
+    (x > 0 ? positive_ : negative_).add(index, max_buckets_);
     min_ = std::min(min_, x);
     max_ = std::max(max_, x);
 }

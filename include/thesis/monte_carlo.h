@@ -79,7 +79,6 @@ struct PlanTally {
     RunningStats stop_shortfall;  ///< per share beyond the stop level, stop exits
     std::uint64_t touched_target = 0, touched_stop = 0;
 
-    void add(const TradeOutcome& outcome, Years dt);
     void merge(const PlanTally& other);
 };
 

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 namespace thesis {
@@ -48,6 +49,13 @@ class RunningStats {
     /// Throws std::invalid_argument for NaN or ±inf (the accumulator is left unchanged).
     /// Example: RunningStats s; s.add(2); s.add(4);  // s.mean() == 3, s.variance() == 2
     void add(double x);
+
+    /// The statistics of a batch of samples, in two passes: x̄ = Σx / n, then M2 = Σ(x − x̄)²
+    /// (each sum kept in four interleaved partial sums, added in a fixed order). As accurate as
+    /// add() one by one and without its division per sample; merge batches in a fixed order for
+    /// reproducible totals. Throws std::invalid_argument for NaN or ±inf.
+    /// Example: RunningStats::of({{2, 4}}) has mean 3 and variance 2, as s.add(2); s.add(4).
+    static RunningStats of(std::span<const double> samples);
 
     /// Merges another accumulator (Chan et al. 1979): n = na + nb, δ = mean_b − mean_a,
     /// mean = mean_a + δ·nb/n, M2 = M2a + M2b + δ²·na·nb/n; sums add, min/max combine.
@@ -77,7 +85,8 @@ class RunningStats {
     /// Largest sample. Throws std::logic_error when empty. Example: {3, −1, 2} → 3.
     double max() const;
 
-    /// Σx, summed in add/merge order (0 when empty). Example: {3, −1, 2} → 4.
+    /// Σx, summed in add/merge order (0 when empty; `of` sums a batch its own way).
+    /// Example: {3, −1, 2} → 4.
     double sum() const noexcept { return sum_; }
 
     /// The mean with its standard error s/√n and the normal 95% interval x̄ ± z·s/√n, z = 1.95996.
@@ -152,6 +161,9 @@ class QuantileSketch {
     /// sign; updates min and max. Throws std::invalid_argument for NaN or ±inf (sketch unchanged).
     /// Example: s.add(-12.5); s.add(0.0); s.add(3.0);  // s.count() == 3, s.zero_count() == 1
     void add(double x);
+    /// The same for x whose ln|x| the caller already has (a price simulated in log space):
+    /// bucket ⌈log_abs_x / ln γ⌉, no logarithm taken; x == 0 (an underflow) counts as a zero.
+    void add_with_log(double x, double log_abs_x);
 
     /// Adds another sketch's counts: count(bucket) = count_a + count_b, min = min(a, b), ...
     /// Exact and order-independent: any merge order of the same chunks gives an equal sketch.
