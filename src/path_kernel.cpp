@@ -14,6 +14,14 @@
 // the next path of the range at the next block boundary. Each path's draws come from its own
 // streams, so which lane ran it, and when, changes nothing.
 //
+// Plans: the observer's PlanTrackers are called where a level is reached. The plans most theses
+// hold (market or limit entries, fixed stops and targets, discrete monitoring) the kernel plays
+// itself instead, in vectors (PlanLanes): each look applies the plan's rules to all lanes at
+// once. With one such plan, no touch odds and no events under GBM, the AVX-512 step loop goes
+// further and plays the plan in mask registers at every step (play_in_loop), so fills and exits
+// no longer leave the loop at all; a path that exits ends at its exit when the engine next looks.
+// All three give the same outcomes bit for bit (tests/test_plan_lanes.cpp).
+//
 // The vectors are GCC/Clang vector extensions of kLanes doubles: the compiler maps them onto
 // AVX-512 (one register), AVX2 (two) or SSE2 (four). The same source is compiled three times, under
 // target pragmas, and one is picked at run time from the CPU (simd_level()). They give the same

@@ -145,3 +145,53 @@ TEST_CASE("plans played in the lanes give the trackers' outcomes and horizon pri
         }
     }
 }
+
+TEST_CASE("one plan played inside GBM's step loop gives the trackers' outcomes bit for bit") {
+    // With one plan, no touch odds and no events, the AVX-512 step loop plays the plan itself
+    // (play_in_loop) and a path ends at its exit the next time the engine looks: every plan shape,
+    // long and short, against a PlanTracker per lane.
+    SimdLevelGuard guard;
+    constexpr std::uint64_t kPaths = 3001;
+    const std::vector<Plan> plans = {
+        plan_named("dip", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
+                   {.kind = TK::Fixed, .level = 1000}),
+        plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},
+                   {.kind = TK::Fixed, .level = 650}, Side::Short),
+        plan_named("market_target", {}, {}, {.kind = TK::Fixed, .level = 900}),
+        plan_named("stop_only", {.kind = EK::Limit, .limit = 760}, {.kind = SK::Fixed, .level = 700}, {}),
+        plan_named("fills_today", {.kind = EK::Limit, .limit = 800}, {.kind = SK::Fixed, .level = 690},
+                   {.kind = TK::Fixed, .level = 880}),
+        plan_named("hold", {}, {}, {}),
+    };
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+        for (const bool short_horizon : {false, true}) {
+            Thesis t = lane_thesis(ModelKind::Gbm, false);
+            t.model.events.clear();
+            t.plans = {plans[i]};
+            if (short_horizon) t.plans[0].horizon = 0.6;
+            if (i == 3) t.plans[0].costs = {.commission_per_share = 0.01, .slippage_bps = 5};
+            MonteCarlo mc(t);
+            for (const char* level : kLevels) {
+                if (!simd_level_available(level)) continue;
+                set_simd_level(level);
+                CAPTURE(level);
+                CAPTURE(plans[i].name);
+                CAPTURE(short_horizon);
+                const Ran lanes = run_book(mc, Monitoring::Discrete, true, kPaths);
+                const Ran trackers = run_book(mc, Monitoring::Discrete, false, kPaths);
+                REQUIRE(lanes.outcomes.size() == trackers.outcomes.size());
+                for (std::size_t j = 0; j < lanes.outcomes.size(); ++j) check_same(lanes.outcomes[j], trackers.outcomes[j]);
+                for (std::size_t j = 0; j < kPaths; ++j) CHECK(bits(lanes.terminal[j]) == bits(trackers.terminal[j]));
+            }
+        }
+    }
+    // W1's plan covered every exit.
+    Thesis w1 = lane_thesis(ModelKind::Gbm, false);
+    w1.model.events.clear();
+    w1.plans = {plans[0]};
+    MonteCarlo mc(w1);
+    const Ran r = run_book(mc, Monitoring::Discrete, true, kPaths);
+    std::array<int, kExitReasons.size()> seen{};
+    for (const TradeOutcome& o : r.outcomes) ++seen[static_cast<std::size_t>(o.reason)];
+    for (const int n : seen) CHECK(n > 0);
+}
