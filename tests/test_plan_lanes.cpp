@@ -2,7 +2,8 @@
 // a market or limit entry and a fixed stop and target, if any, under discrete monitoring. They
 // must give what a PlanTracker per lane gives, bit for bit: every outcome field and every
 // path's price at the horizon (which depends on the step a path settled at), for every model,
-// with and without touch odds, on every SIMD level.
+// with and without touch odds. The lanes play plans in AVX-512 code; the SSE2 and AVX2 code keeps
+// the trackers, and is compared too.
 
 #include "thesis/monte_carlo.h"
 #include "thesis/path.h"
