@@ -3,7 +3,7 @@
 // Each lane is one path with its own xoshiro256++ streams (rng.h), so a lane computes exactly
 // what a scalar PathRandom of that path would: the lanes are a schedule, not an approximation.
 // Per step, in every lane: a ziggurat normal (drawn 32 steps ahead by its fast path: one 64-bit
-// word, the layer's two edges, a multiply and a compare; the 0.23% that fail it are finished
+// word, the layer's two edges, a multiply and a compare; the 0.12% that fail it are finished
 // after the block on the slow path, in vectors, round r taking each lane's r-th), the log-price
 // update, and one compare against the levels all plans watch together (LaneWatch). Only when a
 // jump arrives, an event fires, a plan's level is reached or a block of normals ends does the

@@ -13,7 +13,7 @@ const ZigguratTables& ziggurat_tables() {
         t.x[1] = r;
         for (int i = 1; i < ZigguratTables::kLayers; ++i) {
             // Layer i spans heights f(x[i]) … f(x[i]) + v/x[i]; its top edge meets the curve at
-            // x[i+1]. The last is the peak: f(x[2048]) = 1 up to the rounding of r and v.
+            // x[i+1]. The last is the peak: f(x[4096]) = 1 up to the rounding of r and v.
             const double top = f(t.x[i]) + v / t.x[i];
             t.x[i + 1] = top < 1 ? std::sqrt(-2.0 * std::log(top)) : 0.0;
         }
