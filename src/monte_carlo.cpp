@@ -116,7 +116,8 @@ void PlanBook::finish(int lane, double terminal_log_price) {
 
 void PlanBook::finish_path(std::uint64_t path, const TradeOutcome* outcomes, double terminal_log_price) {
     const std::size_t i = path - first_;
-    std::copy(outcomes, outcomes + trackers_.size(), outcomes_.begin() + static_cast<std::ptrdiff_t>(i * trackers_.size()));
+    // One assignment a plan (inlined), not std::copy, which calls memmove for a run-time count.
+    for (std::size_t p = 0; p < trackers_.size(); ++p) outcomes_[i * trackers_.size() + p] = outcomes[p];
     terminal_[i] = terminal_log_price;
 }
 

@@ -25,6 +25,13 @@ void require_probability(double p, const char* who) {
 
 double to_double(std::uint64_t n) { return static_cast<double>(n); }
 
+// ⌈t⌉ as an integer, for |t| < 2⁶³: truncation, then up by one where that lost a positive
+// fraction. Exactly std::ceil's value, without its call (x86-64's baseline has no roundsd).
+std::int64_t bucket_of(double t) {
+    const auto i = static_cast<std::int64_t>(t);
+    return i + (t > static_cast<double>(i) ? 1 : 0);
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------------
@@ -258,7 +265,7 @@ void QuantileSketch::add(double x) {
         x = 0.0;  // −0 → +0
     } else {
         const auto index =
-            static_cast<std::int64_t>(std::ceil(std::log(std::fabs(x)) * inv_log_gamma_));
+            bucket_of(std::log(std::fabs(x)) * inv_log_gamma_);
         (x > 0 ? positive_ : negative_).add(index, max_buckets_);
     }
     min_ = std::min(min_, x);
@@ -268,7 +275,7 @@ void QuantileSketch::add(double x) {
 void QuantileSketch::add_with_log(double x, double log_abs_x) {
     require_finite(x, "QuantileSketch::add_with_log");
     if (x == 0.0) return add(x);   // exp(y) underflowed: a zero, whatever y says
-    const auto index = static_cast<std::int64_t>(std::ceil(log_abs_x * inv_log_gamma_));
+    const auto index = bucket_of(log_abs_x * inv_log_gamma_);
     (x > 0 ? positive_ : negative_).add(index, max_buckets_);
     min_ = std::min(min_, x);
     max_ = std::max(max_, x);

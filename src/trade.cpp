@@ -43,7 +43,10 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
             break;
     }
     r.stop = plan.stop.kind;
-    if (plan.stop.kind == Stop::Kind::Fixed) r.log_stop = std::log(plan.stop.level);
+    if (plan.stop.kind == Stop::Kind::Fixed) {
+        r.log_stop = std::log(plan.stop.level);
+        r.stop_price = std::exp(r.log_stop);   // the level as the engine sees it, not plan.stop.level
+    }
     if (plan.stop.kind == Stop::Kind::Percent || plan.stop.kind == Stop::Kind::Trailing)
         r.log_stop_offset = std::log(1 - dir * plan.stop.distance);
     r.target = plan.target.kind;
@@ -175,13 +178,13 @@ bool lane_playable(const PlanRules& r) {
 }
 
 void close_trade(const PlanRules& r, TradeOutcome& out, ExitReason reason, int k, double exit_log,
-                 double log_stop) {
+                 double stop_price) {
     const double dir = r.side == Side::Long ? 1.0 : -1.0;
     out.reason = reason;
     out.exit_step = k;
     out.exit_price = std::exp(exit_log);
     if (reason == ExitReason::Stop || reason == ExitReason::GapThroughStop)
-        out.stop_shortfall = std::max(0.0, dir * (std::exp(log_stop) - out.exit_price));
+        out.stop_shortfall = std::max(0.0, dir * (stop_price - out.exit_price));
     const double entry_fill = out.entry_price * (1 + dir * r.slippage);
     const double exit_fill = out.exit_price * (1 - dir * r.slippage);
     out.pnl_per_share = dir * (exit_fill - entry_fill) - 2 * r.commission;
@@ -189,7 +192,9 @@ void close_trade(const PlanRules& r, TradeOutcome& out, ExitReason reason, int k
 
 void PlanTracker::finish(const PlanRules& r, ExitReason reason, int k, double log_price) {
     phase_ = Phase::Done;
-    close_trade(r, out_, reason, k, log_price, log_stop_);
+    const bool stopped = reason == ExitReason::Stop || reason == ExitReason::GapThroughStop;
+    const double stop_price = !stopped ? 0 : r.stop == Stop::Kind::Fixed ? r.stop_price : std::exp(log_stop_);
+    close_trade(r, out_, reason, k, log_price, stop_price);
 }
 
 void PlanTracker::step(const PlanRules& r, int k, const StepView& view) {

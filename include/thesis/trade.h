@@ -42,6 +42,7 @@ struct PlanRules {
     int entry_event = -1;          ///< AfterEvent: index into the model's events
     Stop::Kind stop = Stop::Kind::None;
     double log_stop = 0;           ///< Fixed
+    double stop_price = 0;         ///< Fixed: exp(log_stop), once
     double log_stop_offset = 0;    ///< Percent/Trailing: ln(1 − direction × distance)
     Target::Kind target = Target::Kind::None;
     double log_target = 0;
@@ -62,11 +63,11 @@ struct PlanRules {
 bool lane_playable(const PlanRules& rules);
 
 /// Closes a filled trade (out.entry_step and out.entry_price set) at step k, at exp(exit_log):
-/// the exit, the stop shortfall (past the stop level log_stop, stop exits only) and the P&L,
+/// the exit, the stop shortfall (past the stop level stop_price, stop exits only) and the P&L,
 /// pnl = dir × (exit × (1 − dir·slippage) − entry × (1 + dir·slippage)) − 2 × commission.
 /// The one formula PlanTracker and the engine's lanes both use, so their outcomes match bit for bit.
 void close_trade(const PlanRules& rules, TradeOutcome& out, ExitReason reason, int k, double exit_log,
-                 double log_stop);
+                 double stop_price);
 
 /// Compiles `plan` for `grid`. `spot` sets the expected entry for percent levels' touch checks;
 /// `events` names the model's events for AfterEvent entries.
