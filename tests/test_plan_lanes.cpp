@@ -147,10 +147,11 @@ TEST_CASE("plans played in the lanes give the trackers' outcomes and horizon pri
     }
 }
 
-TEST_CASE("one plan played inside GBM's step loop gives the trackers' outcomes bit for bit") {
+TEST_CASE("one plan played inside the step loop of GBM or Merton gives the trackers' outcomes bit for bit") {
     // With one plan, no touch odds and no events, the AVX-512 step loop plays the plan itself
     // (play_in_loop) and a path ends at its exit the next time the engine looks: every plan shape,
-    // long and short, against a PlanTracker per lane.
+    // long and short, against a PlanTracker per lane. Under Merton the loop adds the jumps drawn
+    // ahead (LaneJumps), where a jump past a level is a fill or an exit like any other step.
     SimdLevelGuard guard;
     constexpr std::uint64_t kPaths = 3001;
     const std::vector<Plan> plans = {
@@ -164,25 +165,28 @@ TEST_CASE("one plan played inside GBM's step loop gives the trackers' outcomes b
                    {.kind = TK::Fixed, .level = 880}),
         plan_named("hold", {}, {}, {}),
     };
-    for (std::size_t i = 0; i < plans.size(); ++i) {
-        for (const bool short_horizon : {false, true}) {
-            Thesis t = lane_thesis(ModelKind::Gbm, false);
-            t.model.events.clear();
-            t.plans = {plans[i]};
-            if (short_horizon) t.plans[0].horizon = 0.6;
-            if (i == 3) t.plans[0].costs = {.commission_per_share = 0.01, .slippage_bps = 5};
-            MonteCarlo mc(t);
-            for (const char* level : kLevels) {
-                if (!simd_level_available(level)) continue;
-                set_simd_level(level);
-                CAPTURE(level);
-                CAPTURE(plans[i].name);
-                CAPTURE(short_horizon);
-                const Ran lanes = run_book(mc, Monitoring::Discrete, true, kPaths);
-                const Ran trackers = run_book(mc, Monitoring::Discrete, false, kPaths);
-                REQUIRE(lanes.outcomes.size() == trackers.outcomes.size());
-                for (std::size_t j = 0; j < lanes.outcomes.size(); ++j) check_same(lanes.outcomes[j], trackers.outcomes[j]);
-                for (std::size_t j = 0; j < kPaths; ++j) CHECK(bits(lanes.terminal[j]) == bits(trackers.terminal[j]));
+    for (const ModelKind kind : {ModelKind::Gbm, ModelKind::Merton}) {
+        for (std::size_t i = 0; i < plans.size(); ++i) {
+            for (const bool short_horizon : {false, true}) {
+                Thesis t = lane_thesis(kind, false);
+                t.model.events.clear();
+                t.plans = {plans[i]};
+                if (short_horizon) t.plans[0].horizon = 0.6;
+                if (i == 3) t.plans[0].costs = {.commission_per_share = 0.01, .slippage_bps = 5};
+                MonteCarlo mc(t);
+                for (const char* level : kLevels) {
+                    if (!simd_level_available(level)) continue;
+                    set_simd_level(level);
+                    CAPTURE(level);
+                    CAPTURE(plans[i].name);
+                    CAPTURE(short_horizon);
+                    CAPTURE(static_cast<int>(kind));
+                    const Ran lanes = run_book(mc, Monitoring::Discrete, true, kPaths);
+                    const Ran trackers = run_book(mc, Monitoring::Discrete, false, kPaths);
+                    REQUIRE(lanes.outcomes.size() == trackers.outcomes.size());
+                    for (std::size_t j = 0; j < lanes.outcomes.size(); ++j) check_same(lanes.outcomes[j], trackers.outcomes[j]);
+                    for (std::size_t j = 0; j < kPaths; ++j) CHECK(bits(lanes.terminal[j]) == bits(trackers.terminal[j]));
+                }
             }
         }
     }
