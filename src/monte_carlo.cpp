@@ -26,8 +26,9 @@ void PlanTally::merge(const PlanTally& other) {
 
 PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring, bool in_lanes)
     : rules_(&rules), monitoring_(monitoring),
-      in_lanes_(in_lanes && monitoring == Monitoring::Discrete && rules.size() <= kMaxLanePlans &&
-                std::all_of(rules.begin(), rules.end(), lane_playable)),
+      in_lanes_(in_lanes && rules.size() <= kMaxLanePlans && std::all_of(rules.begin(), rules.end(), lane_playable) &&
+                (monitoring == Monitoring::Discrete ||
+                 (rules.size() == 1 && !rules[0].has_touch_stop && !rules[0].has_touch_target))),
       trackers_(rules.size()), watches_(rules.size()), forced_(rules.size()) {
     for (auto& lanes : forced_) lanes.fill(std::numeric_limits<int>::max());
     for (LaneWatch& w : watches_) {

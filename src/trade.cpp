@@ -128,6 +128,12 @@ Fill crossing(Bridge& bridge, double level, bool down, Monitoring monitoring) {
 
 }  // namespace
 
+BridgeFill bridge_fill(const StepView& step, double level, bool down) {
+    Bridge bridge{step, {}, {}};
+    const Fill f = crossing(bridge, level, down, Monitoring::Continuous);
+    return {f.filled, f.log_price, f.by_jump};
+}
+
 void PlanTracker::start(const PlanRules& r, Monitoring monitoring, double x0,
                         const int* event_steps) {
     out_ = {};

@@ -102,10 +102,15 @@ TEST_CASE("a thesis the lanes cannot play keeps a tracker per plan and lane") {
     const Thesis busy = busy_thesis(ModelKind::Gbm, Monitoring::Discrete);   // trailing stops and more
     MonteCarlo mc(busy);
     CHECK(PlanBook(mc.rules(), Monitoring::Discrete).lane_plans() == nullptr);
+    // Under continuous monitoring the lanes play one plan without touches (in GBM's step loop).
     Thesis continuous = lane_thesis(ModelKind::Gbm, false);
     continuous.simulation.monitoring = Monitoring::Continuous;
     MonteCarlo mc_continuous(continuous);
     CHECK(PlanBook(mc_continuous.rules(), Monitoring::Continuous).lane_plans() == nullptr);
+    continuous.plans.resize(1);
+    CHECK(PlanBook(MonteCarlo(continuous).rules(), Monitoring::Continuous).lane_plans() != nullptr);
+    continuous.simulation.touch_odds = true;
+    CHECK(PlanBook(MonteCarlo(continuous).rules(), Monitoring::Continuous).lane_plans() == nullptr);
     Thesis many = lane_thesis(ModelKind::Gbm, false);
     while (many.plans.size() <= kMaxLanePlans) many.plans.push_back(many.plans[0]);
     MonteCarlo mc_many(many);
@@ -198,5 +203,57 @@ TEST_CASE("one plan played inside the step loop of GBM or Merton gives the track
     const Ran r = run_book(mc, Monitoring::Discrete, true, kPaths);
     std::array<int, kExitReasons.size()> seen{};
     for (const TradeOutcome& o : r.outcomes) ++seen[static_cast<std::size_t>(o.reason)];
+    for (const int n : seen) CHECK(n > 0);
+}
+
+TEST_CASE("one plan played inside GBM's step loop under continuous monitoring gives the trackers' outcomes bit for bit") {
+    // play_bridged_in_loop: the bridge's extremes tested in the loop, PlanTracker's rules
+    // (bridge_fill) where a level may have been reached. Every plan shape, long and short, with
+    // and without a plan horizon; the trackers run the same engine with the generic loop. Paths
+    // that exit at a level settle at the observed price (their horizon price is compared too).
+    SimdLevelGuard guard;
+    constexpr std::uint64_t kPaths = 3001;
+    const std::vector<Plan> plans = {
+        plan_named("dip", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
+                   {.kind = TK::Fixed, .level = 1000}),
+        plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},
+                   {.kind = TK::Fixed, .level = 650}, Side::Short),
+        plan_named("market_target", {}, {}, {.kind = TK::Fixed, .level = 900}),
+        plan_named("stop_only", {.kind = EK::Limit, .limit = 760}, {.kind = SK::Fixed, .level = 700}, {}),
+        plan_named("fills_today", {.kind = EK::Limit, .limit = 800}, {.kind = SK::Fixed, .level = 690},
+                   {.kind = TK::Fixed, .level = 880}),
+        plan_named("short_market", {}, {.kind = SK::Fixed, .level = 850}, {}, Side::Short),
+        plan_named("hold", {}, {}, {}),
+    };
+    std::array<int, kExitReasons.size()> seen{};
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+        for (const bool short_horizon : {false, true}) {
+            Thesis t = lane_thesis(ModelKind::Gbm, false);
+            t.model.events.clear();
+            t.simulation.monitoring = Monitoring::Continuous;
+            t.plans = {plans[i]};
+            if (short_horizon) t.plans[0].horizon = 0.6;
+            if (i == 3) t.plans[0].costs = {.commission_per_share = 0.01, .slippage_bps = 5};
+            MonteCarlo mc(t);
+            for (const char* level : kLevels) {
+                if (!simd_level_available(level)) continue;
+                set_simd_level(level);
+                CAPTURE(level);
+                CAPTURE(plans[i].name);
+                CAPTURE(short_horizon);
+                const Ran lanes = run_book(mc, Monitoring::Continuous, true, kPaths);
+                const Ran trackers = run_book(mc, Monitoring::Continuous, false, kPaths);
+                REQUIRE(lanes.outcomes.size() == trackers.outcomes.size());
+                for (std::size_t j = 0; j < lanes.outcomes.size(); ++j) {
+                    check_same(lanes.outcomes[j], trackers.outcomes[j]);
+                    ++seen[static_cast<std::size_t>(trackers.outcomes[j].reason)];
+                }
+                for (std::size_t j = 0; j < kPaths; ++j) CHECK(bits(lanes.terminal[j]) == bits(trackers.terminal[j]));
+            }
+        }
+    }
+    // Every exit was compared: a gap through a stop under continuous monitoring is a stop
+    // placed past the price at the fill (fills_today's stop is not; a fill at the limit after a
+    // step down that far is).
     for (const int n : seen) CHECK(n > 0);
 }

@@ -101,10 +101,12 @@ class LaneObserver {
     virtual void finish(int lane, double terminal_log_price) = 0;
 
     /// Plans the engine may play itself, in its vector lanes, instead of calling start, step,
-    /// settled and finish: every one lane_playable (trade.h), under discrete monitoring, at
-    /// most kMaxLanePlans of them; null for none. The engine plays them by PlanTracker's rules
-    /// (in its AVX-512 code; the SSE2 and AVX2 code keeps calling the trackers, which is faster
-    /// there) and tells each path's outcomes through finish_path. Not used when recording paths.
+    /// settled and finish: every one lane_playable (trade.h), at most kMaxLanePlans of them
+    /// under discrete monitoring, one without touch odds under continuous; null for none. The
+    /// engine plays them by PlanTracker's rules (in its AVX-512 code; the SSE2 and AVX2 code
+    /// keeps calling the trackers, which is faster there; under continuous monitoring, only in
+    /// GBM without events) and tells each path's outcomes through finish_path. Not used when
+    /// recording paths.
     virtual const std::vector<PlanRules>* lane_plans() const { return nullptr; }
     /// With lane_plans(): path `path` is over, outcomes[i] is what plan i did on it, and
     /// terminal_log_price its log price at the horizon.
