@@ -120,7 +120,12 @@ Fill crossing(Bridge& bridge, double level, bool down, Monitoring monitoring) {
     // Continuous: an order whose level the price is already past when it starts watching (an
     // exit placed at a fill beyond it) fills at once, at that price: a gap, not a fill at the level.
     if (down ? s.before <= level : s.before >= level) return {true, s.before, true};
-    // Else the bridge from the last observation to the diffusion's end, then any jump.
+    // Else the bridge from the last observation to the diffusion's end, then any jump. A bridge
+    // that ends past the level by far more than the rounding of its extreme (which is at most
+    // min(a, b), or at least max(a, b), give or take a few ulp of the log prices) reached it:
+    // no log needed.
+    const double margin = 1e-12 * (1 + std::fabs(level));
+    if (down ? s.diffusive_end < level - margin : s.diffusive_end > level + margin) return {true, level, false};
     if (down ? bridge.lowest() <= level : bridge.highest() >= level) return {true, level, false};
     if (down ? s.observed <= level : s.observed >= level) return {true, s.observed, true};
     return {};
