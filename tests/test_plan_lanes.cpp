@@ -54,6 +54,24 @@ Thesis lane_thesis(ModelKind kind, bool touch_odds) {
     return t;
 }
 
+// Every shape of single plan the step loop plays (play_in_loop, play_bridged_in_loop): long and
+// short, limit and market entries (one that fills today), a stop and a target alone, both, or
+// neither. Plan 3 gets costs in the tests.
+std::vector<Plan> single_plans() {
+    return {
+        plan_named("dip", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
+                   {.kind = TK::Fixed, .level = 1000}),
+        plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},
+                   {.kind = TK::Fixed, .level = 650}, Side::Short),
+        plan_named("market_target", {}, {}, {.kind = TK::Fixed, .level = 900}),
+        plan_named("stop_only", {.kind = EK::Limit, .limit = 760}, {.kind = SK::Fixed, .level = 700}, {}),
+        plan_named("fills_today", {.kind = EK::Limit, .limit = 800}, {.kind = SK::Fixed, .level = 690},
+                   {.kind = TK::Fixed, .level = 880}),
+        plan_named("short_market", {}, {.kind = SK::Fixed, .level = 850}, {}, Side::Short),
+        plan_named("hold", {}, {}, {}),
+    };
+}
+
 struct Ran {
     std::vector<TradeOutcome> outcomes;   // [path][plan]
     std::vector<double> terminal;
@@ -82,6 +100,37 @@ void check_same(const TradeOutcome& a, const TradeOutcome& b) {
     CHECK(bits(a.stop_shortfall) == bits(b.stop_shortfall));
     CHECK(a.touched_target == b.touched_target);
     CHECK(a.touched_stop == b.touched_stop);
+}
+
+// Plan i of single_plans() alone (plan 3 with costs), without events, under `monitoring`.
+Thesis single_plan_thesis(ModelKind kind, Monitoring monitoring, std::size_t i, bool short_horizon) {
+    Thesis t = lane_thesis(kind, false);
+    t.model.events.clear();
+    t.simulation.monitoring = monitoring;
+    t.plans = {single_plans()[i]};
+    if (short_horizon) t.plans[0].horizon = 0.6;
+    if (i == 3) t.plans[0].costs = {.commission_per_share = 0.01, .slippage_bps = 5};
+    return t;
+}
+
+// The plans played in the lanes against a tracker per lane, at every SIMD level the CPU has:
+// every outcome field and horizon price, bit for bit. Counts the exit reasons met in `seen`.
+void check_lanes_match_trackers(const MonteCarlo& mc, Monitoring monitoring,
+                                std::array<int, kExitReasons.size()>& seen) {
+    constexpr std::uint64_t kPaths = 3001;   // not a whole number of lanes or blocks
+    for (const char* level : kLevels) {
+        if (!simd_level_available(level)) continue;
+        set_simd_level(level);
+        CAPTURE(level);
+        const Ran lanes = run_book(mc, monitoring, true, kPaths);
+        const Ran trackers = run_book(mc, monitoring, false, kPaths);
+        REQUIRE(lanes.outcomes.size() == trackers.outcomes.size());
+        for (std::size_t j = 0; j < lanes.outcomes.size(); ++j) {
+            check_same(lanes.outcomes[j], trackers.outcomes[j]);
+            ++seen[static_cast<std::size_t>(trackers.outcomes[j].reason)];
+        }
+        for (std::size_t j = 0; j < kPaths; ++j) CHECK(bits(lanes.terminal[j]) == bits(trackers.terminal[j]));
+    }
 }
 
 }  // namespace
@@ -158,52 +207,20 @@ TEST_CASE("one plan played inside the step loop of GBM or Merton gives the track
     // long and short, against a PlanTracker per lane. Under Merton the loop adds the jumps drawn
     // ahead (LaneJumps), where a jump past a level is a fill or an exit like any other step.
     SimdLevelGuard guard;
-    constexpr std::uint64_t kPaths = 3001;
-    const std::vector<Plan> plans = {
-        plan_named("dip", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
-                   {.kind = TK::Fixed, .level = 1000}),
-        plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},
-                   {.kind = TK::Fixed, .level = 650}, Side::Short),
-        plan_named("market_target", {}, {}, {.kind = TK::Fixed, .level = 900}),
-        plan_named("stop_only", {.kind = EK::Limit, .limit = 760}, {.kind = SK::Fixed, .level = 700}, {}),
-        plan_named("fills_today", {.kind = EK::Limit, .limit = 800}, {.kind = SK::Fixed, .level = 690},
-                   {.kind = TK::Fixed, .level = 880}),
-        plan_named("hold", {}, {}, {}),
-    };
+    const std::vector<Plan> plans = single_plans();
+    std::array<int, kExitReasons.size()> seen{};
     for (const ModelKind kind : {ModelKind::Gbm, ModelKind::Merton}) {
         for (std::size_t i = 0; i < plans.size(); ++i) {
             for (const bool short_horizon : {false, true}) {
-                Thesis t = lane_thesis(kind, false);
-                t.model.events.clear();
-                t.plans = {plans[i]};
-                if (short_horizon) t.plans[0].horizon = 0.6;
-                if (i == 3) t.plans[0].costs = {.commission_per_share = 0.01, .slippage_bps = 5};
-                MonteCarlo mc(t);
-                for (const char* level : kLevels) {
-                    if (!simd_level_available(level)) continue;
-                    set_simd_level(level);
-                    CAPTURE(level);
-                    CAPTURE(plans[i].name);
-                    CAPTURE(short_horizon);
-                    CAPTURE(static_cast<int>(kind));
-                    const Ran lanes = run_book(mc, Monitoring::Discrete, true, kPaths);
-                    const Ran trackers = run_book(mc, Monitoring::Discrete, false, kPaths);
-                    REQUIRE(lanes.outcomes.size() == trackers.outcomes.size());
-                    for (std::size_t j = 0; j < lanes.outcomes.size(); ++j) check_same(lanes.outcomes[j], trackers.outcomes[j]);
-                    for (std::size_t j = 0; j < kPaths; ++j) CHECK(bits(lanes.terminal[j]) == bits(trackers.terminal[j]));
-                }
+                CAPTURE(plans[i].name);
+                CAPTURE(short_horizon);
+                CAPTURE(static_cast<int>(kind));
+                const MonteCarlo mc(single_plan_thesis(kind, Monitoring::Discrete, i, short_horizon));
+                check_lanes_match_trackers(mc, Monitoring::Discrete, seen);
             }
         }
     }
-    // W1's plan covered every exit.
-    Thesis w1 = lane_thesis(ModelKind::Gbm, false);
-    w1.model.events.clear();
-    w1.plans = {plans[0]};
-    MonteCarlo mc(w1);
-    const Ran r = run_book(mc, Monitoring::Discrete, true, kPaths);
-    std::array<int, kExitReasons.size()> seen{};
-    for (const TradeOutcome& o : r.outcomes) ++seen[static_cast<std::size_t>(o.reason)];
-    for (const int n : seen) CHECK(n > 0);
+    for (const int n : seen) CHECK(n > 0);   // every exit was compared
 }
 
 TEST_CASE("one plan played inside GBM's step loop under continuous monitoring gives the trackers' outcomes bit for bit") {
@@ -212,44 +229,14 @@ TEST_CASE("one plan played inside GBM's step loop under continuous monitoring gi
     // and without a plan horizon; the trackers run the same engine with the generic loop. Paths
     // that exit at a level settle at the observed price (their horizon price is compared too).
     SimdLevelGuard guard;
-    constexpr std::uint64_t kPaths = 3001;
-    const std::vector<Plan> plans = {
-        plan_named("dip", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
-                   {.kind = TK::Fixed, .level = 1000}),
-        plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},
-                   {.kind = TK::Fixed, .level = 650}, Side::Short),
-        plan_named("market_target", {}, {}, {.kind = TK::Fixed, .level = 900}),
-        plan_named("stop_only", {.kind = EK::Limit, .limit = 760}, {.kind = SK::Fixed, .level = 700}, {}),
-        plan_named("fills_today", {.kind = EK::Limit, .limit = 800}, {.kind = SK::Fixed, .level = 690},
-                   {.kind = TK::Fixed, .level = 880}),
-        plan_named("short_market", {}, {.kind = SK::Fixed, .level = 850}, {}, Side::Short),
-        plan_named("hold", {}, {}, {}),
-    };
+    const std::vector<Plan> plans = single_plans();
     std::array<int, kExitReasons.size()> seen{};
     for (std::size_t i = 0; i < plans.size(); ++i) {
         for (const bool short_horizon : {false, true}) {
-            Thesis t = lane_thesis(ModelKind::Gbm, false);
-            t.model.events.clear();
-            t.simulation.monitoring = Monitoring::Continuous;
-            t.plans = {plans[i]};
-            if (short_horizon) t.plans[0].horizon = 0.6;
-            if (i == 3) t.plans[0].costs = {.commission_per_share = 0.01, .slippage_bps = 5};
-            MonteCarlo mc(t);
-            for (const char* level : kLevels) {
-                if (!simd_level_available(level)) continue;
-                set_simd_level(level);
-                CAPTURE(level);
-                CAPTURE(plans[i].name);
-                CAPTURE(short_horizon);
-                const Ran lanes = run_book(mc, Monitoring::Continuous, true, kPaths);
-                const Ran trackers = run_book(mc, Monitoring::Continuous, false, kPaths);
-                REQUIRE(lanes.outcomes.size() == trackers.outcomes.size());
-                for (std::size_t j = 0; j < lanes.outcomes.size(); ++j) {
-                    check_same(lanes.outcomes[j], trackers.outcomes[j]);
-                    ++seen[static_cast<std::size_t>(trackers.outcomes[j].reason)];
-                }
-                for (std::size_t j = 0; j < kPaths; ++j) CHECK(bits(lanes.terminal[j]) == bits(trackers.terminal[j]));
-            }
+            CAPTURE(plans[i].name);
+            CAPTURE(short_horizon);
+            const MonteCarlo mc(single_plan_thesis(ModelKind::Gbm, Monitoring::Continuous, i, short_horizon));
+            check_lanes_match_trackers(mc, Monitoring::Continuous, seen);
         }
     }
     // Every exit was compared: a gap through a stop under continuous monitoring is a stop
