@@ -86,14 +86,6 @@ namespace {
 constexpr int kNever = std::numeric_limits<int>::max();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Where an order at `level` fills during a step, if it does. `down` orders fill at or below the
-// level (a long's limit buy and stop; a short's target), up orders at or above.
-struct Fill {
-    bool filled = false;
-    double log_price = 0;
-    bool by_jump = false;
-};
-
 // The step's extremes under continuous monitoring, each computed at most once.
 struct Bridge {
     const StepView& view;
@@ -111,6 +103,8 @@ struct Bridge {
     }
 };
 
+// Where an order at `level` fills during the bridge's step, if it does. `down` orders fill at or
+// below the level (a long's limit buy and stop; a short's target), up orders at or above.
 Fill crossing(Bridge& bridge, double level, bool down, Monitoring monitoring) {
     const StepView& s = bridge.view;
     if (monitoring == Monitoring::Discrete) {
@@ -133,10 +127,9 @@ Fill crossing(Bridge& bridge, double level, bool down, Monitoring monitoring) {
 
 }  // namespace
 
-BridgeFill bridge_fill(const StepView& step, double level, bool down) {
+Fill bridge_fill(const StepView& step, double level, bool down) {
     Bridge bridge{step, {}, {}};
-    const Fill f = crossing(bridge, level, down, Monitoring::Continuous);
-    return {f.filled, f.log_price, f.by_jump};
+    return crossing(bridge, level, down, Monitoring::Continuous);
 }
 
 void PlanTracker::start(const PlanRules& r, Monitoring monitoring, double x0,

@@ -27,9 +27,9 @@ inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
 /// Every plan of a thesis on a range of paths, and each path's outcomes kept by path index, so
 /// that they are tallied in path order whatever order the lanes finish them in. When every plan
 /// is lane_playable under discrete monitoring (under continuous: one, without touch odds), the
-/// engine may play them in its vector lanes (lane_plans()); otherwise a PlanTracker per plan and lane is fed by the engine at the steps
-/// where a plan's levels are reached. Both give the same outcomes, bit for bit (tested);
-/// `in_lanes` = false keeps the trackers, for that test.
+/// engine may play them in its vector lanes (lane_plans()); otherwise a PlanTracker per plan and
+/// lane is fed by the engine at the steps where a plan's levels are reached. Both give the same
+/// outcomes, bit for bit (tested); `in_lanes` = false keeps the trackers, for that test.
 class PlanBook final : public LaneObserver {
   public:
     PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring, bool in_lanes = true);

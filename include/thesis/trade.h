@@ -95,16 +95,18 @@ struct StepView {
 double bridge_low(double a, double b, double v, double u);
 double bridge_high(double a, double b, double v, double u);
 
+/// Whether an order filled during a step, and where.
+struct Fill {
+    bool filled = false;
+    double log_price = 0;
+    bool by_jump = false;   ///< continuous monitoring: filled past the level, not at it (a gap)
+};
 /// Where an order at `level` fills during `step` under continuous monitoring, if it does: at
 /// the step's start if the price is already past the level (a gap), at the level if the
 /// bridge reaches it, else past it if a jump took the price there (a gap). `down` orders fill
 /// at or below the level (a long's limit buy and stop, a short's target), up orders at or above.
-struct BridgeFill {
-    bool filled = false;
-    double log_price = 0;
-    bool by_jump = false;   ///< filled past the level, not at it
-};
-BridgeFill bridge_fill(const StepView& step, double level, bool down);
+/// PlanTracker's rule, for the engine's lanes to share.
+Fill bridge_fill(const StepView& step, double level, bool down);
 
 /// One plan on one path, played step by step: the fill rules of trade_on_path, in a form the
 /// SIMD engine can call only at the steps where something can happen. Between calls the plan
