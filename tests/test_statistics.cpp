@@ -139,6 +139,17 @@ bool bit_identical(const RunningStats& a, const RunningStats& b) {
            bits(a.min()) == bits(b.min()) && bits(a.max()) == bits(b.max());
 }
 
+// `got` agrees with `want` to rounding: the same count, min and max, and mean, variance and sum
+// within 1e-12 relative.
+void check_agree(const RunningStats& got, const RunningStats& want) {
+    CHECK(got.count() == want.count());
+    CHECK(std::fabs(got.mean() - want.mean()) <= 1e-12 * std::fabs(want.mean()));
+    CHECK(std::fabs(got.variance() - want.variance()) <= 1e-12 * want.variance());
+    CHECK(std::fabs(got.sum() - want.sum()) <= 1e-12 * std::fabs(want.sum()));
+    CHECK(got.min() == want.min());
+    CHECK(got.max() == want.max());
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------------
@@ -200,12 +211,7 @@ TEST_CASE("RunningStats merge of two halves equals the one-pass result to 1e-12 
 
     // Tolerance 1e-12: rounding in both Welford and Chan grows like √n·ε ≈ 3e-14 here; 1e-12
     // still catches any formula slip (a wrong δ² term is off by ~1e-5 relative).
-    CHECK(merged.count() == one_pass.count());
-    CHECK(std::fabs(merged.mean() - one_pass.mean()) <= 1e-12 * std::fabs(one_pass.mean()));
-    CHECK(std::fabs(merged.variance() - one_pass.variance()) <= 1e-12 * one_pass.variance());
-    CHECK(std::fabs(merged.sum() - one_pass.sum()) <= 1e-12 * std::fabs(one_pass.sum()));
-    CHECK(merged.min() == one_pass.min());
-    CHECK(merged.max() == one_pass.max());
+    check_agree(merged, one_pass);
 
     // Merging with an empty accumulator, either way round, changes nothing.
     RunningStats empty_first;
@@ -257,12 +263,7 @@ TEST_CASE("RunningStats::of a batch gives add's moments and the hand-worked ones
     const std::vector<double> xs = normal_sample(13, 100'001, 1000.0, 3.0);
     const RunningStats one_by_one = stats_of(xs);
     const RunningStats batch = RunningStats::of(xs);
-    CHECK(batch.count() == one_by_one.count());
-    CHECK(std::fabs(batch.mean() - one_by_one.mean()) <= 1e-12 * std::fabs(one_by_one.mean()));
-    CHECK(std::fabs(batch.variance() - one_by_one.variance()) <= 1e-12 * one_by_one.variance());
-    CHECK(std::fabs(batch.sum() - one_by_one.sum()) <= 1e-12 * std::fabs(one_by_one.sum()));
-    CHECK(batch.min() == one_by_one.min());
-    CHECK(batch.max() == one_by_one.max());
+    check_agree(batch, one_by_one);
     RunningStats halves = RunningStats::of(std::span(xs).first(40'000));
     halves.merge(RunningStats::of(std::span(xs).subspan(40'000)));
     CHECK(std::fabs(halves.variance() - one_by_one.variance()) <= 1e-12 * one_by_one.variance());
