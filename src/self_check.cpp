@@ -159,6 +159,35 @@ std::vector<CheckRow> run_self_check(std::uint64_t paths, std::uint64_t seed, un
                                binomial_se(exact.p_neither, sim.paths), exact.p_neither));
         }
     }
+    // 5. Brackets within a few step SDs of the price (continuous monitoring).
+    for (CheckRow& r : near_level_checks(paths, seed, threads)) rows.push_back(std::move(r));
+    return rows;
+}
+
+std::vector<CheckRow> near_level_checks(std::uint64_t paths, std::uint64_t seed, unsigned threads) {
+    std::vector<CheckRow> rows;
+    const RunControl control{.threads = threads};
+    constexpr double spot = 100, vol = 0.50;
+    constexpr int steps_per_year = 252;
+    const double horizon = 5.0 / steps_per_year;
+    const double step_sd = vol * std::sqrt(1.0 / steps_per_year);
+    for (const double drift : {0.0, 0.5})
+        for (const double k : {0.3, 0.5, 1.0, 1.5, 2.0, 3.0})
+            for (const double up : {k, 2 * k}) {
+                const double stop = spot * std::exp(-k * step_sd), target = spot * std::exp(up * step_sd);
+                const Thesis t = odds_thesis(spot, stop, target, drift, vol, horizon, Monitoring::Continuous,
+                                             paths, seed, steps_per_year);
+                const SimulatedOdds sim = simulate_odds(t, control);
+                const DoubleBarrierOdds exact = double_barrier_odds(spot, stop, target, drift, vol, horizon);
+                const std::string name =
+                    fmt::format("near: stop {:g} / target {:g} step SDs, mu {:g}%, 5 steps", k, up, drift * 100);
+                rows.push_back(row(name, "P(target first)", sim.p_target_first.value,
+                                   binomial_se(exact.p_upper_first, sim.paths), exact.p_upper_first));
+                rows.push_back(row(name, "P(stop first)", sim.p_stop_first.value,
+                                   binomial_se(exact.p_lower_first, sim.paths), exact.p_lower_first));
+                rows.push_back(row(name, "P(neither)", sim.p_neither.value,
+                                   binomial_se(exact.p_neither, sim.paths), exact.p_neither));
+            }
     return rows;
 }
 

@@ -34,7 +34,16 @@ struct CheckRow {
 /// Runs every case with `paths` paths each. Cases: double-barrier odds (continuous monitoring)
 /// with positive, zero and negative drift; terminal mean and second moment against the
 /// log-normal formulas; Merton's compensated mean; discrete monitoring at 12, 52 and 252 steps a
-/// year against the exact discrete odds (discrete_barrier_odds), showing the bias shrink.
+/// year against the exact discrete odds (discrete_barrier_odds), showing the bias shrink; and
+/// the near-level brackets below.
 std::vector<CheckRow> run_self_check(std::uint64_t paths, std::uint64_t seed, unsigned threads = 0);
+
+/// The near-level set: brackets whose stop and target lie within a few of one step's standard
+/// deviations (σ√Δt) of the price, where one step's bridge can reach both and the order in which
+/// it does decides the answer. From $100 at σ = 50% (daily steps, a 5-day horizon), the stop k
+/// step SDs below and the target k (symmetric) or 2k (asymmetric) above, k in 0.3, 0.5, 1, 1.5,
+/// 2 and 3, with drift 0 and 50%: P(target first), P(stop first) and P(neither) against the
+/// Kunitomo–Ikeda series, under continuous monitoring.
+std::vector<CheckRow> near_level_checks(std::uint64_t paths, std::uint64_t seed, unsigned threads = 0);
 
 }  // namespace thesis
