@@ -28,12 +28,15 @@ PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring, b
     : rules_(&rules), monitoring_(monitoring),
       in_lanes_(in_lanes && rules.size() <= kMaxLanePlans && std::all_of(rules.begin(), rules.end(), lane_playable) &&
                 (monitoring == Monitoring::Discrete ||
-                 (rules.size() == 1 && !rules[0].has_touch_stop && !rules[0].has_touch_target))),
+                 (monitoring == Monitoring::Continuous && rules.size() == 1 && !rules[0].has_touch_stop &&
+                  !rules[0].has_touch_target))),
       trackers_(rules.size()), watches_(rules.size()), forced_(rules.size()) {
     for (auto& lanes : forced_) lanes.fill(std::numeric_limits<int>::max());
     for (LaneWatch& w : watches_) {
         std::fill(std::begin(w.low), std::end(w.low), -std::numeric_limits<double>::infinity());
         std::fill(std::begin(w.high), std::end(w.high), std::numeric_limits<double>::infinity());
+        std::fill(std::begin(w.split_low), std::end(w.split_low), -std::numeric_limits<double>::infinity());
+        std::fill(std::begin(w.split_high), std::end(w.split_high), std::numeric_limits<double>::infinity());
         w.forced = std::numeric_limits<int>::max();
     }
 }
@@ -48,6 +51,8 @@ void PlanBook::refresh(std::size_t plan, int lane) {
     const PlanTracker& t = trackers_[plan][static_cast<std::size_t>(lane)];
     watches_[plan].low[lane] = t.watch_low();
     watches_[plan].high[lane] = t.watch_high();
+    watches_[plan].split_low[lane] = t.split_low();
+    watches_[plan].split_high[lane] = t.split_high();
 }
 
 // Lane `lane`'s next forced step of plan `plan` in kernel steps (never once the lane is idle),
@@ -86,9 +91,9 @@ void PlanBook::start(int lane, std::uint64_t path, int origin, double x0, const 
 void PlanBook::step(std::size_t plan, int g, unsigned lanes, const LaneStep& s) {
     for (unsigned bits = lanes; bits != 0; bits &= bits - 1) {
         const int l = std::countr_zero(bits);
-        StepView view{s.before[l], s.diffusive_end[l], s.observed[l], s.u_low[l], s.u_high[l],
-                      s.bridge_variance};
         const auto lane = static_cast<std::size_t>(l);
+        const StepView view{s.before[l], s.open[l], s.diffusive_end[l], s.observed[l], s.u_low[l], s.u_high[l],
+                            s.bridge_variance, s.session_variance, s.seed, path_[lane]};
         trackers_[plan][lane].step((*rules_)[plan], g - origin_[lane], view);
         refresh(plan, l);
         refresh_forced(plan, l);
@@ -111,6 +116,8 @@ void PlanBook::finish(int lane, double terminal_log_price) {
     for (std::size_t p = 0; p < trackers_.size(); ++p) {
         watches_[p].low[l] = -std::numeric_limits<double>::infinity();
         watches_[p].high[l] = std::numeric_limits<double>::infinity();
+        watches_[p].split_low[l] = -std::numeric_limits<double>::infinity();
+        watches_[p].split_high[l] = std::numeric_limits<double>::infinity();
         refresh_forced(p, lane);
     }
 }

@@ -30,7 +30,7 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon)
     : grid_(make_time_grid(horizon, t.simulation.steps_per_year)),
       events_(t.model.events) {
     c_.kind = t.model.kind;
-    c_.continuous = t.simulation.monitoring == Monitoring::Continuous;
+    c_.monitoring = t.simulation.monitoring;
     c_.seed = t.simulation.seed;
     c_.steps = grid_.steps;
     c_.dt = grid_.dt;
@@ -98,6 +98,10 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon)
         variance_ = m.volatility * m.volatility;
     }
     c_.bridge_variance = variance_ * grid_.dt;
+    const double share = t.simulation.overnight_variance_share;
+    c_.overnight_share = share;
+    c_.overnight_sd = std::sqrt(share * (1 - share) * c_.bridge_variance);
+    c_.session_variance = (1 - share) * c_.bridge_variance;
     c_.events = &events_;
     // Merton's horizon price draws its jump count by inversion, which stays short and exact only
     // for a modest expected count.

@@ -32,6 +32,7 @@
 // exps, square roots of the bridge) is scalar code shared by all three. The test "every SIMD level
 // gives the same bits" checks it.
 
+#include "thesis/bridge.h"
 #include "thesis/path.h"
 #include "thesis/trade.h"
 

@@ -494,8 +494,10 @@ SimulationSettings read_simulation(Section s) {
         s.fail_at(s.find("steps_per_year"), join(s.path(), "steps_per_year"),
                   "expected between 1 and 100,000 steps a year");
     sim.steps_per_year = static_cast<int>(steps);
-    sim.monitoring = s.choice("monitoring", {"discrete", "continuous"}, "discrete") == "continuous"
-                         ? Monitoring::Continuous : Monitoring::Discrete;
+    sim.monitoring = *monitoring_from_string(s.choice("monitoring", {"discrete", "continuous", "sessions"},
+                                                      to_string(sim.monitoring)));
+    sim.overnight_variance_share = s.optional_fraction("overnight_variance_share", 0, 1)
+                                       .value_or(sim.overnight_variance_share);
     sim.gap_threshold = s.optional_fraction("gap_threshold", 0, 0.5).value_or(0.01);
     // Off, P(touch target) / P(touch stop) are not measured and paths end with their plans.
     sim.touch_odds = s.flag("touch_odds", true);
@@ -942,7 +944,18 @@ std::string_view to_string(ModelKind kind) {
     return "?";
 }
 std::string_view to_string(Monitoring monitoring) {
-    return monitoring == Monitoring::Continuous ? "continuous" : "discrete";
+    switch (monitoring) {
+        case Monitoring::Discrete: return "discrete";
+        case Monitoring::Continuous: return "continuous";
+        case Monitoring::Sessions: return "sessions";
+    }
+    return "?";
+}
+
+std::optional<Monitoring> monitoring_from_string(std::string_view name) {
+    for (Monitoring m : {Monitoring::Discrete, Monitoring::Continuous, Monitoring::Sessions})
+        if (to_string(m) == name) return m;
+    return std::nullopt;
 }
 
 }  // namespace thesis

@@ -405,7 +405,7 @@ TEST_CASE("early ending keeps results bit-identical for any threads and chunk si
 TEST_CASE("early ending gives the same bits at every SIMD level") {
     SimdLevelGuard guard;
     for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals})
-        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous}) {
+        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous, Monitoring::Sessions}) {
             const Thesis t = busy_settling(kind, monitoring);
             REQUIRE_FALSE(t.simulation.touch_odds);
             std::vector<std::uint64_t> reference;

@@ -43,18 +43,25 @@ double z_of(double estimate, double exact, double std_error) {
     return (estimate - exact) / std_error;
 }
 
-// A path through the given prices (discrete: no bridge; jumps none).
+// A path through the given prices (no jumps; under continuous monitoring each step's bridge has
+// variance 0.001 and uniforms 1, so its extremes are its ends: no excursion).
 PricePath path_of(std::vector<double> prices) {
     PricePath p;
     for (double x : prices) p.log_price.push_back(std::log(x));
     p.diffusive_end = p.log_price;
-    p.bridge_low.resize(p.log_price.size());
-    p.bridge_high.resize(p.log_price.size());
-    for (std::size_t k = 1; k < p.log_price.size(); ++k) {
-        p.bridge_low[k] = std::min(p.log_price[k - 1], p.log_price[k]);
-        p.bridge_high[k] = std::max(p.log_price[k - 1], p.log_price[k]);
-    }
+    p.open.assign(p.log_price.size(), 0.0);
+    for (std::size_t k = 1; k < p.log_price.size(); ++k) p.open[k] = p.log_price[k - 1];
+    p.u_low.assign(p.log_price.size(), 1.0);
+    p.u_high.assign(p.log_price.size(), 1.0);
+    p.bridge_variance = p.session_variance = 0.001;
     return p;
+}
+
+// The uniform that puts the minimum of step k's bridge at `price` (bridge_low inverted:
+// u = exp(−2(a − m)(b − m)/v)).
+void dip_to(PricePath& p, std::size_t k, double price) {
+    const double a = p.log_price[k - 1], b = p.diffusive_end[k], m = std::log(price);
+    p.u_low[k] = std::exp(-2 * (a - m) * (b - m) / p.bridge_variance);
 }
 
 PlanRules rules_for(const Plan& plan, Price spot, int steps) {
@@ -273,14 +280,13 @@ TEST_CASE("stop and target are checked from the step after the fill -- a final-s
 TEST_CASE("continuous monitoring: a bridge crossing fills at the level - a jump past it") {
     const PlanRules r = rules_for(bracket(600, 1000), 770, 2);
     PricePath p = path_of({770, 700, 650});
-    p.bridge_low[2] = std::log(595.0);   // the bridge dipped below 600 between the observations
+    dip_to(p, 2, 595);   // the bridge dipped below 600 between the observations
     const TradeOutcome diffusive = trade_on_path(r, p, Monitoring::Continuous);
     CHECK(diffusive.reason == ExitReason::Stop);
     CHECK(diffusive.exit_price == doctest::Approx(600).epsilon(1e-12));
     // A jump from 650 (end of diffusion) to 550 (observed): fills at 550, a gap.
     PricePath j = path_of({770, 700, 550});
     j.diffusive_end[2] = std::log(650.0);
-    j.bridge_low[2] = std::log(650.0);
     const TradeOutcome jump = trade_on_path(r, j, Monitoring::Continuous);
     CHECK(jump.reason == ExitReason::GapThroughStop);
     CHECK(jump.exit_price == doctest::Approx(550).epsilon(1e-12));
@@ -439,8 +445,47 @@ TEST_CASE("a short's stop is a gap when it fills more than the threshold above t
     Plan p = bracket(100, 50);
     p.side = Side::Short;
     const PlanRules r = rules_for(p, 90, 2);
-    // 100 × 1.01 = 101: 100.9 is an ordinary stop, 101.2 a gap.
+    // The mirror of a long's S × (1 − g) in log terms: 100 / (1 − 0.01) = 101.0101. So 101.005
+    // (past 100 × 1.01, the threshold before it was mirrored) is an ordinary stop, 101.02 a gap.
+    CHECK(r.log_gap_allowed == -std::log1p(-0.01));
     CHECK(trade_on_path(r, path_of({90, 95, 100.9}), Monitoring::Discrete).reason == ExitReason::Stop);
-    CHECK(trade_on_path(r, path_of({90, 95, 101.2}), Monitoring::Discrete).reason ==
+    CHECK(trade_on_path(r, path_of({90, 95, 101.005}), Monitoring::Discrete).reason == ExitReason::Stop);
+    CHECK(trade_on_path(r, path_of({90, 95, 101.02}), Monitoring::Discrete).reason ==
           ExitReason::GapThroughStop);
+    // A long's: 100 × 0.99 = 99.
+    Plan q = bracket(100, 150);
+    const PlanRules long_rules = rules_for(q, 110, 2);
+    CHECK(trade_on_path(long_rules, path_of({110, 105, 99.005}), Monitoring::Discrete).reason == ExitReason::Stop);
+    CHECK(trade_on_path(long_rules, path_of({110, 105, 98.99}), Monitoring::Discrete).reason ==
+          ExitReason::GapThroughStop);
+}
+
+TEST_CASE("continuous monitoring: a limit filled inside a step is stopped in the same step at the stop") {
+    // Limit 700, stop 680: one step from 710 to 675 crosses both (a straight bridge here). The
+    // stop watches from the fill on, so it fills at 680 in that step: a stop, not a gap at the
+    // next step's start (which booked the step's end below the stop as a gap-through).
+    const PlanRules r = rules_for(bracket(680, 1000, {.kind = Entry::Kind::Limit, .limit = 700}), 720, 3);
+    const TradeOutcome o = trade_on_path(r, path_of({720, 710, 675, 690}), Monitoring::Continuous);
+    CHECK(o.entry_step == 2);
+    CHECK(o.entry_price == doctest::Approx(700).epsilon(1e-12));
+    CHECK(o.reason == ExitReason::Stop);
+    CHECK(o.exit_step == 2);
+    CHECK(o.exit_price == doctest::Approx(680).epsilon(1e-12));
+    CHECK(o.stop_shortfall == doctest::Approx(0).epsilon(1e-9));
+    // The same under sessions, the step's open at the close before (no overnight move).
+    CHECK(trade_on_path(r, path_of({720, 710, 675, 690}), Monitoring::Sessions).reason == ExitReason::Stop);
+}
+
+TEST_CASE("continuous monitoring without jumps never gaps through a limit plan's stop") {
+    // W1's dip with its stop close under the limit (700 / 680, target 1000): before the fix a
+    // limit filled inside a step left the rest of the step unwatched, and 7.7% of paths booked
+    // the step's end below the stop as a gap-through. A diffusion fills every stop at its level.
+    Thesis t = gbm(770, 0.10, 0.50, 1.0, 252, Monitoring::Continuous,
+                   {bracket(680, 1000, {.kind = Entry::Kind::Limit, .limit = 700})});
+    MonteCarlo mc(t);
+    mc.run(20'000);
+    const PlanTally& tally = mc.result().plans[0];
+    CHECK(tally.outcomes[static_cast<std::size_t>(ExitReason::GapThroughStop)] == 0);
+    CHECK(tally.outcomes[static_cast<std::size_t>(ExitReason::Stop)] > 10'000);
+    CHECK(tally.stop_shortfall.max() < 1e-9);
 }

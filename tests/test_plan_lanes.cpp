@@ -69,6 +69,10 @@ std::vector<Plan> single_plans() {
                    {.kind = TK::Fixed, .level = 880}),
         plan_named("short_market", {}, {.kind = SK::Fixed, .level = 850}, {}, Side::Short),
         plan_named("hold", {}, {}, {}),
+        // Fills today at 770, 3.8% past its stop: the stop fills at once, a gap (the only one a
+        // diffusion without jumps makes under continuous monitoring).
+        plan_named("fills_past_stop", {.kind = EK::Limit, .limit = 850}, {.kind = SK::Fixed, .level = 800},
+                   {.kind = TK::Fixed, .level = 900}),
     };
 }
 
@@ -239,8 +243,7 @@ TEST_CASE("one plan played inside GBM's step loop under continuous monitoring gi
             check_lanes_match_trackers(mc, Monitoring::Continuous, seen);
         }
     }
-    // Every exit was compared: a gap through a stop under continuous monitoring is a stop
-    // placed past the price at the fill (fills_today's stop is not; a fill at the limit after a
-    // step down that far is).
+    // Every exit was compared: a gap through a stop under continuous monitoring without jumps is
+    // a stop placed past the price at the fill (fills_past_stop's).
     for (const int n : seen) CHECK(n > 0);
 }

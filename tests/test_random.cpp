@@ -161,7 +161,7 @@ TEST_CASE("lane normals equal the scalar stream bit for bit at every SIMD level"
 TEST_CASE("every SIMD level gives the same bits for a whole simulation") {
     SimdLevelGuard guard;
     for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals})
-        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous}) {
+        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous, Monitoring::Sessions}) {
             const Thesis t = busy_thesis(kind, monitoring);
             std::vector<std::uint64_t> reference;
             for (const char* level : kLevels) {
@@ -188,7 +188,7 @@ TEST_CASE("the engine's skipped steps give the outcomes of the plan played on th
     // The engine calls a plan only where its watched levels are reached; trade_on_path plays it at
     // every step of the recorded path. Any level the engine failed to watch shows up here.
     for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals})
-        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous}) {
+        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous, Monitoring::Sessions}) {
             const Thesis t = busy_thesis(kind, monitoring);
             const MonteCarlo mc(t);
             const PathGenerator& gen = mc.generator();

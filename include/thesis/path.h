@@ -41,12 +41,16 @@ struct PricePath {
     /// log_price[k] when nothing jumped). A crossing between log_price[k−1] and this is diffusive
     /// (fills at the level); one between this and log_price[k] is a jump (fills past it).
     std::vector<double> diffusive_end;
-    /// [1..steps]: the extremes of the Brownian bridge from log_price[k−1] to diffusive_end[k]
-    /// (continuous monitoring only; not filled under discrete monitoring).
-    std::vector<double> bridge_low, bridge_high;
+    /// [1..steps]: the open of step k under session monitoring (after the overnight move, the
+    /// step's jumps and its events), and the uniforms that place the step's bridge's minimum and
+    /// maximum (bridge.h): what continuous and session monitoring read besides the prices.
+    std::vector<double> open, u_low, u_high;
     std::vector<int> event_step;     ///< per model event: the step it fired at, or -1
     std::vector<double> event_jump;  ///< per model event: its log jump (drawn even if it didn't fire)
     std::uint64_t index = 0;
+    std::uint64_t seed = 0;          ///< with index, keys a split bridge's draws (refinement_random)
+    double bridge_variance = 0;      ///< σ²Δt: continuous monitoring's bridge over a step
+    double session_variance = 0;     ///< (1 − overnight share)·σ²Δt: a session's bridge
 };
 
 /// Paths simulated together, one per SIMD lane. 8 doubles fill one AVX-512 register, two AVX2
@@ -60,18 +64,22 @@ struct PathBatch {
 
 /// One plan's watched levels in every lane (log price): the engine calls the observer for a lane
 /// whose price reaches `low` or `high` during a step, and for every running lane at kernel step
-/// `forced`.
+/// `forced`. Under continuous and session monitoring it also calls it where the step's bridge
+/// may visit both `split_low` and `split_high` (PlanTracker::split_low).
 struct LaneWatch {
     alignas(64) double low[kLanes];
     alignas(64) double high[kLanes];
+    alignas(64) double split_low[kLanes];
+    alignas(64) double split_high[kLanes];
     int forced = 0;
 };
 
 /// A step of kLanes paths, as the observer sees it (see StepView in trade.h).
 struct LaneStep {
-    alignas(64) double before[kLanes], diffusive_end[kLanes], observed[kLanes];
+    alignas(64) double before[kLanes], open[kLanes], diffusive_end[kLanes], observed[kLanes];
     alignas(64) double u_low[kLanes], u_high[kLanes];
-    double bridge_variance = 0;
+    double bridge_variance = 0, session_variance = 0;
+    std::uint64_t seed = 0;
 };
 
 struct PlanRules;
@@ -149,11 +157,15 @@ class PathGenerator {
     /// The per-step constants of the model, as the kernel reads them.
     struct Constants {
         ModelKind kind = ModelKind::Gbm;
-        bool continuous = false;
+        Monitoring monitoring = Monitoring::Discrete;
         int steps = 0;
         double dt = 0;
         std::uint64_t seed = 0;
         double x0 = 0, drift_step = 0, vol_step = 0, bridge_variance = 0;
+        /// Sessions: the overnight move is the diffusion's point at the share s of the step's
+        /// variance, given both its ends: mean s·(end − start), sd √(s(1 − s)·σ²Δt) (a
+        /// Brownian bridge's marginal). The session's bridge has variance (1 − s)·σ²Δt.
+        double overnight_share = 0, overnight_sd = 0, session_variance = 0;
         double jump_probability_zero = 1, jump_rate_step = 0, jump_mean = 0, jump_sd = 0;
         double eps0 = 0, multiple0 = 0, multiple_target = 0, eps_drift_step = 0, eps_vol_step = 0;
         double reversion = 0, multiple_vol_step = 0, chol_21 = 0, chol_22 = 1, unlock_log_step = 0;

@@ -32,9 +32,10 @@ enum class RandomStream : std::uint32_t {
     Diffusion = 0,   ///< normals of the price (or EPS) diffusion
     Rerating = 1,    ///< the multiple's own shocks in fundamentals mode
     Jumps = 2,       ///< Merton jump counts and sizes
-    Bridge = 3,      ///< Brownian-bridge extremes for continuous monitoring
+    Bridge = 3,      ///< Brownian-bridge extremes for continuous and session monitoring
     Events = 4,      ///< catalyst events: fire?, when, how big
     Horizon = 5,     ///< the price at the horizon of a path that ended early (path.h)
+    Overnight = 6,   ///< session monitoring: the normal that places each step's open
 };
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom number

@@ -71,7 +71,9 @@ struct CatalystEvent {
 };
 
 enum class ModelKind { Gbm, Merton, Fundamentals };
-enum class Monitoring { Discrete, Continuous };
+/// How orders see the price between observations (trade.h): close-only, a continuous diffusion,
+/// or trading sessions with an overnight gap.
+enum class Monitoring { Discrete, Continuous, Sessions };
 
 /// Price dynamics for the simulation, all in log space.
 struct PriceModel {
@@ -95,8 +97,14 @@ struct SimulationSettings {
     Years horizon = 1;
     int steps_per_year = 252;
     Monitoring monitoring = Monitoring::Discrete;
-    /// Discrete monitoring: a stop that fills further than this past its level is reported as a
-    /// gap through the stop (continuous monitoring: any jump across it).
+    /// Sessions: the share of a step's variance that accrues overnight, between the close and the
+    /// next open. Studies of US stocks put the close-to-open share of daily return variance at
+    /// roughly a fifth to a third (e.g. Hansen & Lunde, "A realized variance for the whole day
+    /// based on intermittent high-frequency data", J. Financial Econometrics 3(4), 2005, on the
+    /// Dow Jones stocks); 25% is a middle value. Set it from the stock's own opens and closes.
+    Fraction overnight_variance_share = 0.25;
+    /// A stop that fills further than this past its level (at a close, an open, or after a jump)
+    /// is reported as a gap through the stop.
     Fraction gap_threshold = 0.01;
     /// Whether to measure the odds that each plan's stop and target levels are touched over its
     /// horizon. Off, a path needs no steps after its plans are over, and the engine ends it there
@@ -122,5 +130,7 @@ struct Thesis {
 
 std::string_view to_string(ModelKind kind);
 std::string_view to_string(Monitoring monitoring);
+/// "discrete", "continuous" or "sessions"; nullopt for anything else.
+std::optional<Monitoring> monitoring_from_string(std::string_view name);
 
 }  // namespace thesis

@@ -78,8 +78,10 @@ void add_simulation_options(CLI::App& command, SimulationOptions& o) {
         ->check(CLI::Range(0u, 1024u));
     command.add_option("--chunk", o.chunk, "Paths per work item (results do not depend on it)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-    command.add_option("--monitoring", o.monitoring, "discrete or continuous (default: the file's)")
-        ->check(CLI::IsMember({"discrete", "continuous"}));
+    command.add_option("--monitoring", o.monitoring,
+                       "How orders see the price: sessions (an overnight gap, then a continuous "
+                       "session), continuous or discrete (closes only); default: the file's")
+        ->check(CLI::IsMember({"sessions", "continuous", "discrete"}));
     command.add_flag("--no-touch-odds", o.no_touch_odds,
                      "Don't measure the odds of touching stop/target levels; paths can end when "
                      "their plans are over, which is faster");
@@ -100,9 +102,7 @@ void add_simulation_options(CLI::App& command, SimulationOptions& o) {
 void apply_simulation_options(const SimulationOptions& o, Thesis& thesis) {
     if (o.paths) thesis.simulation.paths = *o.paths;
     if (o.seed) thesis.simulation.seed = *o.seed;
-    if (!o.monitoring.empty())
-        thesis.simulation.monitoring =
-            o.monitoring == "continuous" ? Monitoring::Continuous : Monitoring::Discrete;
+    if (!o.monitoring.empty()) thesis.simulation.monitoring = *monitoring_from_string(o.monitoring);
     if (o.no_touch_odds) thesis.simulation.touch_odds = false;
 }
 
