@@ -92,8 +92,10 @@ void PlanBook::step(std::size_t plan, int g, unsigned lanes, const LaneStep& s) 
     for (unsigned bits = lanes; bits != 0; bits &= bits - 1) {
         const int l = std::countr_zero(bits);
         const auto lane = static_cast<std::size_t>(l);
-        const StepView view{s.before[l], s.open[l], s.diffusive_end[l], s.observed[l], s.u_low[l], s.u_high[l],
-                            s.bridge_variance, s.session_variance, s.seed, path_[lane]};
+        const StepView view{s.before[l],          s.open[l],           s.diffusive_end[l],
+                            s.observed[l],        s.u_low[l],          s.u_high[l],
+                            s.minus_log_u_low[l], s.minus_log_u_high[l], s.bridge_variance,
+                            s.session_variance,   s.seed,              path_[lane]};
         trackers_[plan][lane].step((*rules_)[plan], g - origin_[lane], view);
         refresh(plan, l);
         refresh_forced(plan, l);

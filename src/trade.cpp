@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <optional>
 
 namespace thesis {
@@ -75,12 +76,15 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
     return r;
 }
 
-double bridge_low(double a, double b, double v, double u) {
-    return 0.5 * (a + b - std::sqrt((a - b) * (a - b) - 2 * v * std::log(u)));
+// (a − b)² + 2v·(−ln u): the negation is exact, so either entry gives the same bits.
+double bridge_low_at(double a, double b, double v, double minus_log_u) {
+    return 0.5 * (a + b - std::sqrt((a - b) * (a - b) + 2 * v * minus_log_u));
 }
-double bridge_high(double a, double b, double v, double u) {
-    return 0.5 * (a + b + std::sqrt((a - b) * (a - b) - 2 * v * std::log(u)));
+double bridge_high_at(double a, double b, double v, double minus_log_u) {
+    return 0.5 * (a + b + std::sqrt((a - b) * (a - b) + 2 * v * minus_log_u));
 }
+double bridge_low(double a, double b, double v, double u) { return bridge_low_at(a, b, v, -std::log(u)); }
+double bridge_high(double a, double b, double v, double u) { return bridge_high_at(a, b, v, -std::log(u)); }
 
 namespace {
 
@@ -356,13 +360,43 @@ void PlanTracker::leaf(const PlanRules& r, int k, double a, double b, double v, 
     // The unsplit step uses the view's uniforms; a piece draws both of its own, needed or not, so
     // the draws that follow (and so the trade) do not depend on whether touches are measured.
     double u_low = draws.view.u_low, u_high = draws.view.u_high;
+    // −ln u where the engine took it already (0: not yet).
+    double known_low = draws.view.minus_log_u_low, known_high = draws.view.minus_log_u_high;
     if (draws.splits > 0) {
         u_low = draws.random().uniform();
         u_high = draws.random().uniform();
+        known_low = known_high = 0;
     }
+    // The nearest level each extreme is compared with: an extreme that cannot reach it, by a bound
+    // on −ln u from u's exponent (u ≥ 2^ilogb(u)), needs no log. A level between the ends, or
+    // within the bound with a margin far above rounding, takes the extreme itself.
+    double low_level = -kInf, high_level = kInf;
+    const auto nearest = [&](bool falls, double& level) {
+        const auto add = [&](double l) { level = falls ? std::max(level, l) : std::min(level, l); };
+        if (falls == is_long) {   // the limit and the stop's side
+            if (phase_ == Phase::Waiting && r.entry == Entry::Kind::Limit) add(r.log_limit);
+            if (phase_ == Phase::InTrade && r.stop != Stop::Kind::None) add(log_stop_);
+        } else if (phase_ == Phase::InTrade && r.target != Target::Kind::None) {
+            add(log_target_);
+        }
+    };
+    if (touch_low) low_level = is_long ? r.touch_log_stop : r.touch_log_target;
+    if (touch_high) high_level = is_long ? r.touch_log_target : r.touch_log_stop;
+    if (side & kDown) nearest(true, low_level);
+    if (side & kUp) nearest(false, high_level);
+    const auto may_reach = [&](double level, double u) {
+        const double bound = -std::ilogb(u) * std::numbers::ln2 * (1 + 1e-9);
+        return 2 * (a - level) * (b - level) <= v * bound;
+    };
     double low = kInf, high = -kInf;
-    if (touch_low || (side & kDown)) low = bridge_low(a, b, v, u_low);
-    if (touch_high || (side & kUp)) high = bridge_high(a, b, v, u_high);
+    if (low_level > -kInf) {
+        if (known_low > 0) low = bridge_low_at(a, b, v, known_low);
+        else if (may_reach(low_level, u_low)) low = bridge_low(a, b, v, u_low);
+    }
+    if (high_level < kInf) {
+        if (known_high > 0) high = bridge_high_at(a, b, v, known_high);
+        else if (may_reach(high_level, u_high)) high = bridge_high(a, b, v, u_high);
+    }
     if (touch_low) {
         if (is_long) out_.touched_stop = low <= r.touch_log_stop;
         else out_.touched_target = low <= r.touch_log_target;

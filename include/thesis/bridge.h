@@ -23,6 +23,9 @@ namespace thesis {
 double bridge_low(double a, double b, double v, double u);
 /// The maximum, the mirror image: M = (a + b + √((a − b)² − 2v ln u))/2.
 double bridge_high(double a, double b, double v, double u);
+/// The same given −ln u (when it is known already), with the same bits.
+double bridge_low_at(double a, double b, double v, double minus_log_u);
+double bridge_high_at(double a, double b, double v, double minus_log_u);
 
 /// −ln ε for the ε below which a visit is treated as impossible: a level the bridge visits with
 /// probability under e^−40 ≈ 4.2e−18 never changes which order fills first (trade.cpp's walk).

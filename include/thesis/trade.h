@@ -95,6 +95,7 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
 struct StepView {
     double before = 0, open = 0, diffusive_end = 0, observed = 0;
     double u_low = 0.5, u_high = 0.5;   ///< place the step's minimum and maximum (bridge.h)
+    double minus_log_u_low = 0, minus_log_u_high = 0;   ///< −ln u where known already; 0 if not
     double bridge_variance = 0;         ///< σ² dt: continuous monitoring's bridge, before → diffusive_end
     double session_variance = 0;        ///< (1 − overnight share) σ² dt: the session's, open → observed
     std::uint64_t seed = 0, path = 0;   ///< key the draws of a split bridge (refinement_random)
