@@ -36,6 +36,7 @@ Thesis w1(std::uint64_t paths) {
     t.simulation.seed = 1;
     t.simulation.horizon = 1;
     t.simulation.steps_per_year = 252;
+    t.simulation.monitoring = Monitoring::Discrete;
     // W1 asks for the plan's outcome and the price at the horizon, not the odds of touching the
     // stop and target levels: the engine can then end a path when its plan is over.
     t.simulation.touch_odds = false;

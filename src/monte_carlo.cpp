@@ -24,8 +24,21 @@ void PlanTally::merge(const PlanTally& other) {
     touched_stop += other.touched_stop;
 }
 
+void PairedTally::merge(const PairedTally& other) {
+    target.merge(other.target);
+    stop.merge(other.stop);
+    gap.merge(other.gap);
+    pnl.merge(other.pnl);
+}
+
+PlanBook::PlanBook(const std::vector<PlanRules>& rules, std::vector<Monitoring> policies)
+    : PlanBook(rules, policies.empty() ? Monitoring::Discrete : policies.front(), false) {
+    THESIS_REQUIRE(policies.size() == rules.size(), "{} policies for {} plans", policies.size(), rules.size());
+    policies_ = std::move(policies);
+}
+
 PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring, bool in_lanes)
-    : rules_(&rules), monitoring_(monitoring),
+    : rules_(&rules), policies_(rules.size(), monitoring),
       in_lanes_(in_lanes && rules.size() <= kMaxLanePlans && std::all_of(rules.begin(), rules.end(), lane_playable) &&
                 (monitoring == Monitoring::Discrete ||
                  (monitoring == Monitoring::Continuous && rules.size() == 1 && !rules[0].has_touch_stop &&
@@ -82,7 +95,7 @@ void PlanBook::start(int lane, std::uint64_t path, int origin, double x0, const 
     origin_[l] = origin;
     running_ |= 1u << lane;
     for (std::size_t p = 0; p < trackers_.size(); ++p) {
-        trackers_[p][l].start((*rules_)[p], monitoring_, x0, event_steps);
+        trackers_[p][l].start((*rules_)[p], policies_[p], x0, event_steps);
         refresh(p, lane);
         refresh_forced(p, lane);
     }
@@ -138,16 +151,30 @@ Years MonteCarlo::horizon_of(const Thesis& t) {
     return h;
 }
 
-MonteCarlo::MonteCarlo(const Thesis& thesis)
-    : thesis_(thesis), generator_(thesis_, horizon_of(thesis_)) {
-    for (const Plan& p : thesis_.plans)
-        rules_.push_back(compile_plan(p, thesis_.stock.price, generator_.grid(), thesis_.model.events,
-                                      thesis_.simulation.gap_threshold,
-                                      thesis_.simulation.horizon, thesis_.simulation.touch_odds));
+namespace {
+// The thesis's policy, then the others, each once.
+std::vector<Monitoring> policies_of(const Thesis& thesis, const std::vector<Monitoring>& others) {
+    std::vector<Monitoring> out{thesis.simulation.monitoring};
+    for (Monitoring m : others)
+        if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+    return out;
+}
+}  // namespace
+
+MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& other_policies)
+    : thesis_(thesis), generator_(thesis_, horizon_of(thesis_), policies_of(thesis_, other_policies).size() > 1) {
+    result_.policies = policies_of(thesis_, other_policies);
+    // The same rules under each policy: a policy changes how a step is read, not the plan.
+    for (std::size_t copy = 0; copy < result_.policies.size(); ++copy)
+        for (const Plan& p : thesis_.plans)
+            rules_.push_back(compile_plan(p, thesis_.stock.price, generator_.grid(), thesis_.model.events,
+                                          thesis_.simulation.gap_threshold,
+                                          thesis_.simulation.horizon, thesis_.simulation.touch_odds));
     result_.grid = generator_.grid();
     result_.touch_odds = thesis_.simulation.touch_odds;
     result_.plans.resize(rules_.size());
     result_.pnl.resize(rules_.size());
+    result_.paired.resize((result_.policies.size() - 1) * thesis_.plans.size());
 }
 
 namespace {
@@ -156,6 +183,26 @@ namespace {
 struct BlockTally {
     std::vector<PlanTally> plans;
     RunningStats terminal;
+    std::vector<PairedTally> paired;
+};
+
+// The policy bracket's per-path differences over a block, in path order.
+struct PairedSamples {
+    std::vector<double> target, stop, gap, pnl;
+
+    void clear() {
+        for (auto* v : {&target, &stop, &gap, &pnl}) v->clear();
+    }
+    void add(const TradeOutcome& o, const TradeOutcome& reference) {
+        const auto is = [](const TradeOutcome& x, ExitReason r) { return x.reason == r ? 1.0 : 0.0; };
+        target.push_back(is(o, ExitReason::Target) - is(reference, ExitReason::Target));
+        stop.push_back(is(o, ExitReason::Stop) - is(reference, ExitReason::Stop));
+        gap.push_back(is(o, ExitReason::GapThroughStop) - is(reference, ExitReason::GapThroughStop));
+        pnl.push_back(o.pnl_per_share - reference.pnl_per_share);
+    }
+    PairedTally tally() const {
+        return {RunningStats::of(target), RunningStats::of(stop), RunningStats::of(gap), RunningStats::of(pnl)};
+    }
 };
 
 // One plan's samples over a block of paths, in path order, reduced into a PlanTally at once
@@ -231,7 +278,10 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
     std::uint64_t next_to_merge = first_block;
     std::vector<WorkerSketches> sketches(threads);
     const std::size_t plan_count = rules_.size();
-    const Monitoring monitoring = thesis_.simulation.monitoring;
+    const std::size_t plans_per_policy = thesis_.plans.size();
+    const std::size_t paired_count = result_.paired.size();
+    std::vector<Monitoring> policy_of_plan;
+    for (Monitoring m : result_.policies) policy_of_plan.insert(policy_of_plan.end(), plans_per_policy, m);
     const Years dt = generator_.grid().dt;
 
     // Merges every finished block that is next in line; called with the mutex held.
@@ -240,6 +290,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
              it = pending.find(next_to_merge)) {
             const BlockTally& b = it->second;
             for (std::size_t i = 0; i < plan_count; ++i) result_.plans[i].merge(b.plans[i]);
+            for (std::size_t i = 0; i < paired_count; ++i) result_.paired[i].merge(b.paired[i]);
             result_.terminal.merge(b.terminal);
             const std::uint64_t block_end =
                 std::min(total_paths, (next_to_merge + 1) * kBlockPaths);
@@ -252,8 +303,10 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
     const auto worker = [&](unsigned worker_index) {
         WorkerSketches& mine = sketches[worker_index];
         mine.pnl.resize(plan_count);
-        PlanBook book(rules_, monitoring);
+        PlanBook book = result_.policies.size() > 1 ? PlanBook(rules_, policy_of_plan)
+                                                    : PlanBook(rules_, thesis_.simulation.monitoring);
         std::vector<PlanSamples> samples(plan_count);
+        std::vector<PairedSamples> paired(paired_count);
         std::vector<double> terminals;
         while (true) {
             if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
@@ -272,6 +325,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 generator_.simulate(path_begin, path_end, book);
                 terminals.clear();
                 for (PlanSamples& s : samples) s.clear();
+                for (PairedSamples& s : paired) s.clear();
                 for (std::uint64_t i = 0; i < path_end - path_begin; ++i) {
                     const double log_terminal = book.terminal_log_price(i);
                     terminals.push_back(std::exp(log_terminal));
@@ -281,9 +335,13 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                         samples[j].add(o, dt);
                         mine.pnl[j].add(o.pnl_per_share);
                     }
+                    // The other policies' plans against the thesis's policy's (the first).
+                    for (std::size_t j = 0; j < paired_count; ++j)
+                        paired[j].add(book.outcome(i, plans_per_policy + j), book.outcome(i, j % plans_per_policy));
                 }
                 tally.terminal = RunningStats::of(terminals);
                 for (std::size_t j = 0; j < plan_count; ++j) tally.plans[j] = samples[j].tally();
+                for (std::size_t j = 0; j < paired_count; ++j) tally.paired.push_back(paired[j].tally());
                 std::lock_guard lock(merge_mutex);
                 pending.emplace(block, std::move(tally));
                 merge_ready();

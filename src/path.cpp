@@ -26,11 +26,12 @@ TimeGrid make_time_grid(Years horizon, int steps_per_year) {
     return g;
 }
 
-PathGenerator::PathGenerator(const Thesis& t, Years horizon)
+PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     : grid_(make_time_grid(horizon, t.simulation.steps_per_year)),
       events_(t.model.events) {
     c_.kind = t.model.kind;
-    c_.monitoring = t.simulation.monitoring;
+    c_.monitoring = every_policy ? Monitoring::Sessions : t.simulation.monitoring;
+    c_.every_policy = every_policy;
     c_.seed = t.simulation.seed;
     c_.steps = grid_.steps;
     c_.dt = grid_.dt;

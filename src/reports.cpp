@@ -431,12 +431,16 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                                  format_multiple(t.stock.sector_pe, 0), model.multiple_half_life,
                                  format_percent(model.multiple_volatility, 0));
     if (!model.events.empty()) model_text += fmt::format(", {} events", model.events.size());
+    const std::string policy =
+        t.simulation.monitoring == Monitoring::Sessions
+            ? fmt::format("sessions monitoring ({} of the variance overnight)",
+                          format_percent(t.simulation.overnight_variance_share, 0))
+            : fmt::format("{} monitoring", to_string(t.simulation.monitoring));
     const std::string stamp =
-        fmt::format("{} path{} × {} steps ({:g}y), {}, {} monitoring, seed {}, {}, thesis {}",
+        fmt::format("{} path{} × {} steps ({:g}y), {}, {}, seed {}, {}, thesis {}",
                     format_count(static_cast<double>(result.paths)), result.paths == 1 ? "" : "s",
-                    result.grid.steps,
-                    result.grid.horizon, model_text, to_string(t.simulation.monitoring),
-                    t.simulation.seed, kGeneratorName, kVersion);
+                    result.grid.steps, result.grid.horizon, model_text, policy, t.simulation.seed,
+                    kGeneratorName, kVersion);
     if (result.interrupted)
         r.verdict.push_back(fmt::format(
             "PARTIAL RESULTS: interrupted after {} of {} paths; estimates below use those paths",
@@ -520,6 +524,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                      {"requested_paths", std::to_string(requested_paths)},
                      {"interrupted", result.interrupted ? "true" : "false"},
                      {"monitoring", std::string(to_string(t.simulation.monitoring))},
+                     {"overnight_variance_share", fmt::format("{:g}", t.simulation.overnight_variance_share)},
                      {"touch_odds", result.touch_odds ? "true" : "false"},
                      {"steps", std::to_string(result.grid.steps)},
                      {"model", std::string(to_string(model.kind))}};
@@ -590,6 +595,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
              {"generator", kGeneratorName},
              {"block_paths", kBlockPaths},
              {"monitoring", to_string(t.simulation.monitoring)},
+             {"overnight_variance_share", t.simulation.overnight_variance_share},
              {"touch_odds", result.touch_odds},
              {"steps", result.grid.steps},
              {"horizon_years", result.grid.horizon},
@@ -607,6 +613,117 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
         term[fmt::format("q{:02.0f}", q * 100)] = est(result.terminal_sketch.quantile_ci(q));
     sim["terminal_price"] = std::move(term);
     r.json["simulation"] = std::move(sim);
+}
+
+void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& result) {
+    using nlohmann::json;
+    const std::size_t plans = t.plans.size();
+    const std::vector<Monitoring>& policies = result.policies;
+    THESIS_REQUIRE(policies.size() > 1 && result.plans.size() == policies.size() * plans,
+                   "a policy bracket needs plans under {} policies", policies.size());
+    const std::string reference(to_string(policies.front()));
+    // Shown in a fixed order, whatever the run's: closes only, sessions, continuous.
+    std::vector<std::size_t> order;
+    for (Monitoring m : {Monitoring::Discrete, Monitoring::Sessions, Monitoring::Continuous})
+        for (std::size_t p = 0; p < policies.size(); ++p)
+            if (policies[p] == m) order.push_back(p);
+
+    struct Metric {
+        std::string label, key;
+        std::string (*show)(double);
+        std::string (*show_difference)(double);
+    };
+    const auto signed_points = [](double v) { return format_percent(v, 1, true); };
+    const Metric metrics[] = {{"P(target)", "p_target", show_percent, signed_points},
+                              {"P(stop)", "p_stop", show_percent, signed_points},
+                              {"P(gap-through stop)", "p_gap_through_stop", show_percent, signed_points},
+                              {"E[P&L] per share", "pnl_per_share", show_money, show_money},
+                              {"expectancy", "expectancy_r", show_r, show_r}};
+    const auto difference_name = [&](std::size_t p) {
+        return fmt::format("{} − {}", to_string(policies[p]), reference);
+    };
+    Table wide;
+    wide.audience = Table::Audience::People;
+    wide.id = "policies";
+    wide.title = fmt::format("Fill policies on the same paths (95% confidence intervals; differences paired "
+                             "path by path against {})", reference);
+    wide.columns = {{"plan", "plan", false}, {"metric", "metric", false}};
+    for (std::size_t p : order) wide.columns.push_back({std::string(to_string(policies[p])), "", true});
+    for (std::size_t p : order)
+        if (p != 0) wide.columns.push_back({difference_name(p), "", true});
+    Table tidy;
+    tidy.audience = Table::Audience::Machines;
+    tidy.id = "policies";
+    tidy.columns = {{"plan", "plan", false},        {"metric", "metric", false},
+                    {"policy", "policy", false},    {"value", "value", true},
+                    {"std_error", "std_error", true}, {"ci_low", "ci_low", true},
+                    {"ci_high", "ci_high", true}};
+    const auto est = [](const Estimate& e) {
+        return json{{"estimate", e.value}, {"std_error", e.std_error}, {"ci_low", e.ci_low}, {"ci_high", e.ci_high}};
+    };
+    json plans_json = json::array();
+    for (std::size_t i = 0; i < plans; ++i) {
+        const Plan& plan = t.plans[i];
+        std::vector<PlanMetrics> under;   // per policy, in the run's order
+        for (std::size_t p = 0; p < policies.size(); ++p)
+            under.push_back(summarize(result, p * plans + i, plan, t.stock.price));
+        const double risk = under.front().risk_per_share;
+        const bool has_r = under.front().expectancy_r.has_value();
+        const auto value = [&](std::size_t m, std::size_t p) -> std::optional<Estimate> {
+            const PlanMetrics& pm = under[p];
+            switch (m) {
+                case 0: return pm.outcome[static_cast<std::size_t>(ExitReason::Target)];
+                case 1: return pm.outcome[static_cast<std::size_t>(ExitReason::Stop)];
+                case 2: return pm.outcome[static_cast<std::size_t>(ExitReason::GapThroughStop)];
+                case 3: return pm.pnl_per_share;
+                default: return pm.expectancy_r;
+            }
+        };
+        const auto difference = [&](std::size_t m, std::size_t p) -> std::optional<Estimate> {
+            const PairedTally& d = result.paired[(p - 1) * plans + i];
+            const RunningStats* s[] = {&d.target, &d.stop, &d.gap, &d.pnl, &d.pnl};
+            if (m == 4 && !has_r) return std::nullopt;
+            Estimate e = s[m]->count() > 1 ? s[m]->mean_estimate() : Estimate{s[m]->mean(), 0, s[m]->mean(), s[m]->mean()};
+            if (m == 4) e = {e.value / risk, e.std_error / risk, e.ci_low / risk, e.ci_high / risk};
+            return e;
+        };
+        json pj{{"name", plan.name}};
+        for (std::size_t m = 0; m < std::size(metrics); ++m) {
+            // Only what the plan has: a target, a stop, an expectancy (a stop and a risk).
+            if ((m == 0 && !under.front().has_target) || ((m == 1 || m == 2) && !under.front().has_stop) ||
+                (m == 4 && !has_r))
+                continue;
+            std::vector<Cell> row{plan.name, metrics[m].label};
+            for (std::size_t p : order) {
+                const auto v = value(m, p);
+                row.push_back(v ? with_ci(*v, metrics[m].show) : "–");
+                const std::string name(to_string(policies[p]));
+                pj[name][metrics[m].key] = v ? est(*v) : json(nullptr);
+                if (v) tidy.rows.push_back({plan.name, metrics[m].key, name, Cell(show_ratio(v->value), v->value),
+                                            Cell("", v->std_error), Cell("", v->ci_low), Cell("", v->ci_high)});
+            }
+            for (std::size_t p : order) {
+                if (p == 0) continue;
+                const auto d = difference(m, p);
+                row.push_back(d ? with_ci(*d, metrics[m].show_difference) : "–");
+                const std::string key = fmt::format("{}_minus_{}", to_string(policies[p]), reference);
+                pj[key][metrics[m].key] = d ? est(*d) : json(nullptr);
+                if (d) tidy.rows.push_back({plan.name, metrics[m].key, key, Cell(show_ratio(d->value), d->value),
+                                            Cell("", d->std_error), Cell("", d->ci_low), Cell("", d->ci_high)});
+            }
+            wide.rows.push_back(std::move(row));
+        }
+        plans_json.push_back(std::move(pj));
+    }
+    wide.footnotes.push_back("discrete: orders see each step's close only; sessions: an overnight gap "
+                             "to the open, then a continuous session; continuous: no gap but jumps. "
+                             "P(stop) counts stops filled within the gap threshold, P(gap-through stop) "
+                             "the rest; expectancy in R as above");
+    r.tables.push_back(std::move(wide));
+    r.tables.push_back(std::move(tidy));
+    json policy_names = json::array();
+    for (Monitoring m : policies) policy_names.push_back(to_string(m));
+    r.json["simulation"]["policies"] = {{"reference", reference}, {"policies", policy_names}, {"plans", plans_json}};
 }
 
 }  // namespace thesis

@@ -228,9 +228,18 @@ expect "run --no-simulation" 0 "$thesis" run --no-simulation && {
     if grep -q "Simulation" <<<"$out"; then fail "no-simulation still simulated"; else ok; fi
 }
 expect "sim json" 0 "$thesis" run --paths 2048 --format json && {
-    if python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; assert s["paths"]==2048 and s["seed"]==20250714 and s["generator"]=="xoshiro256++/ziggurat" and s["monitoring"]=="discrete"; p=s["plans"][0]; assert set(p["pnl_per_share"])=={"estimate","std_error","ci_low","ci_high"}' <<<"$out"; then ok; else fail "sim json shape"; fi
+    if python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; assert s["paths"]==2048 and s["seed"]==20250714 and s["generator"]=="xoshiro256++/ziggurat" and s["monitoring"]=="sessions" and s["overnight_variance_share"]==0.25; p=s["plans"][0]; assert set(p["pnl_per_share"])=={"estimate","std_error","ci_low","ci_high"}' <<<"$out"; then ok; else fail "sim json shape"; fi
 }
 expect "sim csv tidy" 0 "$thesis" run --paths 2048 --format csv && has "tidy header" "$out" "plan,metric,value,std_error,ci_low,ci_high"
+# The policy bracket: every plan under each fill policy, with paired differences.
+expect "run --policies" 0 "$thesis" run --paths 2048 --policies && {
+    has "policies table" "$out" "Fill policies on the same paths"
+    has "policies difference" "$out" "discrete − sessions"
+}
+expect "policies json" 0 "$thesis" run --paths 2048 --policies --format json && {
+    if python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; b=s["policies"]; assert b["reference"]=="sessions" and b["policies"]==["sessions","discrete","continuous"]; p=b["plans"][0]; assert p["name"]=="aggressive" and set(p)=={"name","discrete","sessions","continuous","discrete_minus_sessions","continuous_minus_sessions"}; assert set(p["discrete"])=={"p_target","p_stop","p_gap_through_stop","pnl_per_share","expectancy_r"}; assert s["plans"][0]["p_target"]==p["sessions"]["p_target"]' <<<"$out"; then ok; else fail "policies json shape"; fi
+}
+expect "monitoring choice" 2 "$thesis" run --monitoring closes && has "monitoring choices" "$err" "sessions"
 # Same seed, any thread count and chunk size: the same bytes.
 "$thesis" run --paths 6000 --threads 1 --format json >"$work/t1.json"
 "$thesis" run --paths 6000 --threads 2 --chunk 3000 --format json >"$work/t2.json"

@@ -33,6 +33,9 @@ inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
 class PlanBook final : public LaneObserver {
   public:
     PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring, bool in_lanes = true);
+    /// Plan i played under policies[i] (the policy bracket): trackers only, on a generator made
+    /// with every_policy.
+    PlanBook(const std::vector<PlanRules>& rules, std::vector<Monitoring> policies);
 
     /// Prepares for paths first … first + count − 1.
     void begin(std::uint64_t first, std::size_t count);
@@ -57,7 +60,7 @@ class PlanBook final : public LaneObserver {
     void refresh_forced(std::size_t plan, int lane);
 
     const std::vector<PlanRules>* rules_;
-    Monitoring monitoring_;
+    std::vector<Monitoring> policies_;   ///< per plan
     bool in_lanes_ = false;
     std::vector<std::array<PlanTracker, kLanes>> trackers_;
     std::vector<LaneWatch> watches_;
@@ -82,6 +85,14 @@ struct PlanTally {
     void merge(const PlanTally& other);
 };
 
+/// What one plan gave under another fill policy than the thesis's, on the same paths, less what
+/// it gave under the thesis's: per path, the difference of the target, stop and gap-through
+/// indicators and of the P&L per share (MonteCarlo's policy bracket).
+struct PairedTally {
+    RunningStats target, stop, gap, pnl;
+    void merge(const PairedTally& other);
+};
+
 /// Everything one run measured.
 struct SimulationResult {
     std::uint64_t paths = 0;
@@ -92,6 +103,11 @@ struct SimulationResult {
     std::vector<QuantileSketch> pnl;       ///< per plan, P&L per share
     RunningStats terminal;                 ///< price at the simulation horizon
     QuantileSketch terminal_sketch;
+    /// The fill policies the plans were played under, the thesis's own first: `plans` and `pnl`
+    /// hold policy p's plan i at p × (plans per policy) + i, so the first plans are the thesis's.
+    std::vector<Monitoring> policies;
+    /// Policy p ≥ 1's plan i against the thesis's policy, at (p − 1) × (plans per policy) + i.
+    std::vector<PairedTally> paired;
 };
 
 /// How to run: threads (0 = all cores), chunk size (paths per task, rounded up to whole blocks),
@@ -107,7 +123,9 @@ struct RunControl {
 /// run to 2n continues a run to n and gives the same bits as one run to 2n.
 class MonteCarlo {
   public:
-    explicit MonteCarlo(const Thesis& thesis);
+    /// `other_policies`: play every plan under these fill policies too, on the same paths (the
+    /// policy bracket; SimulationResult::policies and paired).
+    explicit MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& other_policies = {});
 
     /// Simulates until `total_paths` paths are done (or cancelled). Extending a run requires the
     /// paths so far to be whole blocks. Throws InputError for 0 or over 10¹¹ paths.

@@ -128,8 +128,11 @@ class LaneObserver {
 class PathGenerator {
   public:
     /// `horizon` is the longest horizon any plan needs. Throws InputError for a model it cannot
-    /// simulate (e.g. fundamentals without a sector P/E).
-    PathGenerator(const Thesis& thesis, Years horizon);
+    /// simulate (e.g. fundamentals without a sector P/E). With `every_policy`, the steps carry
+    /// what every fill policy reads (the open and the bridge's uniforms) and are shown to a plan
+    /// wherever any policy's rules could act: for plans played under different policies on the
+    /// same paths (MonteCarlo's policy bracket).
+    PathGenerator(const Thesis& thesis, Years horizon, bool every_policy = false);
 
     /// One path. Equal, bit for bit, to lane 0 of generate_batch(path, ...).
     void generate(std::uint64_t path, PricePath& out) const;
@@ -159,6 +162,7 @@ class PathGenerator {
     struct Constants {
         ModelKind kind = ModelKind::Gbm;
         Monitoring monitoring = Monitoring::Discrete;
+        bool every_policy = false;   ///< sessions' steps, watched for every policy (constructor)
         int steps = 0;
         double dt = 0;
         std::uint64_t seed = 0;

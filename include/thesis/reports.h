@@ -32,6 +32,12 @@ Report payoff_report(const Thesis& thesis, const Plan& plan, const GridRequest& 
 void add_simulation(Report& report, const Thesis& thesis, const SimulationResult& result,
                     std::uint64_t requested_paths);
 
+/// Appends the policy bracket of a run made with other fill policies (MonteCarlo's
+/// other_policies): each plan's P(target), P(stop), P(gap-through stop), E[P&L] per share and
+/// expectancy under each policy, and each other policy less the thesis's, paired path by path,
+/// with 95% CIs: a table, a tidy twin for CSV, and JSON simulation.policies.
+void add_policy_bracket(Report& report, const Thesis& thesis, const SimulationResult& result);
+
 /// Common stamp on every JSON document: program version and source.
 nlohmann::json json_stamp(const Thesis& thesis, std::string_view command);
 

@@ -96,7 +96,9 @@ struct SimulationSettings {
     std::uint64_t seed = 1;
     Years horizon = 1;
     int steps_per_year = 252;
-    Monitoring monitoring = Monitoring::Discrete;
+    /// Sessions by default: stops rest in the book, fill at their level during a session and past
+    /// it only when the price opens (or jumps) beyond them, as real stop orders do.
+    Monitoring monitoring = Monitoring::Sessions;
     /// Sessions: the share of a step's variance that accrues overnight, between the close and the
     /// next open. Studies of US stocks put the close-to-open share of daily return variance at
     /// roughly a fifth to a third (e.g. Hansen & Lunde, "A realized variance for the whole day

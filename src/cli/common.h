@@ -33,6 +33,7 @@ struct SimulationOptions {
     std::optional<double> tolerance;
     std::string tolerance_metric = "pnl";   ///< pnl (dollars a share), p_target, p_stop, p_loss
     std::uint64_t max_paths = 20'000'000;
+    bool policies = false;                  ///< --policies: every plan under every fill policy too
 };
 void add_simulation_options(CLI::App& command, SimulationOptions& options);
 /// --paths, --seed, --monitoring and --no-touch-odds override the file's simulation settings.

@@ -38,6 +38,7 @@ int run(const RunOptions& o) {
     }
     const SimulationOutcome sim = simulate(thesis, o.simulation, o.common.quiet);
     add_simulation(report, thesis, sim.result, sim.requested);
+    if (o.simulation.policies) add_policy_bracket(report, thesis, sim.result);
     if (sim.half_width) {
         report.verdict.insert(report.verdict.begin() + 1, tolerance_line(o.simulation, sim));
         report.json["simulation"]["tolerance"] = {{"metric", o.simulation.tolerance_metric},
@@ -59,6 +60,10 @@ void setup_run(CLI::App& app) {
     add_simulation_options(*command, options->simulation);
     command->add_flag("--no-simulation", options->no_simulation,
                       "Only the deterministic valuation, no Monte Carlo");
+    command->add_flag("--policies", options->simulation.policies,
+                      "Also play every plan under each fill policy (discrete, sessions, continuous) on "
+                      "the same paths, with the paired differences: how much of the answer is the fill "
+                      "assumption");
     command->callback([options] { exit_code() = run(*options); });
 }
 

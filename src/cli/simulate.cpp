@@ -109,7 +109,9 @@ void apply_simulation_options(const SimulationOptions& o, Thesis& thesis) {
 SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, bool quiet) {
     SignalGuard signals(SignalGuard::Mode::Cancel);   // the engine stops at its next chunk
     ProgressBar bar(!quiet);
-    MonteCarlo mc(thesis);
+    std::vector<Monitoring> others;
+    if (o.policies) others = {Monitoring::Discrete, Monitoring::Sessions, Monitoring::Continuous};
+    MonteCarlo mc(thesis, others);
     RunControl control;
     control.threads = o.threads;
     control.chunk_paths = o.chunk;

@@ -1,6 +1,7 @@
-// Session monitoring (trade.h): each step an overnight move to the open, with the step's jumps
-// and events, then a session's Brownian bridge to the close. Checked against the two policies it
-// reduces to, and against the normal law of the overnight move.
+// Fill policies (trade.h). Session monitoring: each step an overnight move to the open, with the
+// step's jumps and events, then a session's Brownian bridge to the close, checked against the two
+// policies it reduces to and against the normal law of the overnight move. The policy bracket:
+// every plan under every policy on the same paths, and the paired differences.
 #include "thesis/monte_carlo.h"
 
 #include "engine_fixtures.h"
@@ -141,4 +142,60 @@ TEST_CASE("sessions: jumps and events land at the open") {
     // The fill is the open: 20% down, times the overnight diffusion's small move.
     CHECK(tally.holding.max() == doctest::Approx(1.0 / 252));
     CHECK(tally.stop_shortfall.mean() / 693 == doctest::Approx(0.1 / 0.9).epsilon(0.05));
+}
+
+TEST_CASE("the policy bracket plays each policy as its own run would - bit for bit") {
+    // Under every_policy the engine shows a plan every step any policy could act on; each copy's
+    // outcomes must be what a run under that policy alone gives. The busy thesis: every kind of
+    // plan, Merton's jumps and catalyst events (which land at the open under sessions only).
+    for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals}) {
+        CAPTURE(to_string(kind));
+        const Thesis t = busy_thesis(kind, Monitoring::Sessions);
+        MonteCarlo bracket(t, {Monitoring::Discrete, Monitoring::Continuous});
+        bracket.run(3000, {.threads = 1});
+        const SimulationResult& all = bracket.result();
+        REQUIRE(all.policies == std::vector{Monitoring::Sessions, Monitoring::Discrete, Monitoring::Continuous});
+        const std::size_t n = t.plans.size();
+        for (std::size_t p = 0; p < all.policies.size(); ++p) {
+            Thesis alone = t;
+            alone.simulation.monitoring = all.policies[p];
+            MonteCarlo mc(alone);
+            mc.run(3000, {.threads = 1});
+            for (std::size_t i = 0; i < n; ++i) {
+                CAPTURE(to_string(all.policies[p]));
+                CAPTURE(t.plans[i].name);
+                const PlanTally &x = all.plans[p * n + i], &y = mc.result().plans[i];
+                CHECK(x.outcomes == y.outcomes);
+                CHECK(bits(x.pnl.mean()) == bits(y.pnl.mean()));
+                CHECK(bits(x.holding.mean()) == bits(y.holding.mean()));
+                CHECK(x.touched_stop == y.touched_stop);
+                CHECK(x.touched_target == y.touched_target);
+            }
+        }
+    }
+}
+
+TEST_CASE("the policy bracket's differences are paired path by path") {
+    // The paired difference's mean is the difference of the two means; on common random numbers
+    // its standard error is smaller than two independent runs' would be.
+    const Thesis t = busy_thesis(ModelKind::Gbm, Monitoring::Sessions);
+    MonteCarlo bracket(t, {Monitoring::Discrete});
+    bracket.run(8192, {.threads = 2});
+    const SimulationResult& r = bracket.result();
+    const std::size_t n = t.plans.size();
+    REQUIRE(r.paired.size() == n);
+    for (std::size_t i = 0; i < n; ++i) {
+        CAPTURE(t.plans[i].name);
+        const RunningStats &sessions = r.plans[i].pnl, &discrete = r.plans[n + i].pnl;
+        const PairedTally& d = r.paired[i];
+        CHECK(d.pnl.count() == 8192);
+        CHECK(d.pnl.mean() == doctest::Approx(discrete.mean() - sessions.mean()).epsilon(1e-9));
+        const double unpaired = std::sqrt((discrete.variance() + sessions.variance()) / 8192);
+        if (d.pnl.variance() > 0) CHECK(d.pnl.mean_estimate().std_error < 0.5 * unpaired);
+        const auto share = [&](const PlanTally& x, ExitReason e) { return static_cast<double>(x.outcomes[at(e)]) / 8192; };
+        CHECK(d.target.mean() == doctest::Approx(share(r.plans[n + i], ExitReason::Target) -
+                                                 share(r.plans[i], ExitReason::Target)).epsilon(1e-12));
+        CHECK(d.gap.mean() == doctest::Approx(share(r.plans[n + i], ExitReason::GapThroughStop) -
+                                              share(r.plans[i], ExitReason::GapThroughStop)).epsilon(1e-12));
+    }
 }
