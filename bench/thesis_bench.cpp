@@ -1,10 +1,13 @@
 // Benchmark driver: workload W1 (SPEC §7) and its variants through the same engine the CLI uses,
 // printing nominal path-steps per second (paths × 252 / seconds), peak memory and the statistics,
 // so each figure is for the same answer. Also the roofline: the random generator and normal
-// transform alone, on all cores.
+// transform alone, on all cores; and the seed's thesis (three plans, five events, touch odds)
+// under each fill policy, the cost of session monitoring against close-only.
 //
-//   thesis_bench [--paths N] [--threads T] [--only w1|touch|jumps|continuous|fundamentals|rng] [--json]
+//   thesis_bench [--paths N] [--threads T] [--only w1|touch|jumps|continuous|fundamentals|rng|seed] [--json]
 #include "thesis/monte_carlo.h"
+#include "thesis/seed_thesis.h"
+#include "thesis/yaml_loader.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -124,7 +127,8 @@ int main(int argc, char** argv) {
         else if (a == "--only" && i + 1 < argc) only = argv[++i];
         else if (a == "--json") json_out = true;
         else {
-            fmt::print(stderr, "usage: thesis_bench [--paths N] [--threads T] [--only NAME] [--json]\n");
+            fmt::print(stderr, "usage: thesis_bench [--paths N] [--threads T] [--only NAME] [--json]\n"
+                               "  NAME: rng, w1, touch, jumps, continuous, fundamentals, seed\n");
             return 2;
         }
     }
@@ -159,6 +163,15 @@ int main(int argc, char** argv) {
         t.model.eps_volatility = 0.35;
         t.model.eps_multiple_correlation = 0.3;
         results.push_back(run_workload("fundamentals mode", t, threads));
+    }
+    if (want("seed")) {
+        // What `thesis run` simulates, at this path count, under each fill policy.
+        for (Monitoring m : {Monitoring::Discrete, Monitoring::Sessions, Monitoring::Continuous}) {
+            Thesis t = load_thesis(seed_thesis_yaml(), "seed");
+            t.simulation.paths = paths;
+            t.simulation.monitoring = m;
+            results.push_back(run_workload(fmt::format("seed, {}", to_string(m)), t, threads));
+        }
     }
     if (json_out) {
         fmt::print("{}\n", results.dump(2));

@@ -4,7 +4,9 @@
 #include "thesis/errors.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numbers>
 #include <optional>
@@ -368,7 +370,7 @@ void PlanTracker::leaf(const PlanRules& r, int k, double a, double b, double v, 
         known_low = known_high = 0;
     }
     // The nearest level each extreme is compared with: an extreme that cannot reach it, by a bound
-    // on −ln u from u's exponent (u ≥ 2^ilogb(u)), needs no log. A level between the ends, or
+    // on −ln u from u's exponent, needs no log. A level between the ends, or
     // within the bound with a margin far above rounding, takes the extreme itself.
     double low_level = -kInf, high_level = kInf;
     const auto nearest = [&](bool falls, double& level) {
@@ -385,7 +387,9 @@ void PlanTracker::leaf(const PlanRules& r, int k, double a, double b, double v, 
     if (side & kDown) nearest(true, low_level);
     if (side & kUp) nearest(false, high_level);
     const auto may_reach = [&](double level, double u) {
-        const double bound = -std::ilogb(u) * std::numbers::ln2 * (1 + 1e-9);
+        // u ≥ 2^e with e = u's unbiased exponent (u is a normal double in (0, 1)).
+        const auto e = static_cast<int>(std::bit_cast<std::uint64_t>(u) >> 52) - 1023;
+        const double bound = -e * std::numbers::ln2 * (1 + 1e-9);
         return 2 * (a - level) * (b - level) <= v * bound;
     };
     double low = kInf, high = -kInf;
