@@ -148,6 +148,7 @@ PlanTracker PlanTracker::resumed(const PlanRules& r, Monitoring monitoring, bool
                                  int entry_step, double entry_log) {
     PlanTracker t;
     t.monitoring_ = monitoring;
+    t.for_lanes_ = true;
     if (in_trade) t.enter(r, entry_step, entry_log);
     return t;
 }
@@ -155,7 +156,7 @@ PlanTracker PlanTracker::resumed(const PlanRules& r, Monitoring monitoring, bool
 void PlanTracker::enter(const PlanRules& r, int k, double log_price) {
     phase_ = Phase::InTrade;
     out_.entry_step = k;
-    out_.entry_price = std::exp(log_price);
+    if (!for_lanes_) out_.entry_price = std::exp(log_price);
     entry_log_ = log_price;
     log_stop_ = r.log_stop;
     if (r.stop == Stop::Kind::Percent || r.stop == Stop::Kind::Trailing)
@@ -186,6 +187,11 @@ void close_trade(const PlanRules& r, TradeOutcome& out, ExitReason reason, int k
 void PlanTracker::finish(const PlanRules& r, ExitReason reason, int k, double log_price) {
     phase_ = Phase::Done;
     exit_log_ = log_price;
+    if (for_lanes_) {
+        out_.reason = reason;
+        out_.exit_step = k;
+        return;
+    }
     const bool stopped = reason == ExitReason::Stop || reason == ExitReason::GapThroughStop;
     const double stop_price = !stopped ? 0 : r.stop == Stop::Kind::Fixed ? r.stop_price : std::exp(log_stop_);
     close_trade(r, out_, reason, k, log_price, stop_price);
@@ -230,7 +236,7 @@ void PlanTracker::step(const PlanRules& r, int k, const StepView& view) {
         if (phase_ == Phase::InTrade) finish(r, ExitReason::Horizon, k, view.observed);
         phase_ = Phase::Done;
     }
-    update_watch(r, k);
+    if (!for_lanes_) update_watch(r, k);   // the lanes watch their own levels
 }
 
 void PlanTracker::discrete_step(const PlanRules& r, int k, const StepView& view) {

@@ -114,7 +114,9 @@ class PlanTracker {
     /// (−1 if it did not), for entries that wait for an event.
     void start(const PlanRules& rules, Monitoring monitoring, double x0, const int* event_steps);
     /// A lane_playable plan (no touches) as the engine's lanes hold it between steps: waiting
-    /// for its limit, or in a trade entered at step `entry_step` at log price `entry_log`.
+    /// for its limit, or in a trade entered at step `entry_step` at log price `entry_log`. The
+    /// lanes price the trade themselves (close_trade), so a resumed tracker keeps its fills in
+    /// log prices: its outcome() has the reason and the steps, not the prices or the P&L.
     static PlanTracker resumed(const PlanRules& rules, Monitoring monitoring, bool in_trade,
                                int entry_step, double entry_log);
     /// Step k (1 ≤ k ≤ rules.last_step, in order; steps may be skipped as above).
@@ -163,6 +165,7 @@ class PlanTracker {
     int event_step_ = -1;   ///< AfterEvent: the step its event fired at
     double watch_low_ = 0, watch_high_ = 0, split_low_ = 0, split_high_ = 0;
     int forced_step_ = 0;
+    bool for_lanes_ = false;   ///< resumed for the engine's lanes: log prices, no watches
 };
 
 /// Plays the plan on a stored path (every step). Pure: the same path gives the same outcome,
