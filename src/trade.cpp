@@ -375,62 +375,49 @@ void PlanTracker::leaf(const PlanRules& r, int k, double a, double b, double v, 
         u_high = draws.random().uniform();
         known_low = known_high = 0;
     }
-    // The nearest level each extreme is compared with: an extreme that cannot reach it, by a bound
-    // on −ln u from u's exponent, needs no log. A level between the ends, or
-    // within the bound with a margin far above rounding, takes the extreme itself.
-    double low_level = -kInf, high_level = kInf;
-    const auto nearest = [&](bool falls, double& level) {
-        const auto add = [&](double l) { level = falls ? std::max(level, l) : std::min(level, l); };
-        if (falls == is_long) {   // the limit and the stop's side
-            if (phase_ == Phase::Waiting && r.entry == Entry::Kind::Limit) add(r.log_limit);
-            if (phase_ == Phase::InTrade && r.stop != Stop::Kind::None) add(log_stop_);
-        } else if (phase_ == Phase::InTrade && r.target != Target::Kind::None) {
-            add(log_target_);
-        }
-    };
-    if (touch_low) low_level = is_long ? r.touch_log_stop : r.touch_log_target;
-    if (touch_high) high_level = is_long ? r.touch_log_target : r.touch_log_stop;
-    if (side & kDown) nearest(true, low_level);
-    if (side & kUp) nearest(false, high_level);
+    // Whether the piece went down to `level` (falls) or up to it: surely where the level lies
+    // between its ends; not where a bound on −ln u from u's exponent (u ≥ 2^e) rules it out,
+    // with a margin far above rounding, so without a log; else by its extreme, computed once.
     const auto may_reach = [&](double level, double u) {
-        // u ≥ 2^e with e = u's unbiased exponent (u is a normal double in (0, 1)).
         const auto e = static_cast<int>(std::bit_cast<std::uint64_t>(u) >> 52) - 1023;
         const double bound = -e * std::numbers::ln2 * (1 + 1e-9);
         return 2 * (a - level) * (b - level) <= v * bound;
     };
-    double low = kInf, high = -kInf;
-    if (low_level > -kInf) {
-        if (known_low > 0) low = bridge_low_at(a, b, v, known_low);
-        else if (may_reach(low_level, u_low)) low = bridge_low(a, b, v, u_low);
-    }
-    if (high_level < kInf) {
-        if (known_high > 0) high = bridge_high_at(a, b, v, known_high);
-        else if (may_reach(high_level, u_high)) high = bridge_high(a, b, v, u_high);
-    }
+    std::optional<double> low, high;
+    const auto reached = [&](bool falls, double level) {
+        if (falls ? level >= std::min(a, b) : level <= std::max(a, b)) return true;
+        std::optional<double>& extreme = falls ? low : high;
+        if (!extreme) {
+            const double u = falls ? u_low : u_high, known = falls ? known_low : known_high;
+            if (known > 0) extreme = falls ? bridge_low_at(a, b, v, known) : bridge_high_at(a, b, v, known);
+            else if (may_reach(level, u)) extreme = falls ? bridge_low(a, b, v, u) : bridge_high(a, b, v, u);
+            else return false;
+        }
+        return falls ? *extreme <= level : *extreme >= level;
+    };
     if (touch_low) {
-        if (is_long) out_.touched_stop = low <= r.touch_log_stop;
-        else out_.touched_target = low <= r.touch_log_target;
+        if (is_long) out_.touched_stop = reached(true, r.touch_log_stop);
+        else out_.touched_target = reached(true, r.touch_log_target);
     }
     if (touch_high) {
-        if (is_long) out_.touched_target = high >= r.touch_log_target;
-        else out_.touched_stop = high >= r.touch_log_stop;
+        if (is_long) out_.touched_target = reached(false, r.touch_log_target);
+        else out_.touched_stop = reached(false, r.touch_log_stop);
     }
     // Orders filled by a fall to their level (a long's limit, then its stop; a short's target)
     // or a rise (a long's target; a short's limit, then its stop), at the level.
-    const auto fill_side = [&](bool falls, double extreme) {
-        const auto reached = [&](double level) { return falls ? extreme <= level : extreme >= level; };
+    const auto fill_side = [&](bool falls) {
         const bool entries = falls == is_long;   // the limit and the stop lie on the entry's side
         if (entries) {
-            if (phase_ == Phase::Waiting && r.entry == Entry::Kind::Limit && reached(r.log_limit))
+            if (phase_ == Phase::Waiting && r.entry == Entry::Kind::Limit && reached(falls, r.log_limit))
                 enter(r, k, r.log_limit);
-            if (phase_ == Phase::InTrade && r.stop != Stop::Kind::None && reached(log_stop_))
+            if (phase_ == Phase::InTrade && r.stop != Stop::Kind::None && reached(falls, log_stop_))
                 stop_out(r, k, log_stop_);
-        } else if (phase_ == Phase::InTrade && r.target != Target::Kind::None && reached(log_target_)) {
+        } else if (phase_ == Phase::InTrade && r.target != Target::Kind::None && reached(falls, log_target_)) {
             finish(r, ExitReason::Target, k, log_target_);
         }
     };
-    if (side & kDown) fill_side(true, low);
-    if (side & kUp) fill_side(false, high);
+    if (side & kDown) fill_side(true);
+    if (side & kUp) fill_side(false);
 }
 
 void PlanTracker::update_watch(const PlanRules& r, int k) {
