@@ -228,8 +228,8 @@ TEST_CASE("one plan played inside the step loop of GBM or Merton gives the track
 }
 
 TEST_CASE("one plan played inside GBM's step loop under continuous monitoring gives the trackers' outcomes bit for bit") {
-    // play_bridged_in_loop: the bridge's extremes tested in the loop, PlanTracker's rules
-    // (bridge_fill) where a level may have been reached. Every plan shape, long and short, with
+    // play_bridged_in_loop: the bridge's extremes and the walk's reach tested in the loop,
+    // PlanTracker::step itself where something may happen. Every plan shape, long and short, with
     // and without a plan horizon; the trackers run the same engine with the generic loop. Paths
     // that exit at a level settle at the observed price (their horizon price is compared too).
     SimdLevelGuard guard;
