@@ -6,13 +6,48 @@
 #include "thesis/path.h"
 #include "thesis/thesis.h"
 
+#include <doctest/doctest.h>
+
+#include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace thesis::test {
 
 inline constexpr const char* kLevels[] = {"portable", "avx2", "avx512"};
+
+/// The SIMD levels a test compares: every level this CPU runs. A level it cannot run is a reported
+/// skip (a line on stderr), never a silent one; and every level THESIS_REQUIRE_SIMD names
+/// (comma-separated: .ci/run sets it to the levels /proc/cpuinfo lists) must run here, or the
+/// test fails, so a machine that has a level cannot skip comparing it. `needs_avx512`: the test
+/// compares something only AVX-512 code does (the lanes play plans there alone), which it says
+/// when the level is missing.
+inline std::vector<const char*> simd_levels_to_compare(bool needs_avx512 = false) {
+    std::vector<const char*> levels;
+    for (const char* level : kLevels) {
+        if (simd_level_available(level)) levels.push_back(level);
+        else std::fprintf(stderr, "thesis_tests: SIMD level %s skipped: this CPU cannot run it%s\n", level,
+                          needs_avx512 && std::string_view(level) == "avx512"
+                              ? " (the lanes are then compared with the trackers they fall back to)" : "");
+    }
+    if (const char* required = std::getenv("THESIS_REQUIRE_SIMD")) {
+        std::string list = required;
+        for (std::size_t start = 0; start <= list.size();) {
+            const std::size_t end = std::min(list.find(',', start), list.size());
+            const std::string name = list.substr(start, end - start);
+            if (!name.empty())
+                CHECK_MESSAGE(simd_level_available(name), "THESIS_REQUIRE_SIMD names ", name,
+                              ", which this CPU does not run here: its comparison would be skipped");
+            start = end + 1;
+        }
+    }
+    return levels;
+}
 
 // Restores the SIMD level a test switched away from.
 struct SimdLevelGuard {

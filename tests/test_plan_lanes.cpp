@@ -122,8 +122,7 @@ Thesis single_plan_thesis(ModelKind kind, Monitoring monitoring, std::size_t i, 
 void check_lanes_match_trackers(const MonteCarlo& mc, Monitoring monitoring,
                                 std::array<int, kExitReasons.size()>& seen) {
     constexpr std::uint64_t kPaths = 3001;   // not a whole number of lanes or blocks
-    for (const char* level : kLevels) {
-        if (!simd_level_available(level)) continue;
+    for (const char* level : simd_levels_to_compare(true)) {
         set_simd_level(level);
         CAPTURE(level);
         const Ran lanes = run_book(mc, monitoring, true, kPaths);
@@ -179,8 +178,7 @@ TEST_CASE("plans played in the lanes give the trackers' outcomes and horizon pri
         for (const bool touch_odds : {true, false}) {
             const Thesis t = lane_thesis(kind, touch_odds);
             MonteCarlo mc(t);
-            for (const char* level : kLevels) {
-                if (!simd_level_available(level)) continue;
+            for (const char* level : simd_levels_to_compare(true)) {
                 set_simd_level(level);
                 CAPTURE(level);
                 CAPTURE(static_cast<int>(kind));
