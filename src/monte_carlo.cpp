@@ -196,7 +196,9 @@ struct PairedSamples {
     void add(const TradeOutcome& o, const TradeOutcome& reference) {
         const auto is = [](const TradeOutcome& x, ExitReason r) { return x.reason == r ? 1.0 : 0.0; };
         target.push_back(is(o, ExitReason::Target) - is(reference, ExitReason::Target));
-        stop.push_back(is(o, ExitReason::Stop) - is(reference, ExitReason::Stop));
+        // p_stop's stops: at the level or through a gap (metrics.h).
+        const auto stopped = [&](const TradeOutcome& x) { return is(x, ExitReason::Stop) + is(x, ExitReason::GapThroughStop); };
+        stop.push_back(stopped(o) - stopped(reference));
         gap.push_back(is(o, ExitReason::GapThroughStop) - is(reference, ExitReason::GapThroughStop));
         pnl.push_back(o.pnl_per_share - reference.pnl_per_share);
     }
@@ -417,6 +419,9 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
     THESIS_REQUIRE(n > 0 && t.pnl.count() == n, "{} paths but {} tallied", n, t.pnl.count());
     for (std::size_t i = 0; i < kExitReasons.size(); ++i)
         m.outcome[i] = proportion_estimate(t.outcomes[i], n);
+    m.stopped = proportion_estimate(t.outcomes[static_cast<std::size_t>(ExitReason::Stop)] +
+                                        t.outcomes[static_cast<std::size_t>(ExitReason::GapThroughStop)],
+                                    n);
 
     const TradeEconomics e = trade_economics(plan, spot);
     m.shares = e.shares;

@@ -110,6 +110,16 @@ std::string render_markdown(const Report& r) {
     return out;
 }
 
+nlohmann::json estimate_json(const Estimate& e) {
+    return {{"estimate", e.value}, {"std_error", e.std_error}, {"ci_low", e.ci_low}, {"ci_high", e.ci_high}};
+}
+
+nlohmann::json estimate_json(const std::optional<Estimate>& e, const std::string& reason) {
+    if (e) return estimate_json(*e);
+    return {{"estimate", nullptr}, {"std_error", nullptr}, {"ci_low", nullptr}, {"ci_high", nullptr},
+            {"reason", reason}};
+}
+
 std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
     std::string out = "\"";

@@ -1,6 +1,7 @@
 #include "thesis/reports.h"
 
 #include "thesis/errors.h"
+#include "thesis/metrics.h"
 #include "thesis/valuation.h"
 #include "thesis/version.h"
 
@@ -356,34 +357,18 @@ namespace thesis {
 
 namespace {
 
-std::string with_ci(const Estimate& e, std::string (*show)(double)) {
-    if (e.ci_low == e.ci_high) return show(e.value);   // exact, or a plain statistic
-    return fmt::format("{} [{}, {}]", show(e.value), show(e.ci_low), show(e.ci_high));
+// A paired difference with its 95% CI, signed in the metric's unit.
+std::string difference_with_ci(const MetricInfo& m, const Estimate& e) {
+    if (e.ci_low == e.ci_high) return format_metric_difference(m, e.value);
+    return fmt::format("{} [{}, {}]", format_metric_difference(m, e.value), format_metric_difference(m, e.ci_low),
+                       format_metric_difference(m, e.ci_high));
 }
-std::string show_percent(double v) { return format_percent(v, 1); }
-std::string show_money(double v) { return format_signed_money(v, 2); }
-std::string show_loss(double v) { return format_money(v, 2); }
-std::string show_r(double v) { return format_fixed(v, 3, true) + "R"; }
 std::string show_ratio(double v) { return format_fixed(v, 3); }
-std::string show_days(double v) { return format_fixed(v * 365, 1) + "d"; }
-std::string show_position(double v) { return format_signed_money(v, 0); }
-
-std::string_view reason_label(ExitReason r) {
-    switch (r) {
-        case ExitReason::Unfilled: return "P(unfilled)";
-        case ExitReason::Target: return "P(target)";
-        case ExitReason::Stop: return "P(stop)";
-        case ExitReason::GapThroughStop: return "P(gap-through stop)";
-        case ExitReason::Horizon: return "P(horizon)";
-    }
-    return "?";
-}
 
 // One metric of every plan: a row of the wide table and rows of the tidy one.
 struct MetricRow {
-    std::string label, key;
+    const MetricInfo* info;
     std::vector<std::optional<Estimate>> values;   // per plan
-    std::string (*show)(double);
 };
 
 std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
@@ -448,48 +433,14 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
             format_count(static_cast<double>(requested_paths))));
     for (std::size_t i = 0; i < plans; ++i) r.verdict.push_back(verdict_of(metrics[i], t.plans[i]));
 
-    // Rows: every metric of every plan.
+    // Rows: every simulated metric of the catalogue, for every plan.
     std::vector<MetricRow> rows;
-    const auto add = [&](std::string label, std::string key, std::string (*show)(double),
-                         auto get) {
-        MetricRow row{std::move(label), std::move(key), {}, show};
-        for (const auto& m : metrics) row.values.push_back(get(m));
+    for (const MetricInfo& info : metric_catalogue()) {
+        if (!info.simulated) continue;
+        MetricRow row{&info, {}};
+        for (const auto& m : metrics) row.values.push_back(info.from_simulation(m).estimate);
         rows.push_back(std::move(row));
-    };
-    for (std::size_t k = 0; k < kExitReasons.size(); ++k)
-        add(std::string(reason_label(kExitReasons[k])),
-            "p_" + std::string(to_string(kExitReasons[k])), show_percent,
-            [k](const PlanMetrics& m) { return std::optional(m.outcome[k]); });
-    add("E[P&L] per share", "pnl_per_share", show_money,
-        [](const PlanMetrics& m) { return std::optional(m.pnl_per_share); });
-    add("E[P&L] per position", "pnl_per_position", show_position,
-        [](const PlanMetrics& m) { return std::optional(m.pnl_per_position); });
-    add("SD of P&L per share", "pnl_sd", show_loss, [](const PlanMetrics& m) {
-        return std::optional(Estimate{m.pnl_sd, 0, m.pnl_sd, m.pnl_sd});   // reported without a CI
-    });
-    for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
-        add(fmt::format("P&L {:g}% quantile", kQuantileLevels[q] * 100),
-            fmt::format("pnl_q{:02.0f}", kQuantileLevels[q] * 100), show_money,
-            [q](const PlanMetrics& m) { return std::optional(m.pnl_quantiles[q].second); });
-    add("P(loss)", "p_loss", show_percent,
-        [](const PlanMetrics& m) { return std::optional(m.probability_of_loss); });
-    add("VaR 95% (loss)", "var95", show_loss, [](const PlanMetrics& m) { return std::optional(m.var95); });
-    add("ES 95% (loss)", "es95", show_loss, [](const PlanMetrics& m) { return std::optional(m.es95); });
-    add("VaR 99% (loss)", "var99", show_loss, [](const PlanMetrics& m) { return std::optional(m.var99); });
-    add("ES 99% (loss)", "es99", show_loss, [](const PlanMetrics& m) { return std::optional(m.es99); });
-    add("expectancy", "expectancy_r", show_r, [](const PlanMetrics& m) { return m.expectancy_r; });
-    add("average win", "average_win", show_money, [](const PlanMetrics& m) { return m.average_win; });
-    add("average loss", "average_loss", show_loss, [](const PlanMetrics& m) { return m.average_loss; });
-    add("profit factor", "profit_factor", show_ratio, [](const PlanMetrics& m) { return m.profit_factor; });
-    add("mean holding period", "holding_years", show_days, [](const PlanMetrics& m) { return m.holding_years; });
-    add("Kelly fraction", "kelly", show_ratio, [](const PlanMetrics& m) { return m.kelly; });
-    add("loss past the stop", "stop_shortfall", show_loss, [](const PlanMetrics& m) { return m.stop_shortfall; });
-    add("P(touch target)", "p_touch_target", show_percent, [](const PlanMetrics& m) {
-        return m.has_target && m.touch_odds ? std::optional(m.touch_target) : std::nullopt;
-    });
-    add("P(touch stop)", "p_touch_stop", show_percent, [](const PlanMetrics& m) {
-        return m.has_stop && m.touch_odds ? std::optional(m.touch_stop) : std::nullopt;
-    });
+    }
 
     Table wide;
     wide.audience = Table::Audience::People;
@@ -498,8 +449,8 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
     wide.columns.push_back({"metric", "metric", false});
     for (const Plan& p : t.plans) wide.columns.push_back({p.name, p.name, true});
     for (const auto& row : rows) {
-        std::vector<Cell> cells{row.label};
-        for (const auto& v : row.values) cells.push_back(v ? with_ci(*v, row.show) : "–");
+        std::vector<Cell> cells{row.info->label};
+        for (const auto& v : row.values) cells.push_back(v ? format_metric_ci(*row.info, *v) : "–");
         wide.rows.push_back(std::move(cells));
     }
     wide.footnotes.push_back("per share unless stated; losses as positive amounts; expectancy "
@@ -535,13 +486,13 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
     tidy.id = "simulation";
     tidy.title = "Simulation";
     tidy.columns = {{"plan", "plan", false},      {"metric", "metric", false},
-                    {"value", "value", true},     {"std_error", "std_error", true},
+                    {"estimate", "estimate", true}, {"std_error", "std_error", true},
                     {"ci_low", "ci_low", true},   {"ci_high", "ci_high", true}};
     for (const auto& row : rows)
         for (std::size_t i = 0; i < plans; ++i)
             if (row.values[i]) {
                 const Estimate& e = *row.values[i];
-                tidy.rows.push_back({t.plans[i].name, row.key, Cell(show_ratio(e.value), e.value),
+                tidy.rows.push_back({t.plans[i].name, row.info->name, Cell(show_ratio(e.value), e.value),
                                      Cell("", e.std_error), Cell("", e.ci_low), Cell("", e.ci_high)});
             }
     r.tables.push_back(std::move(tidy));
@@ -584,10 +535,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
 
     // JSON: stamped, every estimate as {estimate, std_error, ci_low, ci_high}.
     using nlohmann::json;
-    const auto est = [](const Estimate& e) {
-        return json{{"estimate", e.value}, {"std_error", e.std_error}, {"ci_low", e.ci_low},
-                    {"ci_high", e.ci_high}};
-    };
+    const auto est = [](const Estimate& e) { return estimate_json(e); };
     json sim{{"paths", result.paths},
              {"requested_paths", requested_paths},
              {"interrupted", result.interrupted},
@@ -605,7 +553,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
     for (std::size_t i = 0; i < plans; ++i) {
         json p{{"name", t.plans[i].name}};
         for (const auto& row : rows)
-            p[row.key] = row.values[i] ? est(*row.values[i]) : json(nullptr);
+            p[row.info->name] = row.values[i] ? est(*row.values[i]) : json(nullptr);
         sim["plans"].push_back(std::move(p));
     }
     json term{{"mean", est(mean)}};
@@ -628,17 +576,10 @@ void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& resu
         for (std::size_t p = 0; p < policies.size(); ++p)
             if (policies[p] == m) order.push_back(p);
 
-    struct Metric {
-        std::string label, key;
-        std::string (*show)(double);
-        std::string (*show_difference)(double);
-    };
-    const auto signed_points = [](double v) { return format_percent(v, 1, true); };
-    const Metric metrics[] = {{"P(target)", "p_target", show_percent, signed_points},
-                              {"P(stop)", "p_stop", show_percent, signed_points},
-                              {"P(gap-through stop)", "p_gap_through_stop", show_percent, signed_points},
-                              {"E[P&L] per share", "pnl_per_share", show_money, show_money},
-                              {"expectancy", "expectancy_r", show_r, show_r}};
+    // The catalogue's metrics the fill policy moves most, in this order.
+    std::vector<const MetricInfo*> metrics;
+    for (const char* name : {"p_target", "p_stop", "p_gap_through_stop", "pnl_per_share", "expectancy_r"})
+        metrics.push_back(find_metric(name));
     const auto difference_name = [&](std::size_t p) {
         return fmt::format("{} − {}", to_string(policies[p]), reference);
     };
@@ -655,12 +596,10 @@ void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& resu
     tidy.audience = Table::Audience::Machines;
     tidy.id = "policies";
     tidy.columns = {{"plan", "plan", false},        {"metric", "metric", false},
-                    {"policy", "policy", false},    {"value", "value", true},
+                    {"policy", "policy", false},    {"estimate", "estimate", true},
                     {"std_error", "std_error", true}, {"ci_low", "ci_low", true},
                     {"ci_high", "ci_high", true}};
-    const auto est = [](const Estimate& e) {
-        return json{{"estimate", e.value}, {"std_error", e.std_error}, {"ci_low", e.ci_low}, {"ci_high", e.ci_high}};
-    };
+    const auto est = [](const Estimate& e) { return estimate_json(e); };
     json plans_json = json::array();
     for (std::size_t i = 0; i < plans; ++i) {
         const Plan& plan = t.plans[i];
@@ -669,15 +608,8 @@ void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& resu
             under.push_back(summarize(result, p * plans + i, plan, t.stock.price));
         const double risk = under.front().risk_per_share;
         const bool has_r = under.front().expectancy_r.has_value();
-        const auto value = [&](std::size_t m, std::size_t p) -> std::optional<Estimate> {
-            const PlanMetrics& pm = under[p];
-            switch (m) {
-                case 0: return pm.outcome[static_cast<std::size_t>(ExitReason::Target)];
-                case 1: return pm.outcome[static_cast<std::size_t>(ExitReason::Stop)];
-                case 2: return pm.outcome[static_cast<std::size_t>(ExitReason::GapThroughStop)];
-                case 3: return pm.pnl_per_share;
-                default: return pm.expectancy_r;
-            }
+        const auto value = [&](std::size_t m, std::size_t p) {
+            return metrics[m]->from_simulation(under[p]).estimate;
         };
         const auto difference = [&](std::size_t m, std::size_t p) -> std::optional<Estimate> {
             const PairedTally& d = result.paired[(p - 1) * plans + i];
@@ -688,27 +620,28 @@ void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& resu
             return e;
         };
         json pj{{"name", plan.name}};
-        for (std::size_t m = 0; m < std::size(metrics); ++m) {
+        for (std::size_t m = 0; m < metrics.size(); ++m) {
             // Only what the plan has: a target, a stop, an expectancy (a stop and a risk).
             if ((m == 0 && !under.front().has_target) || ((m == 1 || m == 2) && !under.front().has_stop) ||
                 (m == 4 && !has_r))
                 continue;
-            std::vector<Cell> row{plan.name, metrics[m].label};
+            const MetricInfo& info = *metrics[m];
+            std::vector<Cell> row{plan.name, info.label};
             for (std::size_t p : order) {
                 const auto v = value(m, p);
-                row.push_back(v ? with_ci(*v, metrics[m].show) : "–");
+                row.push_back(v ? format_metric_ci(info, *v) : "–");
                 const std::string name(to_string(policies[p]));
-                pj[name][metrics[m].key] = v ? est(*v) : json(nullptr);
-                if (v) tidy.rows.push_back({plan.name, metrics[m].key, name, Cell(show_ratio(v->value), v->value),
+                pj[name][info.name] = v ? est(*v) : json(nullptr);
+                if (v) tidy.rows.push_back({plan.name, info.name, name, Cell(show_ratio(v->value), v->value),
                                             Cell("", v->std_error), Cell("", v->ci_low), Cell("", v->ci_high)});
             }
             for (std::size_t p : order) {
                 if (p == 0) continue;
                 const auto d = difference(m, p);
-                row.push_back(d ? with_ci(*d, metrics[m].show_difference) : "–");
+                row.push_back(d ? difference_with_ci(info, *d) : "–");
                 const std::string key = fmt::format("{}_minus_{}", to_string(policies[p]), reference);
-                pj[key][metrics[m].key] = d ? est(*d) : json(nullptr);
-                if (d) tidy.rows.push_back({plan.name, metrics[m].key, key, Cell(show_ratio(d->value), d->value),
+                pj[key][info.name] = d ? est(*d) : json(nullptr);
+                if (d) tidy.rows.push_back({plan.name, info.name, key, Cell(show_ratio(d->value), d->value),
                                             Cell("", d->std_error), Cell("", d->ci_low), Cell("", d->ci_high)});
             }
             wide.rows.push_back(std::move(row));
@@ -717,8 +650,8 @@ void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& resu
     }
     wide.footnotes.push_back("discrete: orders see each step's close only; sessions: an overnight gap "
                              "to the open, then a continuous session; continuous: no gap but jumps. "
-                             "P(stop) counts stops filled within the gap threshold, P(gap-through stop) "
-                             "the rest; expectancy in R as above");
+                             "P(stop) counts every stop exit, P(gap-through stop) those filled past the "
+                             "gap threshold; expectancy in R as above");
     r.tables.push_back(std::move(wide));
     r.tables.push_back(std::move(tidy));
     json policy_names = json::array();

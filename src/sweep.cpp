@@ -203,105 +203,7 @@ std::string check_numeric_key(std::string_view yaml, const std::string& key, con
     return n.Scalar();
 }
 
-// ---- Metrics ----
-
-const std::vector<MetricInfo>& metric_catalogue() {
-    using U = MetricUnit;
-    using B = Better;
-    static const std::vector<MetricInfo> kMetrics{
-        {"pnl_per_share", "PLAN", "expected P&L per share (unfilled paths count as 0)", U::Money, B::Higher, true, true},
-        {"pnl_per_position", "PLAN", "expected P&L of the sized position", U::Money, B::Higher, true, true},
-        {"expectancy_r", "PLAN", "expected P&L in units of the risk per share (R); needs a stop", U::Ratio, B::Higher, true, true},
-        {"p_target", "PLAN", "probability the target fills first", U::Percent, B::Higher, true, true},
-        {"p_stop", "PLAN", "probability the stop fills first, gaps through it included", U::Percent, B::Lower, true, true},
-        {"p_gap", "PLAN", "probability of a gap through the stop", U::Percent, B::Lower, true, true},
-        {"p_unfilled", "PLAN", "probability the entry never fills", U::Percent, B::Lower, true, true},
-        {"p_loss", "PLAN", "probability the trade loses money", U::Percent, B::Lower, true, true},
-        {"p_touch_target", "PLAN", "probability the price ever reaches the target", U::Percent, B::Higher, true, true},
-        {"p_touch_stop", "PLAN", "probability the price ever reaches the stop", U::Percent, B::Lower, true, true},
-        {"var95", "PLAN", "95% value at risk per share (a loss, positive)", U::Money, B::Lower, true, false},
-        {"var99", "PLAN", "99% value at risk per share", U::Money, B::Lower, true, false},
-        {"es95", "PLAN", "95% expected shortfall per share (mean of the worst 5%)", U::Money, B::Lower, true, false},
-        {"es99", "PLAN", "99% expected shortfall per share", U::Money, B::Lower, true, false},
-        {"pnl_q05", "PLAN", "5% quantile of P&L per share", U::Money, B::Higher, true, false},
-        {"pnl_q50", "PLAN", "median P&L per share", U::Money, B::Higher, true, false},
-        {"pnl_q95", "PLAN", "95% quantile of P&L per share", U::Money, B::Higher, true, false},
-        {"profit_factor", "PLAN", "sum of wins / sum of losses", U::Ratio, B::Higher, true, false},
-        {"kelly", "PLAN", "Kelly fraction p - (1 - p) / b of the win/lose bet", U::Ratio, B::Higher, true, false},
-        {"reward_risk", "PLAN", "reward / risk per share at the levels, costs included (R)", U::Ratio, B::Higher, false, false},
-        {"breakeven_win_rate", "PLAN", "win rate that breaks even at the levels: 1 / (1 + R)", U::Percent, B::Lower, false, false},
-        {"risk_per_share", "PLAN", "loss per share if stopped at the level, costs included", U::Money, B::Lower, false, false},
-        {"reward_per_share", "PLAN", "gain per share at the target, costs included", U::Money, B::Higher, false, false},
-        {"shares", "PLAN", "position size from the fixed count or the risk budget", U::Count, B::Neither, false, false},
-        {"expected_price", "valuation", "probability-weighted scenario price", U::Money, B::Higher, false, false},
-        {"expected_return", "valuation", "expected price / today's price - 1", U::Percent, B::Higher, false, false},
-        {"expected_upside", "valuation", "sum of p x max(return, 0)", U::Percent, B::Higher, false, false},
-        {"expected_downside", "valuation", "sum of p x max(-return, 0)", U::Percent, B::Lower, false, false},
-        {"upside_downside_ratio", "valuation", "expected upside / expected downside", U::Ratio, B::Higher, false, false},
-    };
-    return kMetrics;
-}
-
-std::string format_metric(const MetricInfo& m, double v) {
-    switch (m.unit) {
-        case MetricUnit::Money: return format_money(v);
-        case MetricUnit::Percent: return format_percent(v, 2);
-        case MetricUnit::Ratio: return fmt::format("{:.3f}", v);
-        case MetricUnit::Count: return format_number(v, 1);
-    }
-    return fmt::format("{}", v);
-}
-
-Metric resolve_metric(std::string_view name, const Thesis& thesis, const std::string& flag) {
-    name = trim(name);
-    const std::size_t dot = name.find('.');
-    std::vector<std::string> full;
-    for (const auto& m : metric_catalogue()) {
-        if (m.scope == "valuation") full.push_back("valuation." + m.name);
-        else
-            for (const auto& p : thesis.plans) full.push_back(p.name + "." + m.name);
-    }
-    const auto unknown = [&](const std::string& what) {
-        const std::string hint = did_you_mean(name, full);
-        return flag_error(flag, fmt::format("{}{}; 'thesis sweep --list-metrics' lists them", what,
-                                            hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
-    };
-    if (dot == std::string_view::npos)
-        throw unknown(fmt::format("expected PLAN.METRIC or valuation.METRIC, got '{}'", name));
-    const std::string scope(name.substr(0, dot));
-    const std::string metric(name.substr(dot + 1));
-    if (scope != "valuation" && !thesis.find_plan(scope)) {
-        std::vector<std::string> plans{"valuation"};
-        for (const auto& p : thesis.plans) plans.push_back(p.name);
-        const std::string hint = did_you_mean(scope, plans);
-        std::string known;
-        for (const auto& p : plans) known += (known.empty() ? "" : ", ") + p;
-        throw flag_error(flag, fmt::format("no plan named '{}'{}; expected one of: {}", scope,
-                                           hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
-                                           known));
-    }
-    for (const auto& m : metric_catalogue())
-        if (m.name == metric && (m.scope == "valuation") == (scope == "valuation"))
-            return Metric{std::string(name), scope == "valuation" ? "" : scope, &m};
-    throw unknown(fmt::format("unknown metric '{}'", name));
-}
-
-std::vector<Metric> resolve_metrics(std::string_view names, const Thesis& thesis,
-                                    const std::string& flag) {
-    std::vector<Metric> out;
-    for (std::size_t start = 0;;) {
-        const std::size_t comma = names.find(',', start);
-        const std::string_view item = trim(names.substr(start, comma == std::string_view::npos ? comma : comma - start));
-        if (item.empty()) throw flag_error(flag, "expected a metric like aggressive.p_stop");
-        Metric m = resolve_metric(item, thesis, flag);
-        for (const auto& other : out)
-            if (other.name == m.name) throw flag_error(flag, fmt::format("'{}' is given twice", m.name));
-        out.push_back(std::move(m));
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
+// ---- Evaluating points ----
 
 namespace {
 
@@ -312,112 +214,6 @@ Estimate normal(double value, double std_error) {
 }
 
 MetricValue none(std::string reason) { return {std::nullopt, std::move(reason)}; }
-
-MetricValue from(const std::optional<Estimate>& e, const std::string& reason) {
-    return e ? MetricValue{e, ""} : none(reason);
-}
-
-std::size_t plan_index(const Thesis& t, const std::string& name) {
-    for (std::size_t i = 0; i < t.plans.size(); ++i)
-        if (t.plans[i].name == name) return i;
-    throw InternalError(fmt::format("plan {} not in the thesis", name));
-}
-
-// A per-path quantity whose mean is the metric (for paired differences); nullopt if it has none.
-std::optional<double> path_value(const std::string& metric, const TradeOutcome& o,
-                                 const TradeEconomics& e) {
-    const auto is = [](bool b) { return b ? 1.0 : 0.0; };
-    if (metric == "pnl_per_share") return o.pnl_per_share;
-    if (metric == "pnl_per_position") return o.pnl_per_share * e.shares;
-    if (metric == "expectancy_r") {
-        if (!e.stop || !(e.risk_per_share > 0)) return std::nullopt;
-        return o.pnl_per_share / e.risk_per_share;
-    }
-    if (metric == "p_target") return is(o.reason == ExitReason::Target);
-    if (metric == "p_stop")
-        return is(o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop);
-    if (metric == "p_gap") return is(o.reason == ExitReason::GapThroughStop);
-    if (metric == "p_unfilled") return is(o.reason == ExitReason::Unfilled);
-    if (metric == "p_loss") return is(o.pnl_per_share < 0);
-    if (metric == "p_touch_target") return is(o.touched_target);
-    if (metric == "p_touch_stop") return is(o.touched_stop);
-    return std::nullopt;
-}
-
-}  // namespace
-
-MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const SimulationResult* sim) {
-    const std::string& name = metric.info->name;
-    if (metric.info->scope == "valuation") {
-        if (thesis.scenarios.empty()) return none("the file has no scenarios");
-        std::vector<ScenarioValue> values;
-        for (const auto& sc : thesis.scenarios) values.push_back(value_scenario(sc, thesis.stock));
-        const ScenarioExpectation e = expectation(values, thesis.stock.price);
-        if (!(e.probability_sum > 0)) return none("the scenarios have no probabilities");
-        if (name == "expected_price") return {exact(e.expected_price), ""};
-        if (name == "expected_return") return {exact(e.expected_return), ""};
-        if (name == "expected_upside") return {exact(e.expected_upside), ""};
-        if (name == "expected_downside") return {exact(e.expected_downside), ""};
-        if (!(e.expected_downside > 0)) return none("no scenario has a downside");
-        return {exact(e.upside_downside_ratio), ""};
-    }
-    const Plan* plan = thesis.find_plan(metric.plan);
-    THESIS_REQUIRE(plan != nullptr, "plan {} not in the thesis", metric.plan);
-    const TradeEconomics e = trade_economics(*plan, thesis.stock.price);
-    if (!metric.info->simulated) {
-        if (name == "reward_risk" || name == "breakeven_win_rate") {
-            if (!e.stop || !e.target || !(e.reward_risk > 0))
-                return none("needs a plan with a stop and a target");
-            return {exact(name == "reward_risk" ? e.reward_risk : e.breakeven_win_rate), ""};
-        }
-        if (name == "risk_per_share") {
-            if (!e.stop) return none("the plan has no stop");
-            return {exact(e.risk_per_share), ""};
-        }
-        if (name == "reward_per_share") {
-            if (!e.target) return none("the plan has no target");
-            return {exact(e.reward_per_share), ""};
-        }
-        return {exact(e.shares), ""};
-    }
-    THESIS_REQUIRE(sim != nullptr, "metric {} needs a simulation", metric.name);
-    const std::size_t i = plan_index(thesis, metric.plan);
-    const PlanMetrics m = summarize(*sim, i, *plan, thesis.stock.price);
-    const auto outcome = [&](ExitReason r) { return m.outcome[static_cast<std::size_t>(r)]; };
-    if (name == "pnl_per_share") return {m.pnl_per_share, ""};
-    if (name == "pnl_per_position") return {m.pnl_per_position, ""};
-    if (name == "expectancy_r") return from(m.expectancy_r, "needs a plan with a stop");
-    if (name == "p_target") return {outcome(ExitReason::Target), ""};
-    if (name == "p_stop") {
-        const PlanTally& t = sim->plans[i];
-        return {proportion_estimate(t.outcomes[static_cast<std::size_t>(ExitReason::Stop)] +
-                                        t.outcomes[static_cast<std::size_t>(ExitReason::GapThroughStop)],
-                                    sim->paths),
-                ""};
-    }
-    if (name == "p_gap") return {outcome(ExitReason::GapThroughStop), ""};
-    if (name == "p_unfilled") return {outcome(ExitReason::Unfilled), ""};
-    if (name == "p_loss") return {m.probability_of_loss, ""};
-    if ((name == "p_touch_target" || name == "p_touch_stop") && !m.touch_odds)
-        return none("touch odds not measured (simulation.touch_odds: false)");
-    if (name == "p_touch_target") return {m.touch_target, ""};
-    if (name == "p_touch_stop") return {m.touch_stop, ""};
-    if (name == "var95") return {m.var95, ""};
-    if (name == "var99") return {m.var99, ""};
-    if (name == "es95") return {m.es95, ""};
-    if (name == "es99") return {m.es99, ""};
-    for (auto [label, level] : {std::pair{"pnl_q05", 0.05}, {"pnl_q50", 0.50}, {"pnl_q95", 0.95}})
-        if (name == label)
-            for (const auto& [l, q] : m.pnl_quantiles)
-                if (std::fabs(l - level) < 1e-12) return {q, ""};
-    if (name == "profit_factor") return from(m.profit_factor, "needs both wins and losses");
-    if (name == "kelly") return from(m.kelly, "needs at least two wins and two losses");
-    throw InternalError(fmt::format("metric {} is not evaluated", metric.name));
-}
-
-// ---- Evaluating points ----
-
-namespace {
 
 bool is_touch_metric(const Metric& m) {
     return m.info->name == "p_touch_target" || m.info->name == "p_touch_stop";
@@ -494,13 +290,13 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
             const std::uint64_t lanes = std::min<std::uint64_t>(kLanes, end - first);
             for (std::uint64_t lane = 0; lane < lanes; ++lane)
                 for (std::size_t w = 0; w < wanted.size(); ++w) {
-                    const std::string& name = metrics[wanted[w]].info->name;
+                    const auto& per_path = metrics[wanted[w]].info->per_path;
                     const TradeOutcome o0 = trade_on_path(sides[0].rules[w], batch_base.paths[lane],
                                                           base.simulation.monitoring);
                     const TradeOutcome o1 = trade_on_path(sides[1].rules[w], batch_point.paths[lane],
                                                           point.simulation.monitoring);
-                    const auto x0 = path_value(name, o0, sides[0].economics[w]);
-                    const auto x1 = path_value(name, o1, sides[1].economics[w]);
+                    const auto x0 = per_path(o0, sides[0].economics[w]);
+                    const auto x1 = per_path(o1, sides[1].economics[w]);
                     if (!x0 || !x1) {
                         undefined[w] = 1;   // the same value from every thread: a benign flag
                         continue;

@@ -230,7 +230,7 @@ expect "run --no-simulation" 0 "$thesis" run --no-simulation && {
 expect "sim json" 0 "$thesis" run --paths 2048 --format json && {
     if python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; assert s["paths"]==2048 and s["seed"]==20250714 and s["generator"]=="xoshiro256++/ziggurat" and s["monitoring"]=="sessions" and s["overnight_variance_share"]==0.25; p=s["plans"][0]; assert set(p["pnl_per_share"])=={"estimate","std_error","ci_low","ci_high"}' <<<"$out"; then ok; else fail "sim json shape"; fi
 }
-expect "sim csv tidy" 0 "$thesis" run --paths 2048 --format csv && has "tidy header" "$out" "plan,metric,value,std_error,ci_low,ci_high"
+expect "sim csv tidy" 0 "$thesis" run --paths 2048 --format csv && has "tidy header" "$out" "plan,metric,estimate,std_error,ci_low,ci_high"
 # The policy bracket: every plan under each fill policy, with paired differences.
 expect "run --policies" 0 "$thesis" run --paths 2048 --policies && {
     has "policies table" "$out" "Fill policies on the same paths"
@@ -248,7 +248,7 @@ if cmp -s "$work/t1.json" "$work/t2.json" && cmp -s "$work/t1.json" "$work/t8.js
 expect "tolerance" 0 "$thesis" run --tolerance 5 --format json && {
     if python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["simulation"]["paths"] > 16384' <<<"$out"; then ok; else fail "tolerance paths"; fi
 }
-expect "tolerance verdict" 0 "$thesis" run --tolerance 20 && has "tolerance line" "$out" "Tolerance \$20.00 on E[P&L] per share: reached"
+expect "tolerance verdict" 0 "$thesis" run --tolerance 20 && has "tolerance line" "$out" "Tolerance \$20.00 on pnl_per_share (E[P&L] per share): reached"
 expect "tolerance metric" 0 "$thesis" run --tolerance 0.01 --tolerance-metric p_stop --format json && {
     if python3 -c 'import json,sys; t=json.load(sys.stdin)["simulation"]["tolerance"]; assert t["metric"]=="p_stop" and t["met"] and t["half_width"]<=0.01' <<<"$out"; then ok; else fail "tolerance metric json"; fi
 }
@@ -379,7 +379,7 @@ expect "odds" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 10% -
     has "odds verdict" "$out" "target first 47.01%"
 }
 expect "odds json" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 0.10 --vol 0.5 --horizon 0.75y --paths 5000 --monitoring discrete --format json && {
-    if python3 -c 'import json,sys; d=json.load(sys.stdin); a=d["analytic"]; s=d["simulated"]; assert abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-4; assert a["method"].startswith("exact discrete"); assert set(s["p_neither"]) >= {"estimate","stderr"}' <<<"$out"; then ok; else fail "odds json"; fi
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); a=d["analytic"]; s=d["simulated"]; assert abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-4; assert a["method"].startswith("exact discrete"); assert set(s["p_neither"]) == {"estimate","std_error","ci_low","ci_high"}' <<<"$out"; then ok; else fail "odds json"; fi
 }
 expect "odds bad stop" 2 "$thesis" odds --spot 770 --stop 800 --target 1000 --vol 50% && has "odds stop msg" "$err" "--stop"
 expect "odds bad horizon" 2 "$thesis" odds --spot 770 --stop 600 --target 1000 --vol 50% --horizon soon && ok
@@ -387,7 +387,7 @@ expect "check" 0 "$thesis" check --paths 5000 && has "check verdict" "$out" "che
 
 # --- sweep, sensitivity, solve ---
 expect "sweep one key" 0 "$thesis" sweep --set plans.aggressive.stop=600:690:30 --metric aggressive.p_stop,aggressive.reward_risk --paths 2048 && {
-    has "sweep table" "$out" "aggressive.p_stop — probability the stop fills first"
+    has "sweep table" "$out" "aggressive.p_stop — probability the trade exits at its stop, at the level or through a gap past it"
     has "sweep best" "$out" "Best aggressive.p_stop (lower is better)"
     has "sweep crn line" "$out" "common random numbers"
 }
@@ -396,18 +396,47 @@ expect "sweep grid csv" 0 "$thesis" sweep --set plans.aggressive.stop=600,650,71
 import csv,sys
 rows=[r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))]
 assert len(rows)==6, len(rows)
-assert set(rows[0])>={"key1","value1","key2","value2","metric","value","std_error","ci_low","ci_high","valid","reason"}
+assert set(rows[0])>={"key1","value1","key2","value2","metric","estimate","std_error","ci_low","ci_high","valid","reason"}
 bad=[r for r in rows if r["valid"]=="false"]
 assert len(bad)==2 and all("below entry" in r["reason"] for r in bad)
-assert all(float(r["ci_low"])<=float(r["value"])<=float(r["ci_high"]) for r in rows if r["valid"]=="true")
+assert all(float(r["ci_low"])<=float(r["estimate"])<=float(r["ci_high"]) for r in rows if r["valid"]=="true")
 ' "$work/sweep.csv"; then ok; else fail "sweep csv shape"; fi
 }
 expect "sweep grid table" 0 "$thesis" sweep --set plans.aggressive.stop=600,650,710 --set model.volatility=30%:50%:20% --metric aggressive.pnl_per_share --paths 2048 && {
     has "sweep grid best" "$out" "* best cell (higher is better)"
     has "sweep grid invalid" "$out" "invalid at plans.aggressive.stop=710"
 }
+# One vocabulary: every simulated metric of the catalogue, for every plan, is the same number in
+# run's JSON and in a sweep at the same seed and path count (the sweep's first point is the file
+# itself: capital moves only pnl_per_position at the second).
+metrics=$("$thesis" sweep --list-metrics --format json | python3 -c '
+import json,sys
+print(",".join(m["name"] for m in json.load(sys.stdin)["metrics"] if m["simulated"]))')
+all=""
+for plan in aggressive cautious hold; do all+="${all:+,}${metrics//PLAN/$plan}"; done
+"$thesis" run --paths 3000 --format json >"$work/agree_run.json"
+expect "metric agreement sweep" 0 "$thesis" sweep --set plans.aggressive.capital=100000,200000 --metric "$all" --paths 3000 --format json -o "$work/agree_sweep.json" && {
+    if python3 -c '
+import json,sys
+run=json.load(open(sys.argv[1]))["simulation"]["plans"]
+sweep=json.load(open(sys.argv[2]))["sweep"]["points"][0]["metrics"]
+checked=0
+for plan in run:
+    for key,value in plan.items():
+        if key=="name": continue
+        s=sweep[plan["name"]+"."+key]
+        if value is None:
+            assert s["estimate"] is None, (plan["name"],key,s)
+        else:
+            assert s == value, (plan["name"],key,value,s)
+        checked+=1
+# every simulated metric of the catalogue appears in both
+assert checked == len(sweep), (checked, len(sweep))
+assert checked >= 3*25, checked
+' "$work/agree_run.json" "$work/agree_sweep.json"; then ok; else fail "run and sweep disagree on a metric"; fi
+}
 expect "sweep versus base json" 0 "$thesis" sweep --set plans.aggressive.stop=620 --set plans.aggressive.stop=580,620 --metric aggressive.pnl_per_share --paths 4096 --versus-base --format json && {
-    if python3 -c 'import json,sys; d=json.load(sys.stdin); p=d["sweep"]["points"]; v=p[1]["metrics"]["aggressive.pnl_per_share"]["versus_base"]; assert v["paired"] and abs(v["value"])<1e-9 and v["std_error"]==0' <<<"$out"; then ok; else fail "versus base json"; fi
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); p=d["sweep"]["points"]; v=p[1]["metrics"]["aggressive.pnl_per_share"]["versus_base"]; assert v["paired"] and abs(v["estimate"])<1e-9 and v["std_error"]==0' <<<"$out"; then ok; else fail "versus base json"; fi
 }
 expect "sweep list metrics" 0 "$thesis" sweep --list-metrics && has "metric list" "$out" "PLAN.expectancy_r"
 expect "sweep unknown key" 2 "$thesis" sweep --set plans.aggressive.stpo=550:650:25 --metric aggressive.p_stop && has "sweep key hint" "$err" "did you mean 'stop'"
@@ -425,7 +454,7 @@ expect "sensitivity" 0 "$thesis" sensitivity --metric aggressive.pnl_per_share -
     has "tornado skipped" "$out" "Not moved: scenarios.bull.probability"
 }
 expect "solve" 0 "$thesis" solve --vary scenarios.bull.price --metric valuation.expected_price --target 700 --between 500 1500 --format json && {
-    if python3 -c 'import json,sys; d=json.load(sys.stdin)["solve"]; assert 500<d["root"]<1500 and abs(d["metric_at_root"]["value"]-700)<1e-6' <<<"$out"; then ok; else fail "solve json"; fi
+    if python3 -c 'import json,sys; d=json.load(sys.stdin)["solve"]; assert 500<d["root"]<1500 and abs(d["metric_at_root"]["estimate"]-700)<1e-6' <<<"$out"; then ok; else fail "solve json"; fi
 }
 expect "solve no root" 2 "$thesis" solve --vary plans.aggressive.stop --metric aggressive.p_loss --target 5% --between 500 690 --paths 2048 && has "solve no root msg" "$err" "no root between 500 and 690"
 

@@ -150,6 +150,7 @@ struct PlanMetrics {
     std::string plan;
     std::uint64_t paths = 0;
     std::array<Estimate, kExitReasons.size()> outcome;   ///< probability of each exit reason
+    Estimate stopped;   ///< probability of a stop exit, at the level or through a gap (p_stop)
     Estimate pnl_per_share, pnl_per_position;
     double shares = 0;
     double pnl_sd = 0;

@@ -3,6 +3,8 @@
 // markdown, and a JSON document with a documented shape. Rendering is pure (string out); files
 // are written at the edge (output.h).
 
+#include "thesis/statistics.h"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -65,6 +67,11 @@ std::string render_markdown(const Report& report);
 /// by a blank line (pandas: `read_csv(..., comment='#')` on one table's block).
 std::string render_csv(const Report& report);
 std::string render(const Report& report, Format format);
+
+/// An estimate in every JSON document: {"estimate", "std_error", "ci_low", "ci_high"}. Without
+/// one, the same keys hold null and "reason" says why.
+nlohmann::json estimate_json(const Estimate& e);
+nlohmann::json estimate_json(const std::optional<Estimate>& e, const std::string& reason);
 
 /// RFC 4180 quoting when a field holds a comma, quote or newline.
 std::string csv_field(const std::string& text);

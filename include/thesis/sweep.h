@@ -8,6 +8,7 @@
 // path i sees the same random numbers at every point (common random numbers): neighbours differ
 // by signal, not by noise.
 
+#include "thesis/metrics.h"
 #include "thesis/monte_carlo.h"
 #include "thesis/statistics.h"
 #include "thesis/thesis.h"
@@ -55,47 +56,6 @@ std::string decimal_text(double value);
 /// Returns the value's text as the file writes it. Throws InputError naming `flag` (e.g.
 /// "--set plans.aggressive.stop").
 std::string check_numeric_key(std::string_view yaml, const std::string& key, const std::string& flag);
-
-// ---- Metrics ----
-
-enum class MetricUnit { Money, Percent, Ratio, Count };
-enum class Better { Higher, Lower, Neither };
-
-/// A metric a sweep can report. `scope` is "PLAN" (named PLAN.name) or "valuation".
-struct MetricInfo {
-    std::string name;
-    std::string scope;
-    std::string description;
-    MetricUnit unit = MetricUnit::Ratio;
-    Better better = Better::Higher;
-    bool simulated = false;
-    bool paired = false;   ///< a mean of a per-path quantity: a paired CI of a difference exists
-};
-const std::vector<MetricInfo>& metric_catalogue();
-/// A metric's value for people: $12.34, 45.67%, 2.972.
-std::string format_metric(const MetricInfo& metric, double value);
-
-/// A metric resolved against a thesis: "aggressive.p_stop" → plan "aggressive", info p_stop.
-struct Metric {
-    std::string name;
-    std::string plan;   ///< empty for valuation metrics
-    const MetricInfo* info = nullptr;
-};
-/// Throws InputError naming `flag` with a did-you-mean for an unknown plan or metric.
-Metric resolve_metric(std::string_view name, const Thesis& thesis, const std::string& flag = "--metric");
-/// A comma-separated list; duplicates are refused.
-std::vector<Metric> resolve_metrics(std::string_view names, const Thesis& thesis,
-                                    const std::string& flag = "--metric");
-
-/// A metric's value at one point, or why it has none (e.g. expectancy_r of a plan without a stop).
-struct MetricValue {
-    std::optional<Estimate> estimate;
-    std::string reason;
-};
-
-/// Evaluates a metric on a loaded thesis; `sim` (the thesis's simulation, plans in the thesis's
-/// order) is needed for simulated metrics only.
-MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const SimulationResult* sim);
 
 // ---- Evaluating points ----
 

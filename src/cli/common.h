@@ -31,7 +31,7 @@ struct SimulationOptions {
     std::string monitoring;
     bool no_touch_odds = false;             ///< --no-touch-odds: simulation.touch_odds = false
     std::optional<double> tolerance;
-    std::string tolerance_metric = "pnl";   ///< pnl (dollars a share), p_target, p_stop, p_loss
+    std::string tolerance_metric = "pnl_per_share";   ///< a simulated metric of the catalogue (metrics.h)
     std::uint64_t max_paths = 20'000'000;
     bool policies = false;                  ///< --policies: every plan under every fill policy too
 };

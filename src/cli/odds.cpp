@@ -146,10 +146,7 @@ void run_odds(const OddsOptions& o) {
     r.tables.push_back(table);
 
     using nlohmann::json;
-    const auto est = [](const Estimate& e) {
-        return json{{"estimate", e.value}, {"stderr", e.std_error}, {"ci_low", e.ci_low},
-                    {"ci_high", e.ci_high}};
-    };
+    const auto est = [](const Estimate& e) { return estimate_json(e); };
     r.json = json{{"program", "thesis"},
                   {"command", "odds"},
                   {"inputs", {{"spot", spot}, {"stop", stop}, {"target", target}, {"drift", drift},

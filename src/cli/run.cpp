@@ -1,6 +1,8 @@
 // `thesis run [FILE] [--scenario NAME]`: the valuation report of a thesis.
 #include "common.h"
 
+#include "thesis/metrics.h"
+
 #include "thesis/reports.h"
 
 #include <fmt/format.h>
@@ -18,12 +20,19 @@ struct RunOptions {
 };
 
 std::string tolerance_line(const SimulationOptions& o, const SimulationOutcome& sim) {
-    const bool dollars = o.tolerance_metric == "pnl";
+    const MetricInfo& metric = *find_metric(o.tolerance_metric);
     const auto show = [&](double v) {
-        return dollars ? format_money(v) : format_percent(v, 2);
+        // A half-width: unsigned, in the metric's unit.
+        switch (metric.unit) {
+            case MetricUnit::Percent: return format_percent(v, 2);
+            case MetricUnit::Money:
+            case MetricUnit::Loss:
+            case MetricUnit::Position: return format_money(v);
+            default: return format_metric(metric, v);
+        }
     };
-    return fmt::format("Tolerance {} on {}: {} (worst 95% half-width {} at {} paths)",
-                       show(*o.tolerance), dollars ? "E[P&L] per share" : o.tolerance_metric,
+    return fmt::format("Tolerance {} on {} ({}): {} (worst 95% half-width {} at {} paths)",
+                       show(*o.tolerance), metric.name, metric.label,
                        sim.tolerance_met ? "reached" : "NOT reached", show(*sim.half_width),
                        format_count(static_cast<double>(sim.result.paths)));
 }

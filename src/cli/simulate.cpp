@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include "thesis/errors.h"
+#include "thesis/metrics.h"
 #include "thesis/monte_carlo.h"
 
 #include <fmt/format.h>
@@ -53,19 +54,23 @@ class ProgressBar {
     std::chrono::steady_clock::time_point last_{};
 };
 
-// The 95% half-width of a plan's metric: z·s/√n for the mean P&L, z·√(p(1−p)/n) for a
-// probability.
-double half_width(const PlanTally& t, const std::string& metric) {
-    const double n = static_cast<double>(t.pnl.count());
-    if (metric == "pnl") return kZ95 * std::sqrt(t.pnl.variance() / n);
-    const auto count = [&](ExitReason r) {
-        return static_cast<double>(t.outcomes[static_cast<std::size_t>(r)]);
-    };
-    double hits = static_cast<double>(t.losses.count());
-    if (metric == "p_target") hits = count(ExitReason::Target);
-    if (metric == "p_stop") hits = count(ExitReason::Stop) + count(ExitReason::GapThroughStop);
-    const double p = hits / n;
-    return kZ95 * std::sqrt(p * (1 - p) / n);
+// The worst 95% half-width of a metric over the plans it applies to: ½(ci_high − ci_low) of the
+// catalogue's estimate (metrics.h), so --tolerance bounds exactly the interval the report prints.
+double worst_half_width(const Thesis& thesis, const SimulationResult& result, const MetricInfo& metric) {
+    double worst = 0;
+    for (std::size_t i = 0; i < thesis.plans.size(); ++i) {
+        const MetricValue v = metric.from_simulation(summarize(result, i, thesis.plans[i], thesis.stock.price));
+        if (v.estimate) worst = std::max(worst, (v.estimate->ci_high - v.estimate->ci_low) / 2);
+    }
+    return worst;
+}
+
+// The metrics --tolerance can bound: the simulated plan metrics that carry a CI.
+std::vector<std::string> tolerance_metrics() {
+    std::vector<std::string> names;
+    for (const MetricInfo& m : metric_catalogue())
+        if (m.simulated && m.name != "pnl_sd") names.push_back(m.name);
+    return names;
 }
 
 }  // namespace
@@ -90,9 +95,9 @@ void add_simulation_options(CLI::App& command, SimulationOptions& o) {
                        "this (dollars for pnl, a probability otherwise; capped by --max-paths)")
         ->check(CLI::PositiveNumber);
     command.add_option("--tolerance-metric", o.tolerance_metric,
-                       "What --tolerance bounds: pnl (expected P&L per share), p_target, p_stop "
-                       "(incl. gaps) or p_loss")
-        ->check(CLI::IsMember({"pnl", "p_target", "p_stop", "p_loss"}))
+                       "What --tolerance bounds: a simulated metric (thesis sweep --list-metrics), "
+                       "e.g. pnl_per_share (dollars a share), p_target, p_stop, p_loss")
+        ->check(CLI::IsMember(tolerance_metrics()))
         ->capture_default_str();
     command.add_option("--max-paths", o.max_paths, "Cap on paths for --tolerance")
         ->check(CLI::Range(std::uint64_t{2048}, std::uint64_t{100'000'000'000ULL}))
@@ -129,9 +134,7 @@ SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, boo
             out.requested = n;
             mc.run(n, control);
             if (mc.result().interrupted) break;
-            double worst = 0;
-            for (std::size_t i = 0; i < thesis.plans.size(); ++i)
-                worst = std::max(worst, half_width(mc.result().plans[i], o.tolerance_metric));
+            const double worst = worst_half_width(thesis, mc.result(), *find_metric(o.tolerance_metric));
             out.half_width = worst;
             if (worst <= *o.tolerance || n >= o.max_paths) break;
             const double ratio = worst / *o.tolerance;

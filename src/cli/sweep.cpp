@@ -72,18 +72,8 @@ std::function<void(std::size_t, std::size_t)> progress_line(bool quiet, const ch
     };
 }
 
-// (format_metric prints a ratio with fmt, so a non-finite value is caught here.)
-std::string show(const MetricInfo& m, double v) { return std::isfinite(v) ? format_metric(m, v) : "n/a"; }
-
-std::string show_signed(const MetricInfo& m, double v) {
-    switch (m.unit) {
-        case MetricUnit::Money: return format_signed_money(v);
-        case MetricUnit::Percent: return format_percent(v, 2, true);
-        case MetricUnit::Ratio: return format_fixed(v, 3, true);
-        case MetricUnit::Count: return format_fixed(v, 1, true);
-    }
-    return fmt::format("{:+}", v);
-}
+std::string show(const MetricInfo& m, double v) { return format_metric(m, v); }
+std::string show_signed(const MetricInfo& m, double v) { return format_metric_difference(m, v); }
 
 std::string show_ci(const MetricInfo& m, const Estimate& e, bool is_signed = false) {
     if (e.ci_low == e.ci_high) return "exact";
@@ -114,13 +104,7 @@ std::optional<std::size_t> best_point(const std::vector<PointResult>& points, st
     return best;
 }
 
-nlohmann::json estimate_json(const MetricValue& v) {
-    if (!v.estimate) return {{"value", nullptr}, {"reason", v.reason}};
-    return {{"value", v.estimate->value},
-            {"std_error", v.estimate->std_error},
-            {"ci_low", v.estimate->ci_low},
-            {"ci_high", v.estimate->ci_high}};
-}
+nlohmann::json estimate_json(const MetricValue& v) { return thesis::estimate_json(v.estimate, v.reason); }
 
 void add_estimate_cells(std::vector<Cell>& row, const std::optional<Estimate>& e) {
     if (!e) {
@@ -147,31 +131,52 @@ struct SweepOptions {
     bool list_metrics = false;
 };
 
+std::string_view unit_text(MetricUnit u) {
+    switch (u) {
+        case MetricUnit::Money: return "usd";
+        case MetricUnit::Loss: return "usd (unsigned)";
+        case MetricUnit::Position: return "usd (position)";
+        case MetricUnit::Percent: return "fraction";
+        case MetricUnit::R: return "R";
+        case MetricUnit::Ratio: return "ratio";
+        case MetricUnit::Duration: return "years";
+        case MetricUnit::Count: return "shares";
+    }
+    return "";
+}
+
+std::string_view best_text(Better b) {
+    return b == Better::Higher ? "max" : b == Better::Lower ? "min" : "none";
+}
+
 Report metric_list_report() {
     Report r;
-    r.heading = "Metrics for sweep, sensitivity and solve (PLAN is a plan's name in the file)";
+    r.heading = "Metrics (PLAN is a plan's name in the file): the keys of run's JSON and CSV, and what "
+                "sweep, sensitivity, solve and --tolerance-metric accept";
     Table t;
     t.id = "metrics";
     t.title = "Metrics";
-    t.columns = {{"Metric", "metric", false}, {"Kind", "kind", false}, {"Best", "best", false},
+    t.columns = {{"Metric", "metric", false}, {"Kind", "kind", false}, {"Unit", "unit", false},
+                 {"Best", "best", false},     {"Applies to", "applies", false},
                  {"Description", "description", false}};
     for (const auto& m : metric_catalogue())
-        t.rows.push_back({m.scope + "." + m.name, m.simulated ? "simulated" : "deterministic",
-                          m.better == Better::Higher  ? "max"
-                          : m.better == Better::Lower ? "min"
-                                                      : "-",
-                          m.description});
-    t.footnotes = {"Simulated metrics carry a 95% CI; deterministic ones are exact (zero-width CI).",
-                   "Paired differences (--versus-base) exist for every simulated metric except the "
-                   "quantile ones (var, es, pnl_q, profit_factor, kelly), whose CI assumes independence."};
+        t.rows.push_back({m.scope + "." + m.name, m.simulated ? "simulated" : "exact", std::string(unit_text(m.unit)),
+                          std::string(best_text(m.better)), m.applies, m.description});
+    t.footnotes = {"Simulated metrics carry a 95% CI; exact ones are computed from the file (zero-width CI).",
+                   "Paired differences (--versus-base) exist for the means of a per-path quantity (the "
+                   "probabilities, pnl_per_share, pnl_per_position, expectancy_r); the others' CI "
+                   "assumes independence."};
     r.tables.push_back(std::move(t));
     nlohmann::json j = {{"program", "thesis"}, {"command", "sweep --list-metrics"}};
     j["metrics"] = nlohmann::json::array();
     for (const auto& m : metric_catalogue())
         j["metrics"].push_back({{"name", m.scope + "." + m.name},
+                                {"label", m.label},
                                 {"simulated", m.simulated},
-                                {"best", m.better == Better::Higher ? "max"
-                                         : m.better == Better::Lower ? "min" : "none"},
+                                {"paired", m.paired},
+                                {"unit", unit_text(m.unit)},
+                                {"best", best_text(m.better)},
+                                {"applies", m.applies},
                                 {"description", m.description}});
     r.json = std::move(j);
     return r;
@@ -289,7 +294,7 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
     tidy.title = "Sweep";
     for (std::size_t a = 0; a < axes.size(); ++a)
         tidy.columns.insert(tidy.columns.end(), {{"", fmt::format("key{}", a + 1)}, {"", fmt::format("value{}", a + 1)}});
-    for (const char* c : {"metric", "value", "std_error", "ci_low", "ci_high"}) tidy.columns.push_back({"", c});
+    for (const char* c : {"metric", "estimate", "std_error", "ci_low", "ci_high"}) tidy.columns.push_back({"", c});
     if (versus_base)
         for (const char* c : {"diff", "diff_std_error", "diff_ci_low", "diff_ci_high", "diff_paired"})
             tidy.columns.push_back({"", c});
@@ -337,8 +342,7 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
     for (const auto& m : metrics)
         j["sweep"]["metrics"].push_back({{"name", m.name}, {"description", m.info->description},
                                          {"simulated", m.info->simulated},
-                                         {"best", m.info->better == Better::Higher ? "max"
-                                                  : m.info->better == Better::Lower ? "min" : "none"}});
+                                         {"best", best_text(m.info->better)}});
     if (ev.simulates()) j["sweep"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()},
                                                     {"common_random_numbers", true},
                                                     {"touch_odds", ev.touch_odds()}};
