@@ -1,5 +1,7 @@
 #include "thesis/report.h"
 
+#include "thesis/errors.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -127,40 +129,86 @@ std::string csv_field(const std::string& text) {
     return out + "\"";
 }
 
-std::string render_csv(const Report& r) {
+std::vector<std::string> parts(const Report& r) {
+    std::vector<std::string> ids;
+    for (const Table& t : r.tables)
+        if (t.audience != Table::Audience::People) ids.push_back(t.id);
+    return ids;
+}
+
+const Table& part(const Report& r, const std::string& id) {
+    const std::vector<std::string> ids = parts(r);
+    THESIS_REQUIRE(!ids.empty(), "the report has no machine tables");
+    const bool has_primary = std::find(ids.begin(), ids.end(), r.primary) != ids.end();
+    const std::string wanted = !id.empty() ? id : has_primary ? r.primary : ids.front();
+    for (const Table& t : r.tables)
+        if (t.audience != Table::Audience::People && t.id == wanted) return t;
+    std::string known;
+    for (const auto& i : ids) known += (known.empty() ? "" : ", ") + i;
+    const std::string hint = did_you_mean(wanted, ids);
+    throw InputError({"command line"}, "--part",
+                     fmt::format("no part '{}'{}; this output's parts: {}", wanted,
+                                 hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), known));
+}
+
+namespace {
+
+// A cell for machines: its raw number, its machine key or its text; nullopt when missing.
+struct MachineValue {
+    std::optional<double> number;
+    std::optional<std::string> text;
+};
+MachineValue machine_value(const std::vector<Cell>& row, std::size_t c) {
+    if (c >= row.size()) return {};
+    const Cell& cell = row[c];
+    // A value that is not a finite number (none should reach here) is missing.
+    if (cell.raw) return std::isfinite(*cell.raw) ? MachineValue{*cell.raw, {}} : MachineValue{};
+    const std::string& text = !cell.machine.empty() ? cell.machine : cell.text;
+    if (text.empty()) return {};   // an empty field in CSV, null in records: pandas reads both as missing
+    return {{}, text};
+}
+
+}  // namespace
+
+std::string render_csv(const Table& t) {
     std::string out;
-    bool first = true;
-    for (const Table& t : r.tables) {
-        if (t.audience == Table::Audience::People) continue;
-        if (!first) out += "\n";
-        first = false;
-        out += "# " + t.id + "\n";
-        for (std::size_t c = 0; c < t.columns.size(); ++c)
-            out += (c ? "," : "") + csv_field(t.columns[c].key);
-        out += "\n";
-        for (const auto& row : t.rows) {
-            for (std::size_t c = 0; c < t.columns.size(); ++c) {
-                if (c) out += ",";
-                if (c >= row.size()) continue;
-                // Raw numbers at full precision so a spreadsheet recomputes what we printed.
-                // A value that is not a number (none should reach here) is a missing field.
-                out += row[c].raw                ? (std::isfinite(*row[c].raw)
-                                                        ? fmt::format("{}", *row[c].raw)
-                                                        : std::string())
-                       : !row[c].machine.empty() ? csv_field(row[c].machine)
-                                                 : csv_field(row[c].text);
-            }
-            out += "\n";
+    for (std::size_t c = 0; c < t.columns.size(); ++c) out += (c ? "," : "") + csv_field(t.columns[c].key);
+    out += "\n";
+    for (const auto& row : t.rows) {
+        for (std::size_t c = 0; c < t.columns.size(); ++c) {
+            if (c) out += ",";
+            const MachineValue v = machine_value(row, c);
+            // Raw numbers at full precision so a spreadsheet recomputes what we printed.
+            if (v.number) out += fmt::format("{}", *v.number);
+            else if (v.text) out += csv_field(*v.text);
         }
+        out += "\n";
     }
     return out;
 }
 
-std::string render(const Report& r, Format format) {
+std::string render_records(const Table& t) {
+    // Ordered: a record's keys in the table's column order, as in the CSV.
+    nlohmann::ordered_json records = nlohmann::ordered_json::array();
+    for (const auto& row : t.rows) {
+        nlohmann::ordered_json record = nlohmann::ordered_json::object();
+        for (std::size_t c = 0; c < t.columns.size(); ++c) {
+            const MachineValue v = machine_value(row, c);
+            record[t.columns[c].key] = v.number ? nlohmann::ordered_json(*v.number)
+                                       : v.text ? nlohmann::ordered_json(*v.text)
+                                                : nlohmann::ordered_json(nullptr);
+        }
+        records.push_back(std::move(record));
+    }
+    return records.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string render(const Report& r, Format format, const std::string& id) {
     switch (format) {
         case Format::Table: return render_text(r);
         case Format::Markdown: return render_markdown(r);
-        case Format::Csv: return render_csv(r);
+        case Format::Csv: return render_csv(part(r, id));
+        case Format::Records: return render_records(part(r, id));
         // Replace, never throw on, a byte that is not UTF-8 (the loader rejects such files; this
         // keeps any other source of text from aborting the output).
         case Format::Json:

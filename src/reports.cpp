@@ -60,6 +60,7 @@ json json_stamp(const Thesis& thesis, std::string_view command) {
 
 Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     Report r;
+    r.primary = "scenarios";
     const Stock& s = t.stock;
     const Bridge b = bridge(s);
     const std::string who = s.name.empty() ? s.ticker : s.ticker.empty() ? s.name
@@ -218,6 +219,7 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
 
 Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& request) {
     Report r;
+    r.primary = "payoff";
     const TradeEconomics e = trade_economics(plan, t.stock.price);
     r.heading = fmt::format("Plan '{}' ({}): {} {}, stop {}, target {} — {}", plan.name,
                             plan.description.empty() ? to_string(plan.side) : plan.description,
@@ -496,11 +498,13 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                                      Cell("", e.std_error), Cell("", e.ci_low), Cell("", e.ci_high)});
             }
     r.tables.push_back(std::move(tidy));
+    r.primary = "simulation";
 
     Table terminal;
     terminal.id = "terminal_price";
     terminal.title = fmt::format("Price at the horizon ({:g}y)", result.grid.horizon);
-    terminal.columns = {{"", "statistic", false}, {"", "value", true}, {"", "ci_low", true, true},
+    terminal.columns = {{"", "statistic", false},          {"", "estimate", true},
+                        {"", "std_error", true, true},       {"", "ci_low", true, true},
                         {"", "ci_high", true, true}};
     terminal.show_header = false;
     const Estimate mean = result.paths > 1 ? result.terminal.mean_estimate()
@@ -511,7 +515,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                                  Cell(fmt::format("{} [{}, {}]", format_money(e.value),
                                                   format_money(e.ci_low), format_money(e.ci_high)),
                                       e.value),
-                                 Cell("", e.ci_low), Cell("", e.ci_high)});
+                                 Cell("", e.std_error), Cell("", e.ci_low), Cell("", e.ci_high)});
     };
     price_row("mean", "mean", mean);
     for (double q : {0.05, 0.25, 0.50, 0.75, 0.95})

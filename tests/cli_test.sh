@@ -60,7 +60,7 @@ expect "run --scenario unknown" 2 "$thesis" run --scenario beer && has "scenario
 expect "run json" 0 "$thesis" run --format json && {
     if python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["command"]=="run"; assert len(d["scenarios"])==4' <<<"$out"; then ok; else fail "json shape"; fi
 }
-expect "run csv" 0 "$thesis" run --format csv && has "csv header" "$out" "# scenarios"
+expect "run csv" 0 "$thesis" run --format csv --part scenarios && has "csv header" "$out" "scenario,probability,price_usd"
 expect "run markdown" 0 "$thesis" run --format markdown && has "markdown table" "$out" "| ---: |"
 expect "bad format" 2 "$thesis" run --format xml && ok
 
@@ -287,7 +287,8 @@ expect "touch odds json" 0 "$thesis" run --paths 4096 --format json && {
 }
 expect "--no-touch-odds csv" 0 "$thesis" run --paths 4096 --no-touch-odds --format csv && {
     no_nan "--no-touch-odds csv" "$out"
-    has "--no-touch-odds csv stamp" "$out" "touch_odds,false"
+    "$thesis" run --paths 4096 --no-touch-odds --format csv --part simulation_settings >"$work/settings.csv"
+    has "--no-touch-odds csv stamp" "$(cat "$work/settings.csv")" "touch_odds,false"
     if grep -q ',p_touch_' <<<"$out"; then fail "--no-touch-odds csv has p_touch rows"; else ok; fi
 }
 expect "--no-touch-odds markdown" 0 "$thesis" run --paths 4096 --no-touch-odds --format markdown && {
@@ -295,7 +296,7 @@ expect "--no-touch-odds markdown" 0 "$thesis" run --paths 4096 --no-touch-odds -
     has "--no-touch-odds markdown row" "$out" "| P(touch stop) | – | – | – |"
 }
 # The file's key does the same as the flag.
-expect "touch_odds: false by --set" 0 "$thesis" run --paths 4096 --set simulation.touch_odds=false --format csv && has "touch_odds key" "$out" "touch_odds,false"
+expect "touch_odds: false by --set" 0 "$thesis" run --paths 4096 --set simulation.touch_odds=false --format csv --part simulation_settings && has "touch_odds key" "$out" "touch_odds,false"
 expect "touch_odds not a boolean" 2 "$thesis" run --set simulation.touch_odds=maybe && has "touch_odds message" "$err" "simulation.touch_odds: expected true or false, got 'maybe'"
 # A sweep needs the touch odds only for a p_touch_* metric, and says so when the file turns them off.
 expect "sweep touch metric with touch odds off" 2 "$thesis" sweep --set simulation.touch_odds=false --set plans.aggressive.stop=600,650 --metric aggressive.p_touch_stop --paths 2048 &&

@@ -90,11 +90,12 @@ void check_finite_everywhere(const Thesis& t, std::uint64_t paths) {
         reports.push_back(payoff_report(t, plan));
     }
     for (const Report& r : reports)
-        for (Format f : {Format::Table, Format::Csv, Format::Json, Format::Markdown}) {
-            const std::string text = render(r, f);
-            CHECK_MESSAGE(!has_non_finite_text(text), t.source, " format ", static_cast<int>(f),
-                          ":\n", text.substr(0, 2000));
-        }
+        for (Format f : {Format::Table, Format::Csv, Format::Json, Format::Markdown, Format::Records})
+            for (const std::string& id : parts(r)) {
+                const std::string text = render(r, f, id);
+                CHECK_MESSAGE(!has_non_finite_text(text), t.source, " format ", static_cast<int>(f),
+                              " part ", id, ":\n", text.substr(0, 2000));
+            }
 }
 
 // The message of the InputError that loading the seed with `overrides` throws; "" if none.
@@ -333,7 +334,9 @@ TEST_CASE("numeric edges: formatters and CSV never print NaN or infinity") {
     t.rows = {{Cell("n/a", nan)}, {Cell("n/a", inf)}, {Cell("1", 1.0)}};
     r.tables = {t};
     r.json = {{"x", nan}};
-    CHECK(render_csv(r) == "# t\nx\n\n\n1\n");
+    CHECK(render_csv(t) == "x\n\n\n1\n");
+    CHECK(nlohmann::json::parse(render_records(t)) ==
+          nlohmann::json::parse(R"([{"x": null}, {"x": null}, {"x": 1.0}])"));
     CHECK_FALSE(has_non_finite_text(render(r, Format::Json)));
     CHECK(has_non_finite_text("x,-nan,1"));
     CHECK(has_non_finite_text("Infinity"));

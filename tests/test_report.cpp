@@ -1,4 +1,5 @@
 // Rendering reports: aligned text, markdown, CSV with raw numbers, and the JSON shape.
+#include "thesis/errors.h"
 #include "thesis/report.h"
 #include "thesis/reports.h"
 #include "thesis/yaml_loader.h"
@@ -32,9 +33,41 @@ TEST_CASE("text tables align numbers right and text left") {
 }
 
 TEST_CASE("CSV carries raw numbers under machine keys and quotes commas") {
-    const std::string csv = render_csv(sample());
-    CHECK(csv == "# t\nname,price_usd\n\"a, b\",1000\nc,5\n");
+    const std::string csv = render_csv(sample().tables.front());
+    CHECK(csv == "name,price_usd\n\"a, b\",1000\nc,5\n");
+    CHECK(render(sample(), Format::Csv) == csv);   // the only part is the primary one
     CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+}
+
+TEST_CASE("records are the same part as a JSON array of objects with raw numbers and the CSV keys") {
+    const nlohmann::json records = nlohmann::json::parse(render(sample(), Format::Records));
+    CHECK(records == nlohmann::json::parse(R"([{"name": "a, b", "price_usd": 1000.0},
+                                               {"name": "c", "price_usd": 5.0}])"));
+}
+
+TEST_CASE("a report's parts are its machine tables - the primary one by default - and an unknown one is a clear error") {
+    Report r = sample();
+    Table people = r.tables.front(), machines = r.tables.front();
+    people.audience = Table::Audience::People;
+    people.id = "wide";
+    machines.audience = Table::Audience::Machines;
+    machines.id = "tidy";
+    machines.rows.pop_back();
+    r.tables = {r.tables.front(), people, machines};
+    CHECK(parts(r) == std::vector<std::string>{"t", "tidy"});
+    CHECK(&part(r, "") == &r.tables[0]);   // no primary: the first part
+    r.primary = "tidy";
+    CHECK(&part(r, "") == &r.tables[2]);
+    CHECK(&part(r, "t") == &r.tables[0]);
+    try {
+        (void)part(r, "wide");   // a table for people is not a part
+        FAIL("no error");
+    } catch (const InputError& e) {
+        const std::string message = e.what();
+        CHECK(message.find("no part 'wide'") != std::string::npos);
+        CHECK(message.find("this output's parts: t, tidy") != std::string::npos);
+    }
+    CHECK_THROWS_AS((void)part(r, "tidyy"), InputError);
 }
 
 TEST_CASE("markdown renders pipe tables with alignment") {

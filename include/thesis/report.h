@@ -13,7 +13,9 @@
 
 namespace thesis {
 
-enum class Format { Table, Csv, Json, Markdown };
+/// Table and Markdown for people; Json the nested document; Csv and Records one machine table
+/// (a "part") as CSV or as a JSON array of records — both load with pandas as they are.
+enum class Format { Table, Csv, Json, Markdown, Records };
 
 /// A cell: the text people see and, for numbers, the raw value that CSV carries.
 struct Cell {
@@ -57,16 +59,28 @@ struct Report {
     std::vector<Table> tables;
     std::vector<std::string> notes;     ///< after the tables (assumptions, audit)
     nlohmann::json json;                ///< the machine document for --format json
+    std::string primary;                ///< the part CSV and records write unless told (a table id)
 };
+
+/// The ids of the report's machine tables (its parts), in order.
+std::vector<std::string> parts(const Report& report);
+/// The machine table `id`, or, with an empty id, the report's primary part (its only one, or
+/// `primary`). Throws InputError (naming --part) for an id the report does not have.
+const Table& part(const Report& report, const std::string& id);
 
 /// Renders for people: aligned columns, titles underlined, verdict first.
 std::string render_text(const Report& report);
 /// GitHub-flavoured markdown: `##` heading, pipe tables.
 std::string render_markdown(const Report& report);
-/// CSV: each table as `# id` then a header row of keys and rows of raw values, tables separated
-/// by a blank line (pandas: `read_csv(..., comment='#')` on one table's block).
-std::string render_csv(const Report& report);
-std::string render(const Report& report, Format format);
+/// One table as CSV: a header row of keys, then rows of raw values at full precision (a missing
+/// value is an empty field); nothing else, so `pandas.read_csv` loads it as it is.
+std::string render_csv(const Table& table);
+/// One table as a JSON array of records, one object per row keyed by the header's keys (numbers
+/// raw, a missing value null): what `pandas.read_json` loads as it is.
+std::string render_records(const Table& table);
+/// The whole report for people (Table, Markdown), as its JSON document (Json), or its `part`
+/// (Csv, Records; empty: the primary part).
+std::string render(const Report& report, Format format, const std::string& part = "");
 
 /// An estimate in every JSON document: {"estimate", "std_error", "ci_low", "ci_high"}. Without
 /// one, the same keys hold null and "reason" says why.

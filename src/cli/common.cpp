@@ -27,13 +27,19 @@ void add_output_options(CLI::App& command, CommonOptions& o) {
             [&o](const std::string& name) {
                 static const std::map<std::string, Format> kFormats{
                     {"table", Format::Table}, {"csv", Format::Csv},
-                    {"json", Format::Json}, {"markdown", Format::Markdown}};
+                    {"json", Format::Json}, {"markdown", Format::Markdown}, {"records", Format::Records}};
                 o.format = kFormats.at(name);
             },
-            "Output format: table (default), csv, json or markdown")
-        ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
+            "Output format: table (default), markdown, json (the nested document), csv or records "
+            "(one table, --part, as CSV or as a JSON array of records)")
+        ->check(CLI::IsMember({"table", "csv", "json", "markdown", "records"}));
+    command.add_option("--part", o.part,
+                       "csv and records: which table to write (default: the command's main one; an "
+                       "unknown name lists them)");
     command.add_option("-o,--output", o.output,
-                       "Write to FILE (atomically: temp file, then rename) instead of stdout");
+                       "Write to FILE (atomically: temp file, then rename) instead of stdout; with csv "
+                       "or records, a folder (an existing one, or a path ending in /) gets every "
+                       "table as PART.csv or PART.json");
 }
 
 void add_common_options(CLI::App& command, CommonOptions& o) {
@@ -51,8 +57,11 @@ void add_common_options(CLI::App& command, CommonOptions& o) {
 // not wasted; the atomic write still checks again at the end.
 void check_output_folder(const std::string& output) {
     if (output.empty()) return;
-    const std::filesystem::path folder = std::filesystem::path(output).has_parent_path()
-                                             ? std::filesystem::path(output).parent_path()
+    // A folder for csv or records parts ("out/") must be made in an existing folder, as a file.
+    std::string name = output;
+    while (name.size() > 1 && name.back() == '/') name.pop_back();
+    const std::filesystem::path folder = std::filesystem::path(name).has_parent_path()
+                                             ? std::filesystem::path(name).parent_path()
                                              : std::filesystem::path(".");
     std::error_code error;
     const auto status = std::filesystem::status(folder, error);
@@ -141,15 +150,47 @@ void write_output_file(const std::string& path, std::string_view text, const std
     }
 }
 
+namespace {
+
+// --part picks a table of csv or records output; other formats write the whole report.
+void check_part(const CommonOptions& o) {
+    if (!o.part.empty() && o.format != Format::Csv && o.format != Format::Records)
+        throw InputError({"command line"}, "--part", "applies to --format csv and records only");
+}
+
+// -o names a folder: every part of a csv or records output is written into it.
+bool writes_folder(const CommonOptions& o) {
+    if (o.output.empty() || (o.format != Format::Csv && o.format != Format::Records)) return false;
+    return o.output.back() == '/' || std::filesystem::is_directory(o.output);
+}
+
+}  // namespace
+
 Thesis load(const CommonOptions& o) {
     check_output_folder(o.output);
+    check_part(o);
     std::vector<Override> overrides;
     for (const auto& s : o.sets) overrides.push_back(parse_override(s));
     return o.file.empty() ? load_seed_thesis(overrides) : load_thesis_file(o.file, overrides);
 }
 
 void emit(const Report& report, const CommonOptions& o) {
-    const std::string text = render(report, o.format);
+    check_part(o);
+    if (writes_folder(o)) {
+        const std::filesystem::path folder(o.output);
+        std::error_code error;
+        std::filesystem::create_directories(folder, error);
+        if (error) throw std::runtime_error(fmt::format("cannot make folder {}: {}", o.output, error.message()));
+        const std::vector<std::string> ids = o.part.empty() ? parts(report) : std::vector<std::string>{o.part};
+        for (const std::string& id : ids) {
+            const std::string text = render(report, o.format, id);   // an unknown --part throws first
+            const std::string path = (folder / (id + (o.format == Format::Csv ? ".csv" : ".json"))).string();
+            write_output_file(path, text, o.file);
+            if (!o.quiet) fmt::print(stderr, "wrote {}\n", path);
+        }
+        return;
+    }
+    const std::string text = render(report, o.format, o.part);
     if (o.output.empty()) {
         std::fwrite(text.data(), 1, text.size(), stdout);
         std::fflush(stdout);
@@ -164,7 +205,7 @@ int emit_simulation(const Report& report, const CommonOptions& o, const Simulati
         emit(report, o);
         return 0;
     }
-    const std::string text = render(report, o.format);
+    const std::string text = render(report, o.format, o.part);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
     fmt::print(stderr, "thesis: interrupted after {} of {} paths; partial results above{}\n",

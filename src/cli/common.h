@@ -19,7 +19,8 @@ struct CommonOptions {
     std::string file;                 ///< empty: the seed's thesis built into the binary
     std::vector<std::string> sets;    ///< KEY=VALUE overrides
     Format format = Format::Table;
-    std::string output;               ///< empty: stdout
+    std::string output;               ///< empty: stdout; a folder (csv, records): every part
+    std::string part;                 ///< csv, records: the table to write (empty: the primary)
     bool quiet = false;
 };
 

@@ -184,6 +184,7 @@ Report metric_list_report() {
 
 Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
     Report r;
+    r.primary = "sweep";
     const auto& axes = g.axes;
     const auto& metrics = ev.metrics();
     std::string what;
@@ -444,8 +445,8 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
     tidy.audience = Table::Audience::Machines;
     tidy.id = "tornado";
     tidy.title = "Tornado";
-    for (const char* c : {"key", "base", "low", "high", "metric", "value_low", "std_error_low", "ci_low_low",
-                          "ci_high_low", "value_high", "std_error_high", "ci_low_high", "ci_high_high",
+    for (const char* c : {"key", "base", "low", "high", "metric", "estimate_low", "std_error_low", "ci_low_low",
+                          "ci_high_low", "estimate_high", "std_error_high", "ci_low_high", "ci_high_high",
                           "swing", "valid", "reason"})
         tidy.columns.push_back({"", c});
     nlohmann::json j = json_stamp(ev.base(), "sensitivity");
