@@ -74,6 +74,14 @@ std::function<void(std::size_t, std::size_t)> progress_line(bool quiet, const ch
 
 std::string show(const MetricInfo& m, double v) { return format_metric(m, v); }
 std::string show_signed(const MetricInfo& m, double v) { return format_metric_difference(m, v); }
+// A width or a swing: a non-negative amount in the metric's unit, unsigned.
+std::string show_width(const MetricInfo& m, double v) {
+    switch (m.unit) {
+        case MetricUnit::Money: return format_money(v, 2);
+        case MetricUnit::Position: return format_money(v, 0);
+        default: return format_metric(m, v);
+    }
+}
 
 std::string show_ci(const MetricInfo& m, const Estimate& e, bool is_signed = false) {
     if (e.ci_low == e.ci_high) return "exact";
@@ -276,7 +284,7 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
                     if (pt.values[k].estimate) {
                         const Estimate& e = *pt.values[k].estimate;
                         t.footnotes.push_back(fmt::format("95% CI half-width about {} (per cell in the CSV/JSON)",
-                                                          show(*m.info, (e.ci_high - e.ci_low) / 2)));
+                                                          show_width(*m.info, (e.ci_high - e.ci_low) / 2)));
                         break;
                     }
             }
@@ -404,7 +412,7 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
     r.verdict.push_back(fmt::format("{} inputs moved one at a time to ±{} (or the --set LOW:HIGH given). {}",
                                     rows.size(), format_percent(spread, 0), engine_line(ev)));
     if (!rows.empty() && rows[0].swing > 0)
-        r.verdict.push_back(fmt::format("Largest swing: {} ({})", rows[0].input.key, show(*m.info, rows[0].swing)));
+        r.verdict.push_back(fmt::format("Largest swing: {} ({})", rows[0].input.key, show_width(*m.info, rows[0].swing)));
 
     double max_swing = 0;
     for (const auto& row : rows) max_swing = std::max(max_swing, row.swing);
@@ -431,7 +439,7 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
         for (int i = 0; i < width; ++i) bar += "█";
         t.rows.push_back({row.input.key, row.input.low_text, row.input.high_text, lo, hi,
                           row.low.valid && row.high.valid && row.low.values[0].estimate && row.high.values[0].estimate
-                              ? show(*m.info, row.swing) : "-",
+                              ? show_width(*m.info, row.swing) : "-",
                           bar});
     }
     t.footnotes = notes;
