@@ -7,7 +7,6 @@
 
 #include <boost/math/tools/toms748_solve.hpp>
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <atomic>
@@ -59,43 +58,6 @@ std::optional<RangeNumber> range_number(std::string_view text) {
     auto v = parse_quantity(sign + s, Unit::Number);
     if (!v || (!s.empty() && s.back() == '%')) return std::nullopt;
     return RangeNumber{*v * factor, suffix};
-}
-
-// Walks a key path in a YAML tree; returns the node or explains what is wrong.
-YAML::Node find_key(const YAML::Node& root, const std::string& key, const std::string& flag) {
-    YAML::Node at = root;
-    std::string walked;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t dot = key.find('.', start);
-        const std::string part = key.substr(start, dot == std::string::npos ? dot : dot - start);
-        if (part.empty()) throw flag_error(flag, "expected a key path like plans.aggressive.stop");
-        if (!at.IsMap())
-            throw flag_error(flag, fmt::format("'{}' is a value, not a section", walked));
-        YAML::Node next;
-        bool found = false;
-        std::vector<std::string> siblings;
-        for (const auto& kv : at) {
-            siblings.push_back(kv.first.Scalar());
-            if (kv.first.Scalar() == part) {
-                next.reset(kv.second);
-                found = true;
-            }
-        }
-        if (!found) {
-            const std::string hint = did_you_mean(part, siblings);
-            std::string known;
-            for (const auto& k : siblings) known += (known.empty() ? "" : ", ") + k;
-            throw flag_error(flag, fmt::format("unknown key '{}'{}{}", part,
-                                               walked.empty() ? "" : " in " + walked,
-                                               hint.empty() ? "; the file has: " + known
-                                                            : fmt::format(" (did you mean '{}'?)", hint)));
-        }
-        walked += (walked.empty() ? "" : ".") + part;
-        at.reset(next);
-        if (dot == std::string::npos) return at;
-        start = dot + 1;
-    }
 }
 
 }  // namespace
@@ -187,20 +149,9 @@ SweepAxis parse_sweep_axis(std::string_view spec) {
 }
 
 std::string check_numeric_key(std::string_view yaml, const std::string& key, const std::string& flag) {
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-        throw flag_error(flag, "the scenario file is not valid YAML: " + e.msg);
-    }
-    const YAML::Node n = find_key(root, key, flag);
-    if (n.IsMap() || n.IsSequence())
-        throw flag_error(flag, fmt::format("{} is a {}, not a number; sweep one of its values "
-                                           "(e.g. {}.…)", key, n.IsMap() ? "section" : "list", key));
-    if (!n.IsScalar() || !any_number(n.Scalar()))
-        throw flag_error(flag, fmt::format("{} is '{}', not a numeric field", key,
-                                           n.IsScalar() ? n.Scalar() : std::string("empty")));
-    return n.Scalar();
+    std::string text = scalar_at(yaml, key, flag);
+    if (!any_number(text)) throw flag_error(flag, fmt::format("{} is '{}', not a numeric field", key, text));
+    return text;
 }
 
 // ---- Evaluating points ----
@@ -466,16 +417,6 @@ SweepGrid run_sweep(const Evaluator& ev, const std::vector<SweepAxis>& axes,
 
 namespace {
 
-void collect_leaves(const YAML::Node& node, const std::string& path,
-                    std::vector<std::pair<std::string, std::string>>& out) {
-    if (!node.IsMap()) return;
-    for (const auto& kv : node) {
-        const std::string key = path.empty() ? kv.first.Scalar() : path + "." + kv.first.Scalar();
-        if (kv.second.IsMap()) collect_leaves(kv.second, key, out);
-        else if (kv.second.IsScalar()) out.emplace_back(key, kv.second.Scalar());
-    }
-}
-
 bool starts_with(const std::string& s, std::string_view prefix) {
     return s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -487,19 +428,11 @@ std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Me
     if (!(spread > 0) || spread >= 1)
         throw flag_error("--spread", fmt::format("expected a spread between 0% and 100%, got {}",
                                                  format_percent(spread)));
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-        throw flag_error("FILE", "not valid YAML: " + e.msg);
-    }
-    std::vector<std::pair<std::string, std::string>> leaves;
-    collect_leaves(root, "", leaves);
     std::vector<SensitivityInput> out;
     const auto skip = [&](const std::string& line) {
         if (skipped) skipped->push_back(line);
     };
-    for (const auto& [key, text] : leaves) {
+    for (const auto& [key, text] : scalar_leaves(yaml, "FILE")) {
         const auto v = any_number(text);
         if (!v) continue;   // text, dates, market, none
         if (starts_with(key, "simulation.")) continue;

@@ -2,15 +2,16 @@
 // The reports the commands print, built from the engines' results. Pure: a Thesis in, a Report
 // (tables for people, CSV/markdown, and the JSON document) out.
 
-#include "thesis/monte_carlo.h"
-#include "thesis/payoff.h"
 #include "thesis/report.h"
 #include "thesis/thesis.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 namespace thesis {
+
+struct SimulationResult;   // monte_carlo.h: the reports read it, the engine is not needed here
 
 /// `thesis run`: the valuation bridge, each scenario, the expectation, implied numbers and audit.
 /// With `only_scenario`, the scenario table shows that scenario alone.

@@ -30,4 +30,21 @@ Thesis load_thesis_file(const std::string& path, const std::vector<Override>& ov
 /// The seed's thesis (scenarios/nvda-china.yaml), built into the binary.
 Thesis load_seed_thesis(const std::vector<Override>& overrides = {});
 
+// ---- Key paths: what sweeps and sensitivity read of a file, without its YAML ----
+
+/// A scalar of a scenario file: its key path and its text as the file writes it.
+struct ScalarLeaf {
+    std::string key_path;
+    std::string text;
+};
+
+/// The text of the scalar at `key_path` ("plans.aggressive.stop" → "600"). Throws InputError
+/// naming `flag` when the text is not YAML, a key is unknown (with a did-you-mean from its
+/// siblings), or the path names a section or a list.
+std::string scalar_at(std::string_view yaml, const std::string& key_path, const std::string& flag);
+
+/// Every scalar under the file's nested maps, in file order (lists are not entered). Throws
+/// InputError naming `flag` when the text is not YAML.
+std::vector<ScalarLeaf> scalar_leaves(std::string_view yaml, const std::string& flag);
+
 }  // namespace thesis
