@@ -5,9 +5,9 @@
 // under each fill policy, the cost of session monitoring against close-only.
 //
 //   thesis_bench [--paths N] [--threads T] [--only w1|touch|jumps|continuous|fundamentals|rng|seed] [--json]
-#include "thesis/monte_carlo.h"
-#include "thesis/seed_thesis.h"
-#include "thesis/yaml_loader.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/io/seed_thesis.h"
+#include "thesis/io/yaml_loader.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -1,10 +1,10 @@
 // libFuzzer target: load and validate any bytes as a scenario file, then value it and render the
 // report in every format. Bad input must end in thesis::InputError; anything else — a crash, a
 // hang, a leak, another exception, undefined behaviour — is a bug. Built by fuzz/run.sh.
-#include "thesis/errors.h"
-#include "thesis/report.h"
-#include "thesis/reports.h"
-#include "thesis/yaml_loader.h"
+#include "thesis/core/errors.h"
+#include "thesis/report/report.h"
+#include "thesis/report/reports.h"
+#include "thesis/io/yaml_loader.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -18,10 +18,8 @@ mkdir -p fuzz/out fuzz/corpus
 flags="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 -ffp-contract=off -Iinclude -Ibuild/generated -isystem /usr/include/eigen3"
 [ -f build/generated/seed_thesis.cpp ] || cmake -S . -B build -G Ninja >/dev/null
-sources="src/units.cpp src/errors.cpp src/yaml_loader.cpp src/valuation.cpp src/plan.cpp \
-src/payoff.cpp src/report.cpp src/reports.cpp src/statistics.cpp src/monte_carlo.cpp src/path.cpp \
-src/trade.cpp src/output.cpp src/double_barrier.cpp src/rng.cpp src/path_kernel.cpp \
-build/generated/seed_thesis.cpp"
+# The engines' sources (every folder of src/ but the CLI's) and the built-in seed.
+sources="$(find src -name '*.cpp' -not -path 'src/cli/*' | sort | tr '\n' ' ') build/generated/seed_thesis.cpp"
 # shellcheck disable=SC2086
 clang++ $flags fuzz/fuzz_loader.cpp $sources -lfmt -lyaml-cpp -o fuzz/out/fuzz_loader
 # -timeout: an input taking over a second is a hang; -rss_limit_mb bounds memory.

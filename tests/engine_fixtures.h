@@ -3,8 +3,8 @@
 // and a guard that restores the level, bit patterns of doubles, plans by name, and a thesis that
 // exercises every fill rule the engine skips steps for.
 
-#include "thesis/path.h"
-#include "thesis/thesis.h"
+#include "thesis/simulation/path.h"
+#include "thesis/core/thesis.h"
 
 #include <doctest/doctest.h>
 

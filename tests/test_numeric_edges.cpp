@@ -7,13 +7,13 @@
 // Each file in tests/data/edges/ is a case; its first line is `# expect: <message>` or
 // `# expect: ok`. The simulations here are small (at most a few hundred paths) so the suite stays
 // fast under the sanitizers; they assert properties, never particular simulated numbers.
-#include "thesis/errors.h"
-#include "thesis/monte_carlo.h"
-#include "thesis/payoff.h"
-#include "thesis/report.h"
-#include "thesis/reports.h"
-#include "thesis/valuation.h"
-#include "thesis/yaml_loader.h"
+#include "thesis/core/errors.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/valuation/payoff.h"
+#include "thesis/report/report.h"
+#include "thesis/report/reports.h"
+#include "thesis/valuation/valuation.h"
+#include "thesis/io/yaml_loader.h"
 
 #include <doctest/doctest.h>
 

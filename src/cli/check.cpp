@@ -1,8 +1,8 @@
 // `thesis check`: the simulation against closed forms, with z-scores; exit 1 if any |z| >= 4.
 #include "common.h"
 
-#include "thesis/reports.h"
-#include "thesis/self_check.h"
+#include "thesis/report/reports.h"
+#include "thesis/simulation/self_check.h"
 #include "thesis/version.h"
 
 #include <fmt/format.h>

@@ -1,8 +1,8 @@
 #include "common.h"
 
-#include "thesis/errors.h"
-#include "thesis/output.h"
-#include "thesis/yaml_loader.h"
+#include "thesis/core/errors.h"
+#include "thesis/io/output.h"
+#include "thesis/io/yaml_loader.h"
 
 #include <fmt/format.h>
 

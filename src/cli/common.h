@@ -1,9 +1,9 @@
 #pragma once
 // What every subcommand shares: the scenario file, --set overrides, --format and -o.
 
-#include "thesis/monte_carlo.h"
-#include "thesis/report.h"
-#include "thesis/thesis.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/report/report.h"
+#include "thesis/core/thesis.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,7 +1,7 @@
 #include "evaluate.h"
 
-#include "thesis/errors.h"
-#include "thesis/seed_thesis.h"
+#include "thesis/core/errors.h"
+#include "thesis/io/seed_thesis.h"
 
 #include <fmt/format.h>
 

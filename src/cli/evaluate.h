@@ -4,7 +4,7 @@
 
 #include "common.h"
 
-#include "thesis/sweep.h"
+#include "thesis/analysis/sweep.h"
 
 #include <functional>
 

@@ -1,9 +1,9 @@
 // `thesis init [FILE]`: writes the seed's thesis, every key commented, as a starting point.
 #include "common.h"
 
-#include "thesis/errors.h"
-#include "thesis/output.h"
-#include "thesis/seed_thesis.h"
+#include "thesis/core/errors.h"
+#include "thesis/io/output.h"
+#include "thesis/io/seed_thesis.h"
 
 #include <fmt/format.h>
 

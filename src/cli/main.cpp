@@ -2,7 +2,7 @@
 // 1 anything else. Errors go to stderr, one line each.
 #include "common.h"
 
-#include "thesis/errors.h"
+#include "thesis/core/errors.h"
 #include "thesis/version.h"
 
 #include <CLI/CLI.hpp>

@@ -2,9 +2,9 @@
 // the odds that the target or the stop is hit first, closed form and simulated side by side.
 #include "common.h"
 
-#include "thesis/errors.h"
-#include "thesis/reports.h"
-#include "thesis/self_check.h"
+#include "thesis/core/errors.h"
+#include "thesis/report/reports.h"
+#include "thesis/simulation/self_check.h"
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
 // `thesis run [FILE] [--scenario NAME]`: the valuation report of a thesis.
 #include "common.h"
 
-#include "thesis/metrics.h"
+#include "thesis/analysis/metrics.h"
 
-#include "thesis/reports.h"
+#include "thesis/report/reports.h"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 // `thesis sensitivity`: a tornado of one-at-a-time moves of every numeric input, on the same seed.
 #include "evaluate.h"
 
-#include "thesis/errors.h"
-#include "thesis/sweep_reports.h"
+#include "thesis/core/errors.h"
+#include "thesis/report/sweep_reports.h"
 
 #include <fmt/format.h>
 

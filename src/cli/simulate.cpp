@@ -2,9 +2,9 @@
 // --tolerance rounds, and Ctrl-C / SIGTERM stopping at a chunk boundary.
 #include "common.h"
 
-#include "thesis/errors.h"
-#include "thesis/metrics.h"
-#include "thesis/monte_carlo.h"
+#include "thesis/core/errors.h"
+#include "thesis/analysis/metrics.h"
+#include "thesis/simulation/monte_carlo.h"
 
 #include <fmt/format.h>
 

@@ -2,8 +2,8 @@
 // seed at every evaluation).
 #include "evaluate.h"
 
-#include "thesis/errors.h"
-#include "thesis/sweep_reports.h"
+#include "thesis/core/errors.h"
+#include "thesis/report/sweep_reports.h"
 
 #include <fmt/format.h>
 

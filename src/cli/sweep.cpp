@@ -2,8 +2,8 @@
 // with its overrides and simulates on the same seed (common random numbers).
 #include "evaluate.h"
 
-#include "thesis/errors.h"
-#include "thesis/sweep_reports.h"
+#include "thesis/core/errors.h"
+#include "thesis/report/sweep_reports.h"
 
 #include <fmt/format.h>
 

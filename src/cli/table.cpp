@@ -1,8 +1,8 @@
 // `thesis table [FILE] --plan NAME`: the buy / stop-loss payoff table of a plan.
 #include "common.h"
 
-#include "thesis/errors.h"
-#include "thesis/reports.h"
+#include "thesis/core/errors.h"
+#include "thesis/report/reports.h"
 
 #include <fmt/format.h>
 

@@ -1,0 +1,138 @@
+#pragma once
+// The value types of a thesis as written in a scenario file: the stock, the opportunity the
+// thesis hinges on, named valuation scenarios, named trade plans, a price model and simulation
+// settings. Plain aggregates with in-class defaults; the loader fills them, the engines read them.
+
+#include "thesis/core/plan.h"
+#include "thesis/core/units.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace thesis {
+
+/// What the market says about the stock today. EPS, shares and earnings are derived
+/// (valuation.h), not stored: price = EPS × P/E and market cap = price × shares.
+struct Stock {
+    std::string name;
+    std::string ticker;
+    Date valuation_date{};
+    Price price = 0;               ///< spot price per share
+    Multiple pe = 0;               ///< trailing price/earnings
+    Multiple sector_pe = 0;        ///< sector average P/E, where a re-rating would converge
+    Amount market_cap = 0;
+    std::optional<Amount> revenue;       ///< annual revenue (sales)
+    Fraction net_margin = 0;             ///< earnings / revenue, turns a revenue change into EPS
+    std::optional<double> shares;        ///< shares outstanding, if known (audited against the cap)
+};
+
+/// The revenue opportunity the thesis hinges on (for the seed: partial re-entry into China).
+struct Opportunity {
+    std::string description;
+    Amount revenue_unlock = 0;                ///< annual revenue the event would add
+    std::optional<Amount> addressable_market; ///< the market the unlock comes from
+    std::optional<Fraction> share_of_sales_low, share_of_sales_high;  ///< of annual sales
+    std::optional<Amount> writeoff;           ///< one-off charge already in trailing earnings
+};
+
+/// How a named scenario moves the valuation. Any one or two levers may be set; the engine derives
+/// the rest (valuation.h). A price-type lever alone keeps EPS; an EPS-type lever alone keeps the
+/// multiple.
+struct ScenarioLevers {
+    std::optional<Price> price;              ///< the scenario's price per share
+    std::optional<Fraction> price_change;    ///< -0.40 for a 40% drop
+    std::optional<Multiple> multiple;        ///< P/E the market pays in the scenario
+    std::optional<Fraction> eps_change;      ///< EPS growth, 0.10 for +10%
+    std::optional<Amount> revenue_change;    ///< added annual revenue (× net margin → EPS)
+};
+
+struct Scenario {
+    std::string name;
+    std::string description;
+    double probability = 0;
+    ScenarioLevers levers;
+    std::optional<Fraction> claimed_return;  ///< a return the thesis quotes for it, to audit
+    Stock stock;                             ///< the base stock with this scenario's overrides
+};
+
+/// A named catalyst: fires with a probability at a date or uniformly in a window, moving the
+/// price by a log-normal jump (log-return mean and sd). Used by the Monte Carlo engine.
+struct CatalystEvent {
+    std::string name;
+    std::string description;
+    double probability = 0;
+    Years window_start = 0, window_end = 0;  ///< from the valuation date; equal for a fixed date
+    double jump_mean = 0;                    ///< mean of the log-return jump
+    double jump_sd = 0;
+    bool unlocks_revenue = false;            ///< in fundamentals mode: the unlock arrives as EPS
+};
+
+enum class ModelKind { Gbm, Merton, Fundamentals };
+/// How orders see the price between observations (trade.h): close-only, a continuous diffusion,
+/// or trading sessions with an overnight gap.
+enum class Monitoring { Discrete, Continuous, Sessions };
+
+/// Price dynamics for the simulation, all in log space.
+struct PriceModel {
+    ModelKind kind = ModelKind::Gbm;
+    double drift = 0;        ///< μ in dS/S = μ dt + σ dW, annualised
+    double volatility = 0;   ///< σ, annualised
+    // Merton jumps: Poisson intensity per year, log-normal jump sizes (log-return mean, sd).
+    double jump_intensity = 0, jump_mean = 0, jump_sd = 0;
+    // Fundamentals mode: price = EPS × P/E.
+    Years multiple_half_life = 1;   ///< log multiple reverts to the sector P/E at this half-life
+    double multiple_volatility = 0; ///< of the log multiple
+    double eps_growth = 0;          ///< expected EPS growth per year
+    double eps_volatility = 0;
+    double eps_multiple_correlation = 0;
+    std::vector<CatalystEvent> events;
+};
+
+struct SimulationSettings {
+    std::uint64_t paths = 200'000;
+    std::uint64_t seed = 1;
+    Years horizon = 1;
+    int steps_per_year = 252;
+    /// Sessions by default: stops rest in the book, fill at their level during a session and past
+    /// it only when the price opens (or jumps) beyond them, as real stop orders do.
+    Monitoring monitoring = Monitoring::Sessions;
+    /// Sessions: the share of a step's variance that accrues overnight, between the close and the
+    /// next open. Studies of US stocks put the close-to-open share of daily return variance at
+    /// roughly a fifth to a third (e.g. Hansen & Lunde, "A realized variance for the whole day
+    /// based on intermittent high-frequency data", J. Financial Econometrics 3(4), 2005, on the
+    /// Dow Jones stocks); 25% is a middle value. Set it from the stock's own opens and closes.
+    Fraction overnight_variance_share = 0.25;
+    /// A stop that fills further than this past its level (at a close, an open, or after a jump)
+    /// is reported as a gap through the stop.
+    Fraction gap_threshold = 0.01;
+    /// Whether to measure the odds that each plan's stop and target levels are touched over its
+    /// horizon. Off, a path needs no steps after its plans are over, and the engine ends it there
+    /// (PathGenerator::simulate): about twice as fast for plans with a stop and a target.
+    bool touch_odds = true;
+};
+
+/// One thesis: everything a scenario file says.
+struct Thesis {
+    std::string source;   ///< file name (or "<built-in>") for messages
+    Stock stock;
+    Opportunity opportunity;
+    std::vector<Scenario> scenarios;
+    std::vector<Plan> plans;
+    PriceModel model;
+    SimulationSettings simulation;
+    /// Key paths of values the file marks `!assumption` (not from the source), with their text.
+    std::map<std::string, std::string> assumptions;
+
+    const Scenario* find_scenario(std::string_view name) const;
+    const Plan* find_plan(std::string_view name) const;
+};
+
+std::string_view to_string(ModelKind kind);
+std::string_view to_string(Monitoring monitoring);
+/// "discrete", "continuous" or "sessions"; nullopt for anything else.
+std::optional<Monitoring> monitoring_from_string(std::string_view name);
+
+}  // namespace thesis

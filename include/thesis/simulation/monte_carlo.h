@@ -1,0 +1,134 @@
+#pragma once
+// The Monte Carlo engine: every plan of a thesis on the same simulated paths (common random
+// numbers), streaming statistics, all cores, and results bit-identical for any thread count or
+// chunk size.
+//
+// Reproducibility: paths are reduced in fixed blocks of kBlockPaths. Each block's floating-point
+// statistics are computed alone and merged into the total in block order (a reorder buffer), so
+// neither the schedule nor the chunk size (a whole number of blocks handed to a thread) changes a
+// bit. Quantile sketches hold integer counts, so they merge in any order.
+
+#include "thesis/simulation/path.h"
+#include "thesis/math/statistics.h"
+#include "thesis/core/thesis.h"
+#include "thesis/simulation/trade.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace thesis {
+
+inline constexpr std::uint64_t kBlockPaths = 1024;
+inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
+
+/// Mergeable per-plan statistics whose result depends on merge order (floating point sums).
+struct PlanTally {
+    std::array<std::uint64_t, kExitReasons.size()> outcomes{};
+    RunningStats pnl;             ///< per share, every path (unfilled counts as 0)
+    RunningStats wins, losses;    ///< per share, P&L > 0 and < 0
+    RunningStats holding;         ///< years from fill to exit, filled paths
+    RunningStats stop_shortfall;  ///< per share beyond the stop level, stop exits
+    std::uint64_t touched_target = 0, touched_stop = 0;
+
+    void merge(const PlanTally& other);
+};
+
+/// What one plan gave under another fill policy than the thesis's, on the same paths, less what
+/// it gave under the thesis's: per path, the difference of the target, stop and gap-through
+/// indicators and of the P&L per share (MonteCarlo's policy bracket).
+struct PairedTally {
+    RunningStats target, stop, gap, pnl;
+    void merge(const PairedTally& other);
+};
+
+/// Everything one run measured.
+struct SimulationResult {
+    std::uint64_t paths = 0;
+    bool interrupted = false;
+    bool touch_odds = true;   ///< whether touched_target / touched_stop were measured
+    TimeGrid grid;
+    std::vector<PlanTally> plans;          ///< in the thesis's plan order
+    std::vector<QuantileSketch> pnl;       ///< per plan, P&L per share
+    RunningStats terminal;                 ///< price at the simulation horizon
+    QuantileSketch terminal_sketch;
+    /// The fill policies the plans were played under, the thesis's own first: `plans` and `pnl`
+    /// hold policy p's plan i at p × (plans per policy) + i, so the first plans are the thesis's.
+    std::vector<Monitoring> policies;
+    /// Policy p ≥ 1's plan i against the thesis's policy, at (p − 1) × (plans per policy) + i.
+    std::vector<PairedTally> paired;
+};
+
+/// How to run: threads (0 = all cores), chunk size (paths per task, rounded up to whole blocks),
+/// a flag that stops the run at the next chunk boundary, and a progress callback.
+struct RunControl {
+    unsigned threads = 0;
+    std::uint64_t chunk_paths = 8 * kBlockPaths;
+    const std::atomic<bool>* cancel = nullptr;
+    std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+};
+
+/// A simulation of one thesis that can be extended: run(n) simulates paths up to index n, so a
+/// run to 2n continues a run to n and gives the same bits as one run to 2n.
+class MonteCarlo {
+  public:
+    /// `other_policies`: play every plan under these fill policies too, on the same paths (the
+    /// policy bracket; SimulationResult::policies and paired).
+    explicit MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& other_policies = {});
+
+    /// Simulates until `total_paths` paths are done (or cancelled). Extending a run requires the
+    /// paths so far to be whole blocks. Throws InputError for 0 or over 10¹¹ paths.
+    void run(std::uint64_t total_paths, const RunControl& control = {});
+
+    const SimulationResult& result() const { return result_; }
+    const PathGenerator& generator() const { return generator_; }
+    const std::vector<PlanRules>& rules() const { return rules_; }
+
+    /// The longest horizon the thesis needs: the simulation's, or a plan's if longer.
+    static Years horizon_of(const Thesis& thesis);
+
+  private:
+    Thesis thesis_;
+    PathGenerator generator_;
+    std::vector<PlanRules> rules_;
+    SimulationResult result_;
+};
+
+/// Estimates for one plan, each with a 95% confidence interval (statistics.h's Estimate).
+struct PlanMetrics {
+    std::string plan;
+    std::uint64_t paths = 0;
+    std::array<Estimate, kExitReasons.size()> outcome;   ///< probability of each exit reason
+    Estimate stopped;   ///< probability of a stop exit, at the level or through a gap (p_stop)
+    Estimate pnl_per_share, pnl_per_position;
+    double shares = 0;
+    double pnl_sd = 0;
+    std::vector<std::pair<double, Estimate>> pnl_quantiles;   ///< (level, quantile)
+    Estimate probability_of_loss;
+    Estimate var95, var99, es95, es99;                       ///< per share, losses positive
+    std::optional<Estimate> expectancy_r;                    ///< mean P&L / risk per share
+    std::optional<Estimate> average_win, average_loss;       ///< per share; loss positive
+    std::optional<Estimate> profit_factor;                   ///< Σ wins / Σ |losses|
+    std::optional<Estimate> holding_years;
+    std::optional<Estimate> kelly;                           ///< p − (1 − p) / b
+    std::optional<Estimate> stop_shortfall;                  ///< per share past the stop
+    Estimate touch_target, touch_stop;       ///< only when touch_odds (SimulationSettings)
+    bool has_stop = false, has_target = false, touch_odds = true;
+    double risk_per_share = 0;
+};
+
+/// The reported quantile levels.
+inline constexpr std::array kQuantileLevels{0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99};
+
+/// Turns a plan's tallies into estimates with confidence intervals (formulas in the README).
+PlanMetrics summarize(const SimulationResult& result, std::size_t plan_index, const Plan& plan,
+                      Price spot);
+
+/// Expected shortfall at `level` with its standard error (Yamai & Yoshiba 2002; Manistre &
+/// Hancock 2005): Var(ES) ≈ [Var(X | X ≤ q) + (1 − a)(ES − q)²] / (n a), a = 1 − level, losses
+/// reported positive.
+Estimate expected_shortfall_estimate(const QuantileSketch& pnl, double level);
+
+}  // namespace thesis

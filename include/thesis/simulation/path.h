@@ -1,0 +1,160 @@
+#pragma once
+// Price paths in log space. A PathGenerator turns (seed, path index) into one path of a price
+// model — GBM, Merton jump diffusion, catalyst events, or fundamentals (price = EPS × P/E) — on a
+// fixed time grid. The draws come from PathRandom streams keyed by (seed, path, stream), so a
+// path is the same on any thread.
+//
+// The engine simulates kLanes paths at once, one path per SIMD lane, step by step, without
+// storing them (simulate(), path_kernel.cpp): each step it tests every plan's watched levels in
+// all lanes with a few vector compares and calls a LaneObserver only for the lanes where
+// something can happen. A lane whose path is over takes the next path of the range, so a path
+// whose plans have settled can end early, its price at the horizon drawn exactly
+// (horizon_log_price). generate_batch() runs the same kernel to the horizon and records the
+// paths, for the tests, the self-check and paired sweeps.
+
+#include "thesis/math/rng.h"
+#include "thesis/core/thesis.h"
+#include "thesis/simulation/detail/lanes.h"
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace thesis {
+
+/// The simulation's time grid: steps of dt years, observations at steps 1..steps.
+struct TimeGrid {
+    int steps = 0;
+    Years dt = 0;
+    Years horizon = 0;
+};
+
+/// steps = max(1, round(horizon × steps_per_year)), dt = horizon / steps.
+/// Example: make_time_grid(1.0, 252) → 252 steps of 1/252.
+TimeGrid make_time_grid(Years horizon, int steps_per_year);
+
+/// One simulated path. Index k is the end of step k (k = 0 is today).
+struct PricePath {
+    std::vector<double> log_price;   ///< [0..steps]: observed log prices
+    /// [1..steps]: log price at the end of step k's diffusion, before step k's jumps (equal to
+    /// log_price[k] when nothing jumped). A crossing between log_price[k−1] and this is diffusive
+    /// (fills at the level); one between this and log_price[k] is a jump (fills past it).
+    std::vector<double> diffusive_end;
+    /// [1..steps]: the open of step k under session monitoring (after the overnight move, the
+    /// step's jumps and its events), and the uniforms that place the step's bridge's minimum and
+    /// maximum (bridge.h): what continuous and session monitoring read besides the prices.
+    std::vector<double> open, u_low, u_high;
+    std::vector<int> event_step;     ///< per model event: the step it fired at, or -1
+    std::vector<double> event_jump;  ///< per model event: its log jump (drawn even if it didn't fire)
+    std::uint64_t index = 0;
+    std::uint64_t seed = 0;          ///< with index, keys a split bridge's draws (refinement_random)
+    double bridge_variance = 0;      ///< σ²Δt: continuous monitoring's bridge over a step
+    double session_variance = 0;     ///< (1 − overnight share)·σ²Δt: a session's bridge
+};
+
+
+/// kLanes recorded paths.
+struct PathBatch {
+    std::array<PricePath, kLanes> paths;
+};
+
+/// Generates paths of one model. Construction precomputes every per-step constant; generate()
+/// allocates nothing once `out` has been sized by a first call.
+class PathGenerator {
+  public:
+    /// `horizon` is the longest horizon any plan needs. Throws InputError for a model it cannot
+    /// simulate (e.g. fundamentals without a sector P/E). With `every_policy`, the steps carry
+    /// what every fill policy reads (the open and the bridge's uniforms) and are shown to a plan
+    /// wherever any policy's rules could act: for plans played under different policies on the
+    /// same paths (MonteCarlo's policy bracket).
+    PathGenerator(const Thesis& thesis, Years horizon, bool every_policy = false);
+
+    /// One path. Equal, bit for bit, to lane 0 of generate_batch(path, ...).
+    void generate(std::uint64_t path, PricePath& out) const;
+
+    /// Paths first_path … first_path + kLanes − 1, recorded. Each lane depends on its own path
+    /// index only.
+    void generate_batch(std::uint64_t first_path, PathBatch& batch) const;
+
+    /// Simulates paths first … last − 1 without storing them, kLanes at a time, telling
+    /// `observer` (see LaneObserver). A lane starts the next path when its path is over: at the
+    /// horizon, or as soon as the observer has settled, when the model allows (settles_early());
+    /// the price at the horizon is then drawn exactly from the path's last simulated step
+    /// (horizon_log_price), from its own stream. Each path's results depend on its index only.
+    void simulate(std::uint64_t first, std::uint64_t last, LaneObserver& observer) const;
+
+    /// Paths first … first + kLanes − 1, every step simulated (no early end), telling `observer`
+    /// and recording them in `record`: for the tests that check the engine against stored paths.
+    void simulate_recorded(std::uint64_t first, LaneObserver& observer, PathBatch& record) const;
+
+    /// Whether a path can end before the horizon once settled: the model's price at the horizon
+    /// has a closed form given the price now (GBM, fundamentals, Merton with at most 30 expected
+    /// jumps over the horizon, where Poisson inversion stays short).
+    bool settles_early() const { return c_.settle_early; }
+
+
+    /// The per-step constants of the model, as the kernel reads them.
+    struct Constants {
+        ModelKind kind = ModelKind::Gbm;
+        Monitoring monitoring = Monitoring::Discrete;
+        bool every_policy = false;   ///< sessions' steps, watched for every policy (constructor)
+        int steps = 0;
+        double dt = 0;
+        std::uint64_t seed = 0;
+        double x0 = 0, drift_step = 0, vol_step = 0, bridge_variance = 0;
+        /// Sessions: the overnight move is the diffusion's point at the share s of the step's
+        /// variance, given both its ends: mean s·(end − start), sd √(s(1 − s)·σ²Δt) (a
+        /// Brownian bridge's marginal). The session's bridge has variance (1 − s)·σ²Δt.
+        double overnight_share = 0, overnight_sd = 0, session_variance = 0;
+        double jump_probability_zero = 1, jump_rate_step = 0, jump_mean = 0, jump_sd = 0;
+        double eps0 = 0, multiple0 = 0, multiple_target = 0, eps_drift_step = 0, eps_vol_step = 0;
+        double reversion = 0, multiple_vol_step = 0, chol_21 = 0, chol_22 = 1, unlock_log_step = 0;
+        bool settle_early = false;
+        const std::vector<CatalystEvent>* events = nullptr;
+    };
+
+    /// The log price at the horizon of a path at log price x after its step k (settles_early()),
+    /// drawn from the path's Horizon stream: GBM's Gaussian increment over the steps left, plus
+    /// the events still to come, plus (Merton) a compound Poisson sum of jumps; fundamentals: log
+    /// EPS's random walk plus the multiple's Ornstein–Uhlenbeck step over the steps left, with
+    /// their correlation. `e` and `m` are log EPS and log multiple (fundamentals only);
+    /// event_steps and event_jumps as in PricePath.
+    static double horizon_log_price(const Constants& c, std::uint64_t path, int k, double x, double e,
+                                    double m, const int* event_steps, const double* event_jumps);
+
+    const Constants& constants() const { return c_; }
+    const TimeGrid& grid() const { return grid_; }
+    /// Per-year variance of the log price's diffusion (σ² for GBM), used by the bridge.
+    double diffusion_variance() const { return variance_; }
+    /// Log-price jump added when the revenue unlock arrives (fundamentals mode).
+    double unlock_log_step() const { return c_.unlock_log_step; }
+
+  private:
+    TimeGrid grid_;
+    Constants c_;
+    double variance_ = 0;
+    std::vector<CatalystEvent> events_;
+};
+
+/// The SIMD code the engine runs ("avx512", "avx2" or "portable"): AVX-512 if the CPU has it,
+/// else portable (AVX2 measured slower than portable: path_kernel.cpp), or THESIS_SIMD from the
+/// environment if set to one of those (for tests and benchmarks). Every choice gives the same
+/// bits.
+std::string_view simd_level();
+/// Whether this CPU can run a SIMD level ("portable" always).
+bool simd_level_available(std::string_view name);
+/// Switches every later simulation to a SIMD level; throws std::invalid_argument if the CPU
+/// cannot run it. For the tests and the benchmark.
+void set_simd_level(std::string_view name);
+
+/// The engine's normals for paths first_path … first_path + kLanes − 1 of one stream, `count`
+/// per path, as the kernel draws them: out[i * kLanes + l] is draw i of path first_path + l,
+/// equal bit for bit to the i-th PathRandom(seed, first_path + l, stream).normal().
+void lane_normals(std::uint64_t seed, std::uint64_t first_path, RandomStream stream, int count,
+                  double* out);
+/// The roofline benchmark's work: the same normals of the Diffusion stream, summed over lanes.
+double lane_normals_sum(std::uint64_t seed, std::uint64_t first_path, int count);
+
+}  // namespace thesis

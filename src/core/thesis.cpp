@@ -1,0 +1,38 @@
+#include "thesis/core/thesis.h"
+
+namespace thesis {
+
+const Scenario* Thesis::find_scenario(std::string_view name) const {
+    for (const auto& s : scenarios)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+const Plan* Thesis::find_plan(std::string_view name) const {
+    for (const auto& p : plans)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+std::string_view to_string(ModelKind kind) {
+    switch (kind) {
+        case ModelKind::Gbm: return "gbm";
+        case ModelKind::Merton: return "merton";
+        case ModelKind::Fundamentals: return "fundamentals";
+    }
+    return "?";
+}
+std::string_view to_string(Monitoring monitoring) {
+    switch (monitoring) {
+        case Monitoring::Discrete: return "discrete";
+        case Monitoring::Continuous: return "continuous";
+        case Monitoring::Sessions: return "sessions";
+    }
+    return "?";
+}
+
+std::optional<Monitoring> monitoring_from_string(std::string_view name) {
+    for (Monitoring m : {Monitoring::Discrete, Monitoring::Continuous, Monitoring::Sessions})
+        if (to_string(m) == name) return m;
+    return std::nullopt;
+}
+
+}  // namespace thesis

@@ -1,0 +1,120 @@
+// Rendering reports: aligned text, markdown, CSV with raw numbers, and the JSON shape.
+#include "thesis/core/errors.h"
+#include "thesis/report/report.h"
+#include "thesis/report/reports.h"
+#include "thesis/io/yaml_loader.h"
+
+#include <doctest/doctest.h>
+
+using namespace thesis;
+
+namespace {
+Report sample() {
+    Report r;
+    r.heading = "heading";
+    r.verdict = {"Verdict: fine"};
+    Table t;
+    t.id = "t";
+    t.title = "Title";
+    t.columns = {{"name", "name", false}, {"price", "price_usd", true}};
+    t.rows = {{"a, b", Cell("$1,000.00", 1000.0)}, {"c", Cell("$5.00", 5.0)}};
+    r.tables = {t};
+    r.json = {{"x", 1}};
+    return r;
+}
+}  // namespace
+
+TEST_CASE("text tables align numbers right and text left") {
+    const std::string text = render_text(sample());
+    CHECK(text.find("  name      price\n  ----  ---------\n") != std::string::npos);
+    CHECK(text.find("  a, b  $1,000.00\n") != std::string::npos);
+    CHECK(text.find("  c         $5.00\n") != std::string::npos);
+    CHECK(text.rfind("heading\nVerdict: fine\n", 0) == 0);
+}
+
+TEST_CASE("CSV carries raw numbers under machine keys and quotes commas") {
+    const std::string csv = render_csv(sample().tables.front());
+    CHECK(csv == "name,price_usd\n\"a, b\",1000\nc,5\n");
+    CHECK(render(sample(), Format::Csv) == csv);   // the only part is the primary one
+    CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+}
+
+TEST_CASE("records are the same part as a JSON array of objects with raw numbers and the CSV keys") {
+    const nlohmann::json records = nlohmann::json::parse(render(sample(), Format::Records));
+    CHECK(records == nlohmann::json::parse(R"([{"name": "a, b", "price_usd": 1000.0},
+                                               {"name": "c", "price_usd": 5.0}])"));
+}
+
+TEST_CASE("a report's parts are its machine tables - the primary one by default - and an unknown one is a clear error") {
+    Report r = sample();
+    Table people = r.tables.front(), machines = r.tables.front();
+    people.audience = Table::Audience::People;
+    people.id = "wide";
+    machines.audience = Table::Audience::Machines;
+    machines.id = "tidy";
+    machines.rows.pop_back();
+    r.tables = {r.tables.front(), people, machines};
+    CHECK(parts(r) == std::vector<std::string>{"t", "tidy"});
+    CHECK(&part(r, "") == &r.tables[0]);   // no primary: the first part
+    r.primary = "tidy";
+    CHECK(&part(r, "") == &r.tables[2]);
+    CHECK(&part(r, "t") == &r.tables[0]);
+    try {
+        (void)part(r, "wide");   // a table for people is not a part
+        FAIL("no error");
+    } catch (const InputError& e) {
+        const std::string message = e.what();
+        CHECK(message.find("no part 'wide'") != std::string::npos);
+        CHECK(message.find("this output's parts: t, tidy") != std::string::npos);
+    }
+    CHECK_THROWS_AS((void)part(r, "tidyy"), InputError);
+}
+
+TEST_CASE("markdown renders pipe tables with alignment") {
+    const std::string md = render_markdown(sample());
+    CHECK(md.find("| name | price |\n| :--- | ---: |\n| a, b | $1,000.00 |") != std::string::npos);
+}
+
+TEST_CASE("the run report's JSON has the documented shape") {
+    const Thesis t = load_seed_thesis();
+    const nlohmann::json j = valuation_report(t).json;
+    CHECK(j["program"] == "thesis");
+    CHECK(j["command"] == "run");
+    CHECK(j["bridge"]["eps"].get<double>() == doctest::Approx(769.23 / 52).epsilon(1e-12));
+    REQUIRE(j["scenarios"].size() == 4);
+    CHECK(j["scenarios"][0]["name"] == "bull");
+    CHECK(j["expectation"]["expected_price"].is_number());
+    CHECK(j["implied"].is_array());
+    CHECK(j["audit"].is_array());
+    CHECK(j["assumptions"].contains("stock.net_margin"));
+}
+
+TEST_CASE("the payoff report labels scenario rows and the stop - entry and target") {
+    const Thesis t = load_seed_thesis();
+    const Report r = payoff_report(t, *t.find_plan("aggressive"));
+    const nlohmann::json& rows = r.json["rows"];
+    bool bear = false, stop = false;
+    for (const auto& row : rows) {
+        if (row["scenario"] == "bear") {
+            bear = true;
+            // With the stop the table assumes no gap: the loss is the risk per share.
+            CHECK(row["stop"]["per_share"].get<double>() ==
+                  doctest::Approx(-r.json["economics"]["risk_per_share"].get<double>()));
+        }
+        if (row["exit"] == 600.0) stop = true;
+    }
+    CHECK(bear);
+    CHECK(stop);
+    CHECK(render_text(r).find("(stop)") != std::string::npos);
+}
+
+TEST_CASE("a grid request replaces the default grid") {
+    const Thesis t = load_seed_thesis();
+    GridRequest g;
+    g.from = 500;
+    g.to = 700;
+    g.step = 100;
+    const Report r = payoff_report(t, *t.find_plan("aggressive"), g);
+    // 3 grid rows + 4 scenario rows.
+    CHECK(r.json["rows"].size() == 7);
+}

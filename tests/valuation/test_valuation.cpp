@@ -1,0 +1,177 @@
+// The valuation bridge, scenarios and implied numbers, with the seed article's numbers.
+#include "thesis/valuation/valuation.h"
+
+#include "thesis/core/errors.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using namespace thesis;
+
+namespace {
+// The article's stock: "$1,000 (a 30% upside)" → spot 1000 / 1.3 = 769.2308; P/E 52x; cap $4T.
+Stock nvda() {
+    Stock s;
+    s.name = "NVIDIA";
+    s.price = 1000.0 / 1.3;
+    s.pe = 52;
+    s.sector_pe = 25;
+    s.market_cap = 4e12;
+    s.net_margin = 0.5;
+    s.revenue = 130.5e9;
+    return s;
+}
+Scenario scenario(std::string name, ScenarioLevers levers, double p = 0) {
+    Scenario s;
+    s.name = std::move(name);
+    s.levers = levers;
+    s.probability = p;
+    s.stock = nvda();
+    return s;
+}
+const std::string* find_topic(const std::vector<AuditFinding>& f, std::string_view topic) {
+    for (const auto& x : f)
+        if (x.topic == topic) return &x.message;
+    return nullptr;
+}
+}  // namespace
+
+TEST_CASE("the bridge derives EPS - shares and earnings from price - P/E and market cap") {
+    const Bridge b = bridge(nvda());
+    // EPS = 769.2308 / 52 = 14.7929; shares = 4e12 / 769.2308 = 5.2e9; earnings = 4e12 / 52.
+    CHECK(b.eps == doctest::Approx(14.792899).epsilon(1e-6));
+    CHECK(b.shares == doctest::Approx(5.2e9).epsilon(1e-12));
+    CHECK(b.earnings == doctest::Approx(76.923077e9).epsilon(1e-8));
+    CHECK(b.eps * b.shares == doctest::Approx(b.earnings).epsilon(1e-12));
+}
+
+TEST_CASE("spot implied by \"$1000 is 30% upside\" is $769.23") {
+    CHECK(implied_spot(1000, 0.30) == doctest::Approx(769.230769).epsilon(1e-9));
+}
+
+TEST_CASE("52x after a 40% drop at constant EPS is 31.2x") {
+    CHECK(implied_multiple(52, -0.40) == doctest::Approx(31.2).epsilon(1e-12));
+    const ScenarioValue bear = value_scenario(scenario("bear", {.price_change = -0.40}), nvda());
+    CHECK(bear.multiple == doctest::Approx(31.2).epsilon(1e-12));
+    CHECK(bear.price == doctest::Approx(461.538462).epsilon(1e-9));   // 769.23 × 0.6
+    CHECK(bear.eps_change == doctest::Approx(0).epsilon(1e-15));
+}
+
+TEST_CASE("$1000 at 52x needs 30% EPS growth -- the $8B unlock supplies 5.2 points of it") {
+    const Bridge b = bridge(nvda());
+    // 1000 / (52 × 14.7929) − 1 = 1000 / 769.2308 − 1 = 0.30 exactly.
+    CHECK(required_eps_growth(1000, 52, b.eps) == doctest::Approx(0.30).epsilon(1e-12));
+    // $8B × 50% / $76.923B = 0.052.
+    const double g = eps_change_from_revenue(8e9, 0.5, b.earnings);
+    CHECK(g == doctest::Approx(0.052).epsilon(1e-12));
+    CHECK(g / 0.30 == doctest::Approx(0.17333).epsilon(1e-4));
+}
+
+TEST_CASE("a multiple lever alone keeps EPS: the sector's 25x prices the stock at $369.82") {
+    const ScenarioValue v = value_scenario(scenario("rerate", {.multiple = 25}), nvda());
+    // 25 × 14.7929 = 369.82; return 25/52 − 1 = −51.9%.
+    CHECK(v.price == doctest::Approx(369.822485).epsilon(1e-9));
+    CHECK(v.price_return == doctest::Approx(25.0 / 52 - 1).epsilon(1e-12));
+}
+
+TEST_CASE("an EPS lever alone keeps the multiple -- two levers derive the third") {
+    const Stock s = nvda();
+    const ScenarioValue rev = value_scenario(scenario("base", {.revenue_change = 8e9}), s);
+    CHECK(rev.multiple == doctest::Approx(52).epsilon(1e-12));
+    CHECK(rev.price == doctest::Approx(s.price * 1.052).epsilon(1e-12));
+    // Price and multiple → EPS = 1000 / 40 = 25.
+    const ScenarioValue pm = value_scenario(scenario("x", {.price = 1000, .multiple = 40}), s);
+    CHECK(pm.eps == doctest::Approx(25).epsilon(1e-12));
+    // Multiple and EPS change → price = 40 × 14.7929 × 1.1 = 650.89.
+    const ScenarioValue me = value_scenario(scenario("y", {.multiple = 40, .eps_change = 0.1}), s);
+    CHECK(me.price == doctest::Approx(40 * s.price / 52 * 1.1).epsilon(1e-12));
+    // Price and EPS change → multiple = 1000 / (14.7929 × 1.3) = 52.
+    const ScenarioValue pe = value_scenario(scenario("z", {.price = 1000, .eps_change = 0.3}), s);
+    CHECK(pe.multiple == doctest::Approx(52).epsilon(1e-12));
+}
+
+TEST_CASE("levers that over-determine a scenario are an input error naming it") {
+    CHECK_THROWS_WITH_AS(
+        value_scenario(scenario("odd", {.price = 900, .multiple = 40, .eps_change = 0.1}), nvda()),
+        doctest::Contains("scenarios.odd"), InputError);
+    CHECK_THROWS_AS(value_scenario(scenario("odd", {.price = 900, .price_change = 0.1}), nvda()),
+                    InputError);
+}
+
+TEST_CASE("probability-weighted price - return and upside/downside ratio") {
+    const Stock s = nvda();
+    std::vector<ScenarioValue> v{
+        value_scenario(scenario("bull", {.price = 1000}, 0.25), s),
+        value_scenario(scenario("bear", {.price_change = -0.40}, 0.75), s)};
+    const ScenarioExpectation e = expectation(v, s.price);
+    // 0.25 × 1000 + 0.75 × 461.538 = 596.154; return 596.154 / 769.231 − 1 = −22.5%.
+    CHECK(e.expected_price == doctest::Approx(596.153846).epsilon(1e-9));
+    CHECK(e.expected_return == doctest::Approx(-0.225).epsilon(1e-12));
+    // Upside 0.25 × 30% = 7.5%; downside 0.75 × 40% = 30%; ratio 0.25.
+    CHECK(e.upside_downside_ratio == doctest::Approx(0.25).epsilon(1e-12));
+}
+
+TEST_CASE("the audit flags a claimed return that today's price does not give") {
+    Thesis t;
+    t.stock = nvda();
+    t.stock.price = 800;  // then $1,000 is +25%, not +30%
+    Scenario bull = scenario("bull", {.price = 1000});
+    bull.claimed_return = 0.30;
+    bull.stock = t.stock;
+    t.scenarios = {bull};
+    const auto values = std::vector<ScenarioValue>{value_scenario(bull, t.stock)};
+    const auto findings = audit(t, values);
+    const std::string* m = find_topic(findings, "claimed-return");
+    REQUIRE(m);
+    CHECK(m->find("+25.0%") != std::string::npos);
+}
+
+TEST_CASE("the audit flags a scenario price far beyond a plan's stop (gap risk)") {
+    Thesis t;
+    t.stock = nvda();
+    Scenario bear = scenario("bear", {.price_change = -0.40});
+    t.scenarios = {bear};
+    Plan p;
+    p.name = "aggressive";
+    p.entry = {.kind = Entry::Kind::Limit, .limit = 700};
+    p.stop = {.kind = Stop::Kind::Fixed, .level = 600};
+    p.target = {.kind = Target::Kind::Fixed, .level = 1000};
+    t.plans = {p};
+    const auto values = std::vector<ScenarioValue>{value_scenario(bear, t.stock)};
+    const auto findings = audit(t, values);
+    const std::string* m = find_topic(findings, "stop-gap");
+    REQUIRE(m);
+    // 461.54 / 600 − 1 = −23.1%; a fill there loses 700 − 461.54 = 238.46 a share, not 100.
+    CHECK(m->find("23.1%") != std::string::npos);
+    CHECK(m->find("$238.46") != std::string::npos);
+    CHECK(m->find("$100.00") != std::string::npos);
+}
+
+TEST_CASE("the audit flags an unlock far from the thesis's own share of sales") {
+    Thesis t;
+    t.stock = nvda();
+    t.opportunity.revenue_unlock = 8e9;
+    t.opportunity.share_of_sales_low = 0.20;
+    t.opportunity.share_of_sales_high = 0.30;
+    const auto findings = audit(t, {});
+    const std::string* m = find_topic(findings, "unlock-size");
+    REQUIRE(m);
+    // 20–30% of $130.5B = $26.1B–$39.15B; $8B is 6.1% of sales.
+    CHECK(m->find("6.1%") != std::string::npos);
+    CHECK(m->find("$26.10B") != std::string::npos);
+}
+
+TEST_CASE("implied numbers name the assumptions they rest on") {
+    Thesis t;
+    t.stock = nvda();
+    t.opportunity.revenue_unlock = 8e9;
+    t.assumptions["stock.net_margin"] = "50%";
+    const auto numbers = implied_numbers(t, {});
+    const auto it = std::find_if(numbers.begin(), numbers.end(), [](const auto& n) {
+        return n.label.find("EPS growth from") != std::string::npos;
+    });
+    REQUIRE(it != numbers.end());
+    CHECK(it->raw == doctest::Approx(0.052).epsilon(1e-12));
+    CHECK(it->rests_on == std::vector<std::string>{"stock.net_margin"});
+}
