@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Fill (or check) the ```console blocks of README.md with real output.
+"""Fill (or check) the ```console blocks of the documentation with real output.
 
 Each ```console block holds command lines starting with "$ "; everything else in the block is
 the output of the command above it. The block runs in one bash session from the repository root
-with build/ on the PATH, stderr merged into stdout. Usage: tools/readme_examples.py fill|check README.md
+with build/ on the PATH, stderr merged into stdout.
+Usage: tools/readme_examples.py fill|check [FILE.md ...]
+Without files: README.md, CONTRIBUTING.md and every docs/*.md.
 """
 import os
 import re
 import subprocess
 import sys
 
-mode, path = sys.argv[1], sys.argv[2]
-root = os.path.dirname(os.path.abspath(path))
-text = open(path, encoding="utf-8").read()
+mode = sys.argv[1]
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the repository root
+paths = sys.argv[2:] or (["README.md", "CONTRIBUTING.md"] +
+                         sorted(os.path.join("docs", f) for f in os.listdir(os.path.join(root, "docs"))
+                                if f.endswith(".md")))
 env = dict(os.environ, PATH=os.path.join(root, "build") + ":" + os.environ["PATH"],
            COLUMNS="100", LC_ALL="C.UTF-8")
 
@@ -35,22 +39,30 @@ def sh_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
 
-def replace(m):
-    global failures
-    body = m.group(1)
-    out = run_block(body)
-    if mode == "check" and out != body:
-        failures += 1
-        import difflib
-        sys.stdout.writelines(difflib.unified_diff(body.splitlines(True), out.splitlines(True),
-                                                   "README", "now"))
-    return "```console\n" + out + "```"
+def replace_in(name):
+    def replace(m):
+        global failures
+        body = m.group(1)
+        out = run_block(body)
+        if mode == "check" and out != body:
+            failures += 1
+            import difflib
+            sys.stdout.writelines(difflib.unified_diff(body.splitlines(True), out.splitlines(True),
+                                                       name, "now"))
+        return "```console\n" + out + "```"
+    return replace
 
 
-new = pattern.sub(replace, text)
+blocks = 0
+for path in paths:
+    full = os.path.join(root, path)
+    text = open(full, encoding="utf-8").read()
+    blocks += len(pattern.findall(text))
+    new = pattern.sub(replace_in(path), text)
+    if mode == "fill":
+        open(full, "w", encoding="utf-8").write(new)
 if mode == "fill":
-    open(path, "w", encoding="utf-8").write(new)
-    print("filled", len(pattern.findall(text)), "blocks")
+    print("filled", blocks, "blocks in", len(paths), "files")
 else:
-    print("blocks differing:", failures)
+    print(f"blocks differing: {failures} of {blocks} in {len(paths)} files")
     sys.exit(1 if failures else 0)
