@@ -5,18 +5,18 @@
 // under each fill policy, the cost of session monitoring against close-only.
 //
 //   thesis_bench [--paths N] [--threads T] [--only w1|touch|jumps|continuous|fundamentals|rng|seed] [--json]
-#include "thesis/simulation/monte_carlo.h"
 #include "thesis/io/seed_thesis.h"
 #include "thesis/io/yaml_loader.h"
+#include "thesis/simulation/monte_carlo.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <string>
-#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -62,8 +62,7 @@ nlohmann::json run_workload(const std::string& name, const Thesis& t, unsigned t
     MonteCarlo mc(t);
     const auto start = std::chrono::steady_clock::now();
     mc.run(t.simulation.paths, {.threads = threads});
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const SimulationResult& r = mc.result();
     const PlanTally& tally = r.plans[0];
     const double n = static_cast<double>(r.paths);
@@ -101,8 +100,7 @@ nlohmann::json run_rng(std::uint64_t paths, unsigned threads) {
             sums[w] = sum;
         });
     for (auto& t : pool) t.join();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     double total = 0;
     for (double s : sums) total += s;
     return {{"workload", "rng+normal only"},
@@ -127,8 +125,9 @@ int main(int argc, char** argv) {
         else if (a == "--only" && i + 1 < argc) only = argv[++i];
         else if (a == "--json") json_out = true;
         else {
-            fmt::print(stderr, "usage: thesis_bench [--paths N] [--threads T] [--only NAME] [--json]\n"
-                               "  NAME: rng, w1, touch, jumps, continuous, fundamentals, seed\n");
+            fmt::print(stderr,
+                       "usage: thesis_bench [--paths N] [--threads T] [--only NAME] [--json]\n"
+                       "  NAME: rng, w1, touch, jumps, continuous, fundamentals, seed\n");
             return 2;
         }
     }
@@ -138,12 +137,12 @@ int main(int argc, char** argv) {
     if (want("w1")) results.push_back(run_workload("W1", w1(paths), threads));
     if (want("touch")) {
         Thesis t = w1(paths);
-        t.simulation.touch_odds = true;   // what `thesis run` measures: every path to the horizon
+        t.simulation.touch_odds = true;  // what `thesis run` measures: every path to the horizon
         results.push_back(run_workload("W1 + touch odds", t, threads));
     }
     if (want("jumps")) {
         Thesis t = w1(paths);
-        t.model.kind = ModelKind::Merton;   // 2 jumps a year, mean −5%, sd 10%
+        t.model.kind = ModelKind::Merton;  // 2 jumps a year, mean −5%, sd 10%
         t.model.jump_intensity = 2;
         t.model.jump_mean = -0.05;
         t.model.jump_sd = 0.10;
@@ -156,7 +155,7 @@ int main(int argc, char** argv) {
     }
     if (want("fundamentals")) {
         Thesis t = w1(paths);
-        t.model.kind = ModelKind::Fundamentals;   // P/E 52x → 25x at a 1y half-life
+        t.model.kind = ModelKind::Fundamentals;  // P/E 52x → 25x at a 1y half-life
         t.model.multiple_half_life = 1;
         t.model.multiple_volatility = 0.3;
         t.model.eps_growth = 0.15;
@@ -178,19 +177,18 @@ int main(int argc, char** argv) {
         return 0;
     }
     fmt::print("thesis_bench: {} paths, {} threads, SIMD {}\n", paths, threads, simd_level());
-    fmt::print("{:<26} {:>9} {:>14} {:>9}  {}\n", "workload", "seconds", "path-steps/s",
-               "peak MiB", "statistics");
+    fmt::print("{:<26} {:>9} {:>14} {:>9}  {}\n", "workload", "seconds", "path-steps/s", "peak MiB",
+               "statistics");
     for (const auto& r : results) {
         std::string stats;
         if (r.contains("p_target"))
-            stats = fmt::format("P(unfilled) {:.4f} P(target) {:.4f} P(stop) {:.4f} P(horizon) "
-                                "{:.4f} E[P&L] {:.3f}±{:.3f} E[S_T] {:.2f}±{:.2f}",
-                                r["p_unfilled"].get<double>(), r["p_target"].get<double>(),
-                                r["p_stop"].get<double>(), r["p_horizon"].get<double>(),
-                                r["mean_pnl"].get<double>(), r["se_pnl"].get<double>(),
-                                r["mean_st"].get<double>(), r["se_st"].get<double>());
-        else
-            stats = fmt::format("mean of the normals {:+.2e}", r["checksum_mean"].get<double>());
+            stats = fmt::format(
+                "P(unfilled) {:.4f} P(target) {:.4f} P(stop) {:.4f} P(horizon) "
+                "{:.4f} E[P&L] {:.3f}±{:.3f} E[S_T] {:.2f}±{:.2f}",
+                r["p_unfilled"].get<double>(), r["p_target"].get<double>(), r["p_stop"].get<double>(),
+                r["p_horizon"].get<double>(), r["mean_pnl"].get<double>(), r["se_pnl"].get<double>(),
+                r["mean_st"].get<double>(), r["se_st"].get<double>());
+        else stats = fmt::format("mean of the normals {:+.2e}", r["checksum_mean"].get<double>());
         fmt::print("{:<26} {:>9.3f} {:>14.3e} {:>9.1f}  {}\n", r["workload"].get<std::string>(),
                    r["seconds"].get<double>(), r["path_steps_per_sec"].get<double>(),
                    r.value("peak_rss_mib", 0.0), stats);

@@ -2,9 +2,9 @@
 // report in every format. Bad input must end in thesis::InputError; anything else — a crash, a
 // hang, a leak, another exception, undefined behaviour — is a bug. Built by fuzz/run.sh.
 #include "thesis/core/errors.h"
+#include "thesis/io/yaml_loader.h"
 #include "thesis/report/report.h"
 #include "thesis/report/reports.h"
-#include "thesis/io/yaml_loader.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -15,8 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const thesis::Thesis t = thesis::load_thesis(text, "fuzz.yaml");
         const thesis::Report report = thesis::valuation_report(t);
-        for (auto format : {thesis::Format::Table, thesis::Format::Csv, thesis::Format::Json,
-                            thesis::Format::Markdown})
+        for (auto format :
+             {thesis::Format::Table, thesis::Format::Csv, thesis::Format::Json, thesis::Format::Markdown})
             (void)thesis::render(report, format);
         for (const thesis::Plan& plan : t.plans) (void)thesis::payoff_report(t, plan);
     } catch (const thesis::InputError&) {

@@ -3,8 +3,8 @@
 // and a guard that restores the level, bit patterns of doubles, plans by name, and a thesis that
 // exercises every fill rule the engine skips steps for.
 
-#include "thesis/simulation/path.h"
 #include "thesis/core/thesis.h"
+#include "thesis/simulation/path.h"
 
 #include <doctest/doctest.h>
 
@@ -31,9 +31,11 @@ inline std::vector<const char*> simd_levels_to_compare(bool needs_avx512 = false
     std::vector<const char*> levels;
     for (const char* level : kLevels) {
         if (simd_level_available(level)) levels.push_back(level);
-        else std::fprintf(stderr, "thesis_tests: SIMD level %s skipped: this CPU cannot run it%s\n", level,
-                          needs_avx512 && std::string_view(level) == "avx512"
-                              ? " (the lanes are then compared with the trackers they fall back to)" : "");
+        else
+            std::fprintf(stderr, "thesis_tests: SIMD level %s skipped: this CPU cannot run it%s\n", level,
+                         needs_avx512 && std::string_view(level) == "avx512"
+                             ? " (the lanes are then compared with the trackers they fall back to)"
+                             : "");
     }
     if (const char* required = std::getenv("THESIS_REQUIRE_SIMD")) {
         std::string list = required;
@@ -116,8 +118,7 @@ inline Thesis busy_thesis(ModelKind kind, Monitoring monitoring) {
                    {.kind = TK::Fixed, .level = 1000}),
         plan_named("market_percent", {}, {.kind = SK::Percent, .distance = 0.12},
                    {.kind = TK::Percent, .distance = 0.25}),
-        plan_named("trailing", {.kind = EK::OnDate, .at = 0.1}, {.kind = SK::Trailing, .distance = 0.15},
-                   {}),
+        plan_named("trailing", {.kind = EK::OnDate, .at = 0.1}, {.kind = SK::Trailing, .distance = 0.15}, {}),
         plan_named("after_event", {.kind = EK::AfterEvent, .event = "licence"},
                    {.kind = SK::Fixed, .level = 650}, {.kind = TK::Fixed, .level = 950}),
         plan_named("short", {.kind = EK::Limit, .limit = 820}, {.kind = SK::Fixed, .level = 900},

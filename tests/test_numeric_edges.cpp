@@ -8,12 +8,12 @@
 // `# expect: ok`. The simulations here are small (at most a few hundred paths) so the suite stays
 // fast under the sanitizers; they assert properties, never particular simulated numbers.
 #include "thesis/core/errors.h"
-#include "thesis/simulation/monte_carlo.h"
-#include "thesis/valuation/payoff.h"
+#include "thesis/io/yaml_loader.h"
 #include "thesis/report/report.h"
 #include "thesis/report/reports.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/valuation/payoff.h"
 #include "thesis/valuation/valuation.h"
-#include "thesis/io/yaml_loader.h"
 
 #include <doctest/doctest.h>
 
@@ -33,8 +33,7 @@ const std::string kEdges = std::string(THESIS_SOURCE_DIR) + "/tests/data/edges/"
 
 // `nan`, `-nan`, `inf`, `-inf`, `NaN`, `Infinity` as a word (not inside "information").
 bool has_non_finite_text(const std::string& text) {
-    static const std::regex word("(^|[^A-Za-z])-?(nan|inf|infinity)([^A-Za-z]|$)",
-                                 std::regex::icase);
+    static const std::regex word("(^|[^A-Za-z])-?(nan|inf|infinity)([^A-Za-z]|$)", std::regex::icase);
     return std::regex_search(text, word);
 }
 
@@ -57,8 +56,8 @@ void check_metrics(const PlanMetrics& m) {
     CHECK(std::isfinite(m.pnl_sd));
     CHECK(std::isfinite(m.shares));
     for (const auto& [level, q] : m.pnl_quantiles) check_estimate(q, p + "quantile");
-    for (const Estimate* e : {&m.probability_of_loss, &m.var95, &m.var99, &m.es95, &m.es99,
-                              &m.touch_target, &m.touch_stop})
+    for (const Estimate* e :
+         {&m.probability_of_loss, &m.var95, &m.var99, &m.es95, &m.es99, &m.touch_target, &m.touch_stop})
         check_estimate(*e, p + "risk");
     for (const auto* e : {&m.expectancy_r, &m.average_win, &m.average_loss, &m.profit_factor,
                           &m.holding_years, &m.kelly, &m.stop_shortfall})
@@ -82,9 +81,9 @@ void check_finite_everywhere(const Thesis& t, std::uint64_t paths) {
     std::vector<Report> reports{run};
     for (const Plan& plan : t.plans) {
         const TradeEconomics e = trade_economics(plan, t.stock.price);
-        for (double x : {e.entry_fill, e.risk_per_share, e.reward_per_share, e.reward_risk,
-                         e.breakeven_win_rate, e.gross_reward_risk, e.shares, e.position_value,
-                         e.capital_at_risk})
+        for (double x :
+             {e.entry_fill, e.risk_per_share, e.reward_per_share, e.reward_risk, e.breakeven_win_rate,
+              e.gross_reward_risk, e.shares, e.position_value, e.capital_at_risk})
             CHECK_MESSAGE(std::isfinite(x), plan.name, " economics ", x);
         CHECK(e.breakeven_win_rate <= 1);
         reports.push_back(payoff_report(t, plan));
@@ -93,8 +92,8 @@ void check_finite_everywhere(const Thesis& t, std::uint64_t paths) {
         for (Format f : {Format::Table, Format::Csv, Format::Json, Format::Markdown, Format::Records})
             for (const std::string& id : parts(r)) {
                 const std::string text = render(r, f, id);
-                CHECK_MESSAGE(!has_non_finite_text(text), t.source, " format ", static_cast<int>(f),
-                              " part ", id, ":\n", text.substr(0, 2000));
+                CHECK_MESSAGE(!has_non_finite_text(text), t.source, " format ", static_cast<int>(f), " part ",
+                              id, ":\n", text.substr(0, 2000));
             }
 }
 
@@ -142,9 +141,9 @@ TEST_CASE("numeric edges: every file in tests/data/edges/ is refused with its me
             // file:line:column, then the key path.
             const std::string prefix = file.string() + ":";
             REQUIRE_MESSAGE(message.rfind(prefix, 0) == 0, message);
-            CHECK_MESSAGE(std::regex_search(message.substr(prefix.size()),
-                                            std::regex("^[0-9]+:[0-9]+: [a-z_]+\\.")),
-                          message);
+            CHECK_MESSAGE(
+                std::regex_search(message.substr(prefix.size()), std::regex("^[0-9]+:[0-9]+: [a-z_]+\\.")),
+                message);
             CHECK(e.where().line > 0);
             CHECK(message.find('\n') == std::string::npos);
         }
@@ -158,9 +157,12 @@ TEST_CASE("numeric edges: a price of zero or below zero or 1e300 is refused") {
                    "stock.price: expected a price from $0.01 to $1,000,000,000,000 a share"));
     CHECK(contains(seed_error({{"stock.price", "0.001"}}), "stock.price: expected a price from $0.01"));
     // Levels of a plan and derived scenario prices too.
-    CHECK(contains(seed_error({{"plans.aggressive.entry", "1e300"}}), "plans.aggressive.entry: expected a price"));
-    CHECK(contains(seed_error({{"plans.aggressive.target", "1e300"}}), "plans.aggressive.target: expected a price"));
-    CHECK(contains(seed_error({{"scenarios.bull.price", "1e300"}}), "scenarios.bull.price: expected a price"));
+    CHECK(contains(seed_error({{"plans.aggressive.entry", "1e300"}}),
+                   "plans.aggressive.entry: expected a price"));
+    CHECK(contains(seed_error({{"plans.aggressive.target", "1e300"}}),
+                   "plans.aggressive.target: expected a price"));
+    CHECK(
+        contains(seed_error({{"scenarios.bull.price", "1e300"}}), "scenarios.bull.price: expected a price"));
     // A scenario's price derived from its levers: the $8B unlock lifts a $1T price past the top.
     CHECK(contains(seed_error({{"stock.price", "1T"}}),
                    "scenarios.base: the levers give a price of $1,052,000,000,000.00 a share"));
@@ -169,7 +171,8 @@ TEST_CASE("numeric edges: a price of zero or below zero or 1e300 is refused") {
     CHECK(contains(seed_error({{"stock.pe", "1e-300"}}), "stock.pe: expected a multiple from 0.01x"));
     CHECK(contains(seed_error({{"opportunity.revenue_unlock", "1e300"}}), "at most 10^18 in size"));
     CHECK(contains(seed_error({{"plans.aggressive.capital", "1e300"}}), "plans.aggressive.capital"));
-    CHECK(contains(seed_error({{"scenarios.bull.claimed_return", "-100%"}}), "expected a return above -100%"));
+    CHECK(
+        contains(seed_error({{"scenarios.bull.claimed_return", "-100%"}}), "expected a return above -100%"));
 }
 
 TEST_CASE("numeric edges: volatility near zero runs finite and an enormous one is refused with a hint") {
@@ -181,16 +184,19 @@ TEST_CASE("numeric edges: volatility near zero runs finite and an enormous one i
     const Thesis highest = load_seed_thesis({{"model.volatility", "1000%"}});
     check_finite_everywhere(highest, 64);
     const std::string message = seed_error({{"model.volatility", "50"}});
-    CHECK(contains(message, "model.volatility: expected a volatility of at most 1000% a year (10), got '50'"));
+    CHECK(
+        contains(message, "model.volatility: expected a volatility of at most 1000% a year (10), got '50'"));
     CHECK(contains(message, "(did you mean 50%?)"));
     CHECK(contains(seed_error({{"model.volatility", "5000%"}}), "model.volatility"));
     CHECK_FALSE(contains(seed_error({{"model.volatility", "5000%"}}), "did you mean"));
 }
 
 TEST_CASE("numeric edges: a horizon of zero is refused and a century runs finite") {
-    CHECK(contains(seed_error({{"simulation.horizon", "0d"}}), "simulation.horizon: expected a positive horizon"));
+    CHECK(contains(seed_error({{"simulation.horizon", "0d"}}),
+                   "simulation.horizon: expected a positive horizon"));
     CHECK(contains(seed_error({{"simulation.horizon", "1000y"}}), "expected a horizon from 1d to 100y"));
-    CHECK(contains(seed_error({{"plans.hold.horizon", "101y"}}), "plans.hold.horizon: expected a horizon from 1d to 100y"));
+    CHECK(contains(seed_error({{"plans.hold.horizon", "101y"}}),
+                   "plans.hold.horizon: expected a horizon from 1d to 100y"));
     CHECK(contains(seed_error({{"simulation.horizon", "100y"}, {"simulation.steps_per_year", "100000"}}),
                    "steps a path; expected at most 100,000"));
     const Thesis century = load_seed_thesis({{"simulation.horizon", "100y"}});
@@ -206,20 +212,24 @@ TEST_CASE("numeric edges: dates beyond a millennium are refused before any step 
 }
 
 TEST_CASE("numeric edges: drift and jumps that would overflow prices are refused by key") {
-    CHECK(contains(seed_error({{"model.drift", "1000"}}), "model.drift: expected a drift from -1000% to 1000%"));
+    CHECK(contains(seed_error({{"model.drift", "1000"}}),
+                   "model.drift: expected a drift from -1000% to 1000%"));
     const std::string growth = seed_error({{"model.drift", "200%"}, {"simulation.horizon", "100y"}});
     CHECK(contains(growth, "model.drift: the model lets prices grow e^200-fold over 100y"));
     CHECK(contains(growth, "expected at most e^100"));
     CHECK(seed_error({{"model.drift", "99%"}, {"simulation.horizon", "100y"}}).empty());
-    CHECK(contains(seed_error({{"model.events.china_trip.jump_mean", "1000"}}), "model.events.china_trip.jump_mean"));
-    CHECK(contains(seed_error({{"model.events.china_trip.jump_sd", "100"}}), "model.events.china_trip.jump_sd"));
+    CHECK(contains(seed_error({{"model.events.china_trip.jump_mean", "1000"}}),
+                   "model.events.china_trip.jump_mean"));
+    CHECK(contains(seed_error({{"model.events.china_trip.jump_sd", "100"}}),
+                   "model.events.china_trip.jump_sd"));
     CHECK(contains(seed_error({{"model.kind", "merton"}, {"model.jumps.intensity", "1e6"}}),
                    "model.jumps.intensity: expected at most 365 jumps a year"));
     CHECK(contains(seed_error({{"model.kind", "fundamentals"}, {"model.fundamentals.eps_growth", "1000"}}),
                    "model.fundamentals.eps_growth"));
     // Many events of the largest allowed jump add up past the limit too.
     std::vector<Override> jumps{{"model.drift", "60%"}, {"simulation.horizon", "100y"}};
-    for (const char* e : {"licences_approved", "china_trip", "curbs_reimposed", "antitrust_fine", "rare_earths"})
+    for (const char* e :
+         {"licences_approved", "china_trip", "curbs_reimposed", "antitrust_fine", "rare_earths"})
         jumps.push_back({std::string("model.events.") + e + ".jump_mean", "10"});
     CHECK(contains(seed_error(jumps), "the model lets prices grow e^"));
 }
@@ -241,7 +251,8 @@ TEST_CASE("numeric edges: a stop or target at the entry is refused so R never di
     CHECK(contains(seed_error({{"plans.aggressive.target", "700"}}),
                    "plans.aggressive.target: expected a price above entry (700) for a long plan, got 700"));
     CHECK(contains(seed_error({{"plans.cautious.stop", "0%"}}), "plans.cautious.stop: expected a distance"));
-    CHECK(contains(seed_error({{"plans.cautious.stop", "100%"}}), "plans.cautious.stop: expected a distance"));
+    CHECK(
+        contains(seed_error({{"plans.cautious.stop", "100%"}}), "plans.cautious.stop: expected a distance"));
     CHECK(contains(seed_error({{"plans.aggressive.target", "700.5"}}),
                    "plans.aggressive.target: expected a target that gains after costs"));
     // Built by hand, past the loader: the economics stay finite with zero risk per share.
@@ -272,7 +283,7 @@ TEST_CASE("numeric edges: scenario and event probabilities of 0 and 1 give finit
     const ScenarioExpectation e = expectation(values, t.stock.price);
     CHECK(e.expected_price == doctest::Approx(1000));
     CHECK(e.expected_downside == 0);
-    CHECK(e.upside_downside_ratio == 0);   // no downside: reported as 0, not infinity
+    CHECK(e.upside_downside_ratio == 0);  // no downside: reported as 0, not infinity
     check_finite_everywhere(t, 128);
     CHECK(contains(seed_error({{"scenarios.bull.probability", "0"},
                                {"scenarios.base.probability", "0"},
@@ -307,8 +318,8 @@ simulation: {paths: 64, horizon: 30d}
         check_finite_everywhere(t, 64);
     }
     // A window that opens on the valuation date and closes the next day: also the first step.
-    const std::string window_yaml = std::regex_replace(
-        yaml, std::regex("date: 2025-07-14, jump_mean"), "window: [2025-07-14, 2025-07-15], jump_mean");
+    const std::string window_yaml = std::regex_replace(yaml, std::regex("date: 2025-07-14, jump_mean"),
+                                                       "window: [2025-07-14, 2025-07-15], jump_mean");
     const Thesis t = load_thesis(window_yaml, "window.yaml");
     CHECK(t.model.events[0].window_start == 0);
     MonteCarlo mc(t);

@@ -32,42 +32,62 @@ std::vector<MetricInfo> build_catalogue() {
     using B = Better;
     std::vector<MetricInfo> out;
     // A simulated plan metric; `per_path` makes it paired.
-    const auto simulated = [&](std::string name, std::string label, std::string description, U unit, B better,
-                               std::string applies, std::function<MetricValue(const PlanMetrics&)> of,
-                               std::function<std::optional<double>(const TradeOutcome&, const TradeEconomics&)>
-                                   per_path = {}) {
-        MetricInfo m{std::move(name), std::move(label), "PLAN", std::move(description), unit, better, true,
-                     static_cast<bool>(per_path), std::move(applies), std::move(of), {}, {}, std::move(per_path)};
-        out.push_back(std::move(m));
-    };
+    const auto simulated =
+        [&](std::string name, std::string label, std::string description, U unit, B better,
+            std::string applies, std::function<MetricValue(const PlanMetrics&)> of,
+            std::function<std::optional<double>(const TradeOutcome&, const TradeEconomics&)> per_path = {}) {
+            MetricInfo m{std::move(name),
+                         std::move(label),
+                         "PLAN",
+                         std::move(description),
+                         unit,
+                         better,
+                         true,
+                         static_cast<bool>(per_path),
+                         std::move(applies),
+                         std::move(of),
+                         {},
+                         {},
+                         std::move(per_path)};
+            out.push_back(std::move(m));
+        };
     const std::string every = "every plan";
     const std::string no_touch = "touch odds not measured (simulation.touch_odds: false)";
 
-    simulated("p_unfilled", "P(unfilled)", "probability the entry never fills", U::Percent, B::Lower, every,
-              [](const PlanMetrics& m) { return value(outcome(m, ExitReason::Unfilled)); },
-              [](const TradeOutcome& o, const TradeEconomics&) { return is(o.reason == ExitReason::Unfilled); });
-    simulated("p_target", "P(target)", "probability the trade exits at its target", U::Percent, B::Higher,
-              "a plan with a target",
-              [](const PlanMetrics& m) { return value(outcome(m, ExitReason::Target)); },
-              [](const TradeOutcome& o, const TradeEconomics&) { return is(o.reason == ExitReason::Target); });
-    simulated("p_stop", "P(stop)",
-              "probability the trade exits at its stop, at the level or through a gap past it", U::Percent,
-              B::Lower, "a plan with a stop", [](const PlanMetrics& m) { return value(m.stopped); },
-              [](const TradeOutcome& o, const TradeEconomics&) { return is(stopped(o.reason)); });
-    simulated("p_gap_through_stop", "P(gap-through stop)",
-              "probability the stop fills past its level by more than the gap threshold (part of p_stop)",
-              U::Percent, B::Lower, "a plan with a stop",
-              [](const PlanMetrics& m) { return value(outcome(m, ExitReason::GapThroughStop)); },
-              [](const TradeOutcome& o, const TradeEconomics&) { return is(o.reason == ExitReason::GapThroughStop); });
-    simulated("p_horizon", "P(horizon)", "probability the trade is still open at the horizon and closed there",
-              U::Percent, B::Neither, every, [](const PlanMetrics& m) { return value(outcome(m, ExitReason::Horizon)); },
-              [](const TradeOutcome& o, const TradeEconomics&) { return is(o.reason == ExitReason::Horizon); });
-    simulated("pnl_per_share", "E[P&L] per share", "expected P&L per share, costs included (unfilled paths count as 0)",
-              U::Money, B::Higher, every, [](const PlanMetrics& m) { return value(m.pnl_per_share); },
-              [](const TradeOutcome& o, const TradeEconomics&) { return o.pnl_per_share; });
-    simulated("pnl_per_position", "E[P&L] per position", "expected P&L of the sized position", U::Position,
-              B::Higher, every, [](const PlanMetrics& m) { return value(m.pnl_per_position); },
-              [](const TradeOutcome& o, const TradeEconomics& e) { return o.pnl_per_share * e.shares; });
+    simulated(
+        "p_unfilled", "P(unfilled)", "probability the entry never fills", U::Percent, B::Lower, every,
+        [](const PlanMetrics& m) { return value(outcome(m, ExitReason::Unfilled)); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return is(o.reason == ExitReason::Unfilled); });
+    simulated(
+        "p_target", "P(target)", "probability the trade exits at its target", U::Percent, B::Higher,
+        "a plan with a target", [](const PlanMetrics& m) { return value(outcome(m, ExitReason::Target)); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return is(o.reason == ExitReason::Target); });
+    simulated(
+        "p_stop", "P(stop)", "probability the trade exits at its stop, at the level or through a gap past it",
+        U::Percent, B::Lower, "a plan with a stop", [](const PlanMetrics& m) { return value(m.stopped); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return is(stopped(o.reason)); });
+    simulated(
+        "p_gap_through_stop", "P(gap-through stop)",
+        "probability the stop fills past its level by more than the gap threshold (part of p_stop)",
+        U::Percent, B::Lower, "a plan with a stop",
+        [](const PlanMetrics& m) { return value(outcome(m, ExitReason::GapThroughStop)); },
+        [](const TradeOutcome& o, const TradeEconomics&) {
+            return is(o.reason == ExitReason::GapThroughStop);
+        });
+    simulated(
+        "p_horizon", "P(horizon)", "probability the trade is still open at the horizon and closed there",
+        U::Percent, B::Neither, every,
+        [](const PlanMetrics& m) { return value(outcome(m, ExitReason::Horizon)); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return is(o.reason == ExitReason::Horizon); });
+    simulated(
+        "pnl_per_share", "E[P&L] per share",
+        "expected P&L per share, costs included (unfilled paths count as 0)", U::Money, B::Higher, every,
+        [](const PlanMetrics& m) { return value(m.pnl_per_share); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return o.pnl_per_share; });
+    simulated(
+        "pnl_per_position", "E[P&L] per position", "expected P&L of the sized position", U::Position,
+        B::Higher, every, [](const PlanMetrics& m) { return value(m.pnl_per_position); },
+        [](const TradeOutcome& o, const TradeEconomics& e) { return o.pnl_per_share * e.shares; });
     simulated("pnl_sd", "SD of P&L per share", "standard deviation of P&L per share (a statistic, no CI)",
               U::Loss, B::Neither, every, [](const PlanMetrics& m) { return value(exact(m.pnl_sd)); });
     for (const double level : kQuantileLevels) {
@@ -80,9 +100,10 @@ std::vector<MetricInfo> build_catalogue() {
                       throw InternalError(fmt::format("quantile {} not summarized", level));
                   });
     }
-    simulated("p_loss", "P(loss)", "probability the trade loses money, costs included", U::Percent, B::Lower, every,
-              [](const PlanMetrics& m) { return value(m.probability_of_loss); },
-              [](const TradeOutcome& o, const TradeEconomics&) { return is(o.pnl_per_share < 0); });
+    simulated(
+        "p_loss", "P(loss)", "probability the trade loses money, costs included", U::Percent, B::Lower, every,
+        [](const PlanMetrics& m) { return value(m.probability_of_loss); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return is(o.pnl_per_share < 0); });
     simulated("var95", "VaR 95% (loss)", "95% value at risk per share (a loss, positive)", U::Loss, B::Lower,
               every, [](const PlanMetrics& m) { return value(m.var95); });
     simulated("es95", "ES 95% (loss)", "95% expected shortfall per share (mean of the worst 5%)", U::Loss,
@@ -91,15 +112,17 @@ std::vector<MetricInfo> build_catalogue() {
               [](const PlanMetrics& m) { return value(m.var99); });
     simulated("es99", "ES 99% (loss)", "99% expected shortfall per share (mean of the worst 1%)", U::Loss,
               B::Lower, every, [](const PlanMetrics& m) { return value(m.es99); });
-    simulated("expectancy_r", "expectancy", "expected P&L in units of the risk per share (R)", U::R, B::Higher,
-              "a plan with a stop",
-              [](const PlanMetrics& m) { return from(m.expectancy_r, "needs a plan with a stop"); },
-              [](const TradeOutcome& o, const TradeEconomics& e) -> std::optional<double> {
-                  if (!e.stop || !(e.risk_per_share > 0)) return std::nullopt;
-                  return o.pnl_per_share / e.risk_per_share;
-              });
+    simulated(
+        "expectancy_r", "expectancy", "expected P&L in units of the risk per share (R)", U::R, B::Higher,
+        "a plan with a stop",
+        [](const PlanMetrics& m) { return from(m.expectancy_r, "needs a plan with a stop"); },
+        [](const TradeOutcome& o, const TradeEconomics& e) -> std::optional<double> {
+            if (!e.stop || !(e.risk_per_share > 0)) return std::nullopt;
+            return o.pnl_per_share / e.risk_per_share;
+        });
     simulated("average_win", "average win", "mean P&L per share of the winning trades", U::Money, B::Higher,
-              "at least two wins", [](const PlanMetrics& m) { return from(m.average_win, "needs at least two wins"); });
+              "at least two wins",
+              [](const PlanMetrics& m) { return from(m.average_win, "needs at least two wins"); });
     simulated("average_loss", "average loss", "mean loss per share of the losing trades (positive)", U::Loss,
               B::Lower, "at least two losses",
               [](const PlanMetrics& m) { return from(m.average_loss, "needs at least two losses"); });
@@ -109,64 +132,91 @@ std::vector<MetricInfo> build_catalogue() {
     simulated("holding_years", "mean holding period", "mean time in the trade of the filled paths (years)",
               U::Duration, B::Neither, "at least two fills",
               [](const PlanMetrics& m) { return from(m.holding_years, "needs at least two fills"); });
-    simulated("kelly", "Kelly fraction", "Kelly fraction p - (1 - p) / b of the win/lose bet", U::Ratio, B::Higher,
-              "at least two wins and two losses",
+    simulated("kelly", "Kelly fraction", "Kelly fraction p - (1 - p) / b of the win/lose bet", U::Ratio,
+              B::Higher, "at least two wins and two losses",
               [](const PlanMetrics& m) { return from(m.kelly, "needs at least two wins and two losses"); });
-    simulated("stop_shortfall", "loss past the stop", "mean loss per share beyond the stop level, over stop exits",
-              U::Loss, B::Lower, "a plan with a stop that was hit twice",
+    simulated("stop_shortfall", "loss past the stop",
+              "mean loss per share beyond the stop level, over stop exits", U::Loss, B::Lower,
+              "a plan with a stop that was hit twice",
               [](const PlanMetrics& m) { return from(m.stop_shortfall, "needs a stop hit at least twice"); });
-    simulated("p_touch_target", "P(touch target)", "probability the price ever reaches the target level",
-              U::Percent, B::Higher, "a plan with a target, touch odds on",
-              [no_touch](const PlanMetrics& m) {
-                  if (!m.has_target) return none("the plan has no target");
-                  return m.touch_odds ? value(m.touch_target) : none(no_touch);
-              },
-              [](const TradeOutcome& o, const TradeEconomics&) { return is(o.touched_target); });
-    simulated("p_touch_stop", "P(touch stop)", "probability the price ever reaches the stop level", U::Percent,
-              B::Lower, "a plan with a stop, touch odds on",
-              [no_touch](const PlanMetrics& m) {
-                  if (!m.has_stop) return none("the plan has no stop");
-                  return m.touch_odds ? value(m.touch_stop) : none(no_touch);
-              },
-              [](const TradeOutcome& o, const TradeEconomics&) { return is(o.touched_stop); });
+    simulated(
+        "p_touch_target", "P(touch target)", "probability the price ever reaches the target level",
+        U::Percent, B::Higher, "a plan with a target, touch odds on",
+        [no_touch](const PlanMetrics& m) {
+            if (!m.has_target) return none("the plan has no target");
+            return m.touch_odds ? value(m.touch_target) : none(no_touch);
+        },
+        [](const TradeOutcome& o, const TradeEconomics&) { return is(o.touched_target); });
+    simulated(
+        "p_touch_stop", "P(touch stop)", "probability the price ever reaches the stop level", U::Percent,
+        B::Lower, "a plan with a stop, touch odds on",
+        [no_touch](const PlanMetrics& m) {
+            if (!m.has_stop) return none("the plan has no stop");
+            return m.touch_odds ? value(m.touch_stop) : none(no_touch);
+        },
+        [](const TradeOutcome& o, const TradeEconomics&) { return is(o.touched_stop); });
 
     // Exact, from the plan's levels and costs (the payoff table's numbers).
     const auto economics = [&](std::string name, std::string label, std::string description, U unit, B better,
                                std::string applies, std::function<MetricValue(const TradeEconomics&)> of) {
-        out.push_back(MetricInfo{std::move(name), std::move(label), "PLAN", std::move(description), unit, better,
-                                 false, false, std::move(applies), {}, std::move(of), {}, {}});
+        out.push_back(MetricInfo{std::move(name),
+                                 std::move(label),
+                                 "PLAN",
+                                 std::move(description),
+                                 unit,
+                                 better,
+                                 false,
+                                 false,
+                                 std::move(applies),
+                                 {},
+                                 std::move(of),
+                                 {},
+                                 {}});
     };
     const auto with_both = [](const TradeEconomics& e, double v) {
-        if (!e.stop || !e.target || !(e.reward_risk > 0)) return none("needs a plan with a stop and a target");
+        if (!e.stop || !e.target || !(e.reward_risk > 0))
+            return none("needs a plan with a stop and a target");
         return value(exact(v));
     };
-    economics("reward_risk", "reward/risk", "reward / risk per share at the levels, costs included (R)", U::Ratio,
-              B::Higher, "a plan with a stop and a target",
+    economics("reward_risk", "reward/risk", "reward / risk per share at the levels, costs included (R)",
+              U::Ratio, B::Higher, "a plan with a stop and a target",
               [with_both](const TradeEconomics& e) { return with_both(e, e.reward_risk); });
-    economics("breakeven_win_rate", "breakeven win rate", "win rate that breaks even at the levels: 1 / (1 + R)",
-              U::Percent, B::Lower, "a plan with a stop and a target",
+    economics("breakeven_win_rate", "breakeven win rate",
+              "win rate that breaks even at the levels: 1 / (1 + R)", U::Percent, B::Lower,
+              "a plan with a stop and a target",
               [with_both](const TradeEconomics& e) { return with_both(e, e.breakeven_win_rate); });
     economics("risk_per_share", "risk per share", "loss per share if stopped at the level, costs included",
               U::Loss, B::Lower, "a plan with a stop", [](const TradeEconomics& e) {
                   return e.stop ? value(exact(e.risk_per_share)) : none("the plan has no stop");
               });
-    economics("reward_per_share", "reward per share", "gain per share at the target, costs included", U::Money,
-              B::Higher, "a plan with a target", [](const TradeEconomics& e) {
+    economics("reward_per_share", "reward per share", "gain per share at the target, costs included",
+              U::Money, B::Higher, "a plan with a target", [](const TradeEconomics& e) {
                   return e.target ? value(exact(e.reward_per_share)) : none("the plan has no target");
               });
-    economics("shares", "shares", "position size from the fixed count or the risk budget", U::Count, B::Neither,
-              every, [](const TradeEconomics& e) { return value(exact(e.shares)); });
+    economics("shares", "shares", "position size from the fixed count or the risk budget", U::Count,
+              B::Neither, every, [](const TradeEconomics& e) { return value(exact(e.shares)); });
 
     // Exact, from the scenarios (the valuation report's expectation).
     const auto scenarios = [&](std::string name, std::string label, std::string description, U unit, B better,
                                std::function<MetricValue(const ScenarioExpectation&)> of) {
-        out.push_back(MetricInfo{std::move(name), std::move(label), "valuation", std::move(description), unit,
-                                 better, false, false, "a file with scenarios", {}, {}, std::move(of), {}});
+        out.push_back(MetricInfo{std::move(name),
+                                 std::move(label),
+                                 "valuation",
+                                 std::move(description),
+                                 unit,
+                                 better,
+                                 false,
+                                 false,
+                                 "a file with scenarios",
+                                 {},
+                                 {},
+                                 std::move(of),
+                                 {}});
     };
     scenarios("expected_price", "expected price", "probability-weighted scenario price", U::Money, B::Higher,
               [](const ScenarioExpectation& e) { return value(exact(e.expected_price)); });
-    scenarios("expected_return", "expected return", "expected price / today's price - 1", U::Percent, B::Higher,
-              [](const ScenarioExpectation& e) { return value(exact(e.expected_return)); });
+    scenarios("expected_return", "expected return", "expected price / today's price - 1", U::Percent,
+              B::Higher, [](const ScenarioExpectation& e) { return value(exact(e.expected_return)); });
     scenarios("expected_upside", "expected upside", "sum of p x max(return, 0)", U::Percent, B::Higher,
               [](const ScenarioExpectation& e) { return value(exact(e.expected_upside)); });
     scenarios("expected_downside", "expected downside", "sum of p x max(-return, 0)", U::Percent, B::Lower,
@@ -212,7 +262,7 @@ std::string format_metric(const MetricInfo& m, double v) {
 }
 
 std::string format_metric_ci(const MetricInfo& m, const Estimate& e) {
-    if (e.ci_low == e.ci_high) return format_metric(m, e.value);   // exact, or a plain statistic
+    if (e.ci_low == e.ci_high) return format_metric(m, e.value);  // exact, or a plain statistic
     return fmt::format("{} [{}, {}]", format_metric(m, e.value), format_metric(m, e.ci_low),
                        format_metric(m, e.ci_high));
 }
@@ -256,9 +306,9 @@ Metric resolve_metric(std::string_view name, const Thesis& thesis, const std::st
         const std::string hint = did_you_mean(scope, plans);
         std::string known;
         for (const auto& p : plans) known += (known.empty() ? "" : ", ") + p;
-        throw flag_error(flag, fmt::format("no plan named '{}'{}; expected one of: {}", scope,
-                                           hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
-                                           known));
+        throw flag_error(flag,
+                         fmt::format("no plan named '{}'{}; expected one of: {}", scope,
+                                     hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), known));
     }
     if (const MetricInfo* m = find_metric(metric, scope == "valuation" ? "valuation" : "PLAN"))
         return Metric{std::string(name), scope == "valuation" ? "" : scope, m};
@@ -269,7 +319,8 @@ std::vector<Metric> resolve_metrics(std::string_view names, const Thesis& thesis
     std::vector<Metric> out;
     for (std::size_t start = 0;;) {
         const std::size_t comma = names.find(',', start);
-        const std::string_view item = trim(names.substr(start, comma == std::string_view::npos ? comma : comma - start));
+        const std::string_view item =
+            trim(names.substr(start, comma == std::string_view::npos ? comma : comma - start));
         if (item.empty()) throw flag_error(flag, "expected a metric like aggressive.p_stop");
         Metric m = resolve_metric(item, thesis, flag);
         for (const auto& other : out)

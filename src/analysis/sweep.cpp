@@ -1,12 +1,12 @@
 #include "thesis/analysis/sweep.h"
 
 #include "thesis/core/errors.h"
-#include "thesis/valuation/payoff.h"
 #include "thesis/simulation/trade.h"
+#include "thesis/valuation/payoff.h"
 #include "thesis/valuation/valuation.h"
 
-#include <boost/math/tools/toms748_solve.hpp>
 #include <fmt/format.h>
+#include <boost/math/tools/toms748_solve.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -47,8 +47,8 @@ std::optional<RangeNumber> range_number(std::string_view text) {
     double factor = 1;
     if (!s.empty()) {
         const char last = static_cast<char>(std::toupper(static_cast<unsigned char>(s.back())));
-        static const std::map<char, double> kFactors{
-            {'%', 0.01}, {'X', 1}, {'K', 1e3}, {'M', 1e6}, {'B', 1e9}, {'T', 1e12}};
+        static const std::map<char, double> kFactors{{'%', 0.01}, {'X', 1},   {'K', 1e3},
+                                                     {'M', 1e6},  {'B', 1e9}, {'T', 1e12}};
         if (auto it = kFactors.find(last); it != kFactors.end()) {
             suffix = last;
             factor = it->second;
@@ -95,8 +95,8 @@ SweepAxis parse_sweep_axis(std::string_view spec) {
             start = colon + 1;
         }
         if (parts.size() != 3)
-            throw flag_error(flag, fmt::format("expected a range FROM:TO:STEP like 550:650:25, got '{}'",
-                                               value));
+            throw flag_error(flag,
+                             fmt::format("expected a range FROM:TO:STEP like 550:650:25, got '{}'", value));
         std::array<RangeNumber, 3> n;
         const char* names[] = {"FROM", "TO", "STEP"};
         for (std::size_t i = 0; i < 3; ++i) {
@@ -108,13 +108,13 @@ SweepAxis parse_sweep_axis(std::string_view spec) {
         }
         if (n[0].suffix != n[1].suffix || n[0].suffix != n[2].suffix)
             throw flag_error(flag, fmt::format("FROM, TO and STEP must share a unit (like 30%:70%:10% "
-                                               "or 550:650:25), got '{}'", value));
+                                               "or 550:650:25), got '{}'",
+                                               value));
         const double from = n[0].value, to = n[1].value, step = n[2].value;
-        if (!(step > 0))
-            throw flag_error(flag, fmt::format("expected a positive STEP, got '{}'", parts[2]));
+        if (!(step > 0)) throw flag_error(flag, fmt::format("expected a positive STEP, got '{}'", parts[2]));
         if (from > to)
-            throw flag_error(flag, fmt::format("empty range: FROM ({}) is above TO ({})", parts[0],
-                                               parts[1]));
+            throw flag_error(flag,
+                             fmt::format("empty range: FROM ({}) is above TO ({})", parts[0], parts[1]));
         const double count = std::floor((to - from) / step + 1e-9) + 1;
         if (count > static_cast<double>(kMaxSweepPoints))
             throw flag_error(flag, fmt::format("{} values is too many; at most {} points in a sweep",
@@ -131,12 +131,13 @@ SweepAxis parse_sweep_axis(std::string_view spec) {
         const std::string_view item =
             trim(value.substr(start, comma == std::string_view::npos ? comma : comma - start));
         if (item.empty())
-            throw flag_error(flag, fmt::format("expected a list of numbers like 550,600,650, got '{}'",
-                                               value));
+            throw flag_error(flag,
+                             fmt::format("expected a list of numbers like 550,600,650, got '{}'", value));
         auto v = any_number(item);
         if (!v)
             throw flag_error(flag, fmt::format("expected a number in the list, got '{}' (write "
-                                               "thousands without commas: 1000 or 1K)", item));
+                                               "thousands without commas: 1000 or 1K)",
+                                               item));
         axis.texts.emplace_back(item);
         axis.values.push_back(*v);
         if (axis.texts.size() > kMaxSweepPoints)
@@ -201,8 +202,8 @@ void parallel_blocks(std::uint64_t blocks, unsigned threads, Fn fn) {
 }  // namespace
 
 std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& point,
-                                            const std::vector<Metric>& metrics,
-                                            std::uint64_t paths, unsigned threads) {
+                                            const std::vector<Metric>& metrics, std::uint64_t paths,
+                                            unsigned threads) {
     std::vector<MetricValue> out(metrics.size(), none("no paired difference for this metric"));
     std::vector<std::size_t> wanted;
     for (std::size_t k = 0; k < metrics.size(); ++k)
@@ -223,8 +224,7 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
             const Plan& plan = *s.thesis->find_plan(metrics[k].plan);
             s.rules.push_back(compile_plan(plan, s.thesis->stock.price, s.generator->grid(),
                                            s.thesis->model.events, s.thesis->simulation.gap_threshold,
-                                           s.thesis->simulation.horizon,
-                                           s.thesis->simulation.touch_odds));
+                                           s.thesis->simulation.horizon, s.thesis->simulation.touch_odds));
             s.economics.push_back(trade_economics(plan, s.thesis->stock.price));
         }
 
@@ -242,14 +242,14 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
             for (std::uint64_t lane = 0; lane < lanes; ++lane)
                 for (std::size_t w = 0; w < wanted.size(); ++w) {
                     const auto& per_path = metrics[wanted[w]].info->per_path;
-                    const TradeOutcome o0 = trade_on_path(sides[0].rules[w], batch_base.paths[lane],
-                                                          base.simulation.monitoring);
+                    const TradeOutcome o0 =
+                        trade_on_path(sides[0].rules[w], batch_base.paths[lane], base.simulation.monitoring);
                     const TradeOutcome o1 = trade_on_path(sides[1].rules[w], batch_point.paths[lane],
                                                           point.simulation.monitoring);
                     const auto x0 = per_path(o0, sides[0].economics[w]);
                     const auto x1 = per_path(o1, sides[1].economics[w]);
                     if (!x0 || !x1) {
-                        undefined[w] = 1;   // the same value from every thread: a benign flag
+                        undefined[w] = 1;  // the same value from every thread: a benign flag
                         continue;
                     }
                     per_block[block][w].add(*x1 - *x0);
@@ -263,8 +263,8 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
         }
         RunningStats total;
         for (const auto& b : per_block) total.merge(b[w]);
-        out[wanted[w]] = total.count() > 1 ? MetricValue{total.mean_estimate(), ""}
-                                           : MetricValue{exact(total.mean()), ""};
+        out[wanted[w]] =
+            total.count() > 1 ? MetricValue{total.mean_estimate(), ""} : MetricValue{exact(total.mean()), ""};
     }
     return out;
 }
@@ -274,8 +274,8 @@ Evaluator::Evaluator(ThesisSource source, std::string_view metric_names, EvalOpt
     base_ = load_thesis(source_.yaml, source_.source, source_.fixed);
     if (options_.seed) base_.simulation.seed = *options_.seed;
     metrics_ = resolve_metrics(metric_names, base_);
-    simulates_ = std::any_of(metrics_.begin(), metrics_.end(),
-                             [](const Metric& m) { return m.info->simulated; });
+    simulates_ =
+        std::any_of(metrics_.begin(), metrics_.end(), [](const Metric& m) { return m.info->simulated; });
     for (const auto& m : metrics_) {
         if (!is_touch_metric(m)) continue;
         touch_odds_ = true;
@@ -288,7 +288,8 @@ Evaluator::Evaluator(ThesisSource source, std::string_view metric_names, EvalOpt
             "--metric",
             set != source_.fixed.rend()
                 ? fmt::format("{} needs the touch odds, which --set simulation.touch_odds={} turns "
-                              "off; drop that --set or the metric", m.name, set->value)
+                              "off; drop that --set or the metric",
+                              m.name, set->value)
                 : fmt::format("{} needs the touch odds, which {} turns off (simulation.touch_odds: "
                               "false); add --set simulation.touch_odds=true or drop the metric",
                               m.name, source_.source));
@@ -333,7 +334,7 @@ PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool v
         return invalid(e);
     }
     if (options_.seed) t.simulation.seed = *options_.seed;
-    if (!touch_odds_) t.simulation.touch_odds = false;   // a speed-up; no metric reads them
+    if (!touch_odds_) t.simulation.touch_odds = false;  // a speed-up; no metric reads them
     const Thesis sim_thesis = pruned(t, metrics_);
     std::optional<SimulationResult> sim;
     if (simulates_) {
@@ -385,11 +386,12 @@ PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool v
 
 SweepGrid run_sweep(const Evaluator& ev, const std::vector<SweepAxis>& axes,
                     const std::function<void(std::size_t, std::size_t)>& progress) {
-    if (axes.empty()) throw flag_error("--set", "expected a key to sweep, like --set plans.aggressive.stop=550:650:25");
+    if (axes.empty())
+        throw flag_error("--set", "expected a key to sweep, like --set plans.aggressive.stop=550:650:25");
     if (axes.size() > kMaxSweepAxes)
-        throw flag_error("--set " + axes[kMaxSweepAxes].key,
-                         fmt::format("at most {} swept keys (a table or a grid), got {}", kMaxSweepAxes,
-                                     axes.size()));
+        throw flag_error(
+            "--set " + axes[kMaxSweepAxes].key,
+            fmt::format("at most {} swept keys (a table or a grid), got {}", kMaxSweepAxes, axes.size()));
     if (axes.size() == 2 && axes[0].key == axes[1].key)
         throw flag_error("--set " + axes[1].key, "the same key is swept twice");
     std::size_t total = 1;
@@ -398,9 +400,9 @@ SweepGrid run_sweep(const Evaluator& ev, const std::vector<SweepAxis>& axes,
         total *= a.texts.size();
     }
     if (total > kMaxSweepPoints)
-        throw flag_error("--set", fmt::format("{} grid points is too many; at most {}",
-                                              format_count(static_cast<double>(total)),
-                                              format_count(kMaxSweepPoints)));
+        throw flag_error(
+            "--set", fmt::format("{} grid points is too many; at most {}",
+                                 format_count(static_cast<double>(total)), format_count(kMaxSweepPoints)));
     SweepGrid grid;
     grid.axes = axes;
     const std::size_t n1 = axes.size() == 2 ? axes[1].texts.size() : 1;
@@ -423,18 +425,18 @@ bool starts_with(const std::string& s, std::string_view prefix) {
 
 }  // namespace
 
-std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Metric& metric,
-                                                 double spread, std::vector<std::string>* skipped) {
+std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Metric& metric, double spread,
+                                                 std::vector<std::string>* skipped) {
     if (!(spread > 0) || spread >= 1)
-        throw flag_error("--spread", fmt::format("expected a spread between 0% and 100%, got {}",
-                                                 format_percent(spread)));
+        throw flag_error(
+            "--spread", fmt::format("expected a spread between 0% and 100%, got {}", format_percent(spread)));
     std::vector<SensitivityInput> out;
     const auto skip = [&](const std::string& line) {
         if (skipped) skipped->push_back(line);
     };
     for (const auto& [key, text] : scalar_leaves(yaml, "FILE")) {
         const auto v = any_number(text);
-        if (!v) continue;   // text, dates, market, none
+        if (!v) continue;  // text, dates, market, none
         if (starts_with(key, "simulation.")) continue;
         if (starts_with(key, "scenarios.") && key.size() > 12 &&
             key.compare(key.size() - 12, 12, ".probability") == 0) {
@@ -444,9 +446,9 @@ std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Me
         if (key.size() > 15 && key.compare(key.size() - 15, 15, ".claimed_return") == 0) continue;
         if (!metric.plan.empty() && starts_with(key, "plans.") &&
             !starts_with(key, "plans." + metric.plan + "."))
-            continue;   // another plan's levels cannot move this plan's metric
+            continue;  // another plan's levels cannot move this plan's metric
         if (metric.plan.empty() && (starts_with(key, "plans.") || starts_with(key, "model.")))
-            continue;   // the valuation reads neither
+            continue;  // the valuation reads neither
         if (*v == 0) {
             skip(key + ": zero, so ±spread does not move it (give --set " + key + "=LOW:HIGH)");
             continue;
@@ -483,8 +485,7 @@ SensitivityInput parse_sensitivity_range(std::string_view yaml, std::string_view
     return in;
 }
 
-std::vector<SensitivityRow> run_sensitivity(const Evaluator& ev,
-                                            const std::vector<SensitivityInput>& inputs,
+std::vector<SensitivityRow> run_sensitivity(const Evaluator& ev, const std::vector<SensitivityInput>& inputs,
                                             const std::function<void(std::size_t, std::size_t)>& progress) {
     std::vector<SensitivityRow> rows;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -523,8 +524,8 @@ SolveResult solve_for(const Evaluator& ev, const std::string& key, double lower,
         if (auto it = seen.find(x); it != seen.end()) return it->second;
         const PointResult r = ev.evaluate({{key, decimal_text(x)}});
         if (!r.valid)
-            throw flag_error(flag, fmt::format("at {}={} the thesis is invalid: {}", key,
-                                               decimal_text(x), r.reason));
+            throw flag_error(
+                flag, fmt::format("at {}={} the thesis is invalid: {}", key, decimal_text(x), r.reason));
         if (!r.values[0].estimate)
             throw flag_error(flag, fmt::format("at {}={} {} has no value: {}", key, decimal_text(x),
                                                metric.name, r.values[0].reason));
@@ -537,19 +538,19 @@ SolveResult solve_for(const Evaluator& ev, const std::string& key, double lower,
     s.f_lower = metric_at(lower).value - target;
     s.f_upper = metric_at(upper).value - target;
     if (s.f_lower * s.f_upper > 0)
-        throw flag_error(flag, fmt::format("no root between {} and {}: {} is {} at {} and {} at {}, "
-                                           "both {} the target {}",
-                                           decimal_text(lower), decimal_text(upper), metric.name,
-                                           format_metric(*metric.info, s.f_lower + target), decimal_text(lower),
-                                           format_metric(*metric.info, s.f_upper + target), decimal_text(upper),
-                                           s.f_lower > 0 ? "above" : "below",
-                                           format_metric(*metric.info, target)));
+        throw flag_error(flag,
+                         fmt::format("no root between {} and {}: {} is {} at {} and {} at {}, "
+                                     "both {} the target {}",
+                                     decimal_text(lower), decimal_text(upper), metric.name,
+                                     format_metric(*metric.info, s.f_lower + target), decimal_text(lower),
+                                     format_metric(*metric.info, s.f_upper + target), decimal_text(upper),
+                                     s.f_lower > 0 ? "above" : "below", format_metric(*metric.info, target)));
     const double resolution = 1e-6 * std::max({1.0, std::fabs(lower), std::fabs(upper)});
     const auto f = [&](double x) { return metric_at(x).value - target; };
     const auto tolerance = [&](double a, double b) { return std::fabs(b - a) <= resolution; };
     std::uintmax_t iterations = 100;
-    const auto [a, b] = boost::math::tools::toms748_solve(f, lower, upper, s.f_lower, s.f_upper,
-                                                          tolerance, iterations);
+    const auto [a, b] =
+        boost::math::tools::toms748_solve(f, lower, upper, s.f_lower, s.f_upper, tolerance, iterations);
     s.iterations = iterations;
     s.final_lower = a;
     s.final_upper = b;

@@ -30,26 +30,34 @@ int run_check(const CheckOptions& o) {
     Table t;
     t.id = "check";
     t.title = "Simulated vs closed form";
-    t.columns = {{"case", "case", false},        {"quantity", "quantity", false},
-                 {"simulated", "simulated", true}, {"closed form", "exact", true},
-                 {"std error", "std_error", true}, {"z", "z", true},
+    t.columns = {{"case", "case", false},
+                 {"quantity", "quantity", false},
+                 {"simulated", "simulated", true},
+                 {"closed form", "exact", true},
+                 {"std error", "std_error", true},
+                 {"z", "z", true},
                  {"", "pass", false}};
     nlohmann::json cases = nlohmann::json::array();
     for (const auto& row : rows) {
-        t.rows.push_back({row.case_name, row.quantity, Cell(fmt::format("{:.6g}", row.simulated), row.simulated),
+        t.rows.push_back({row.case_name, row.quantity,
+                          Cell(fmt::format("{:.6g}", row.simulated), row.simulated),
                           Cell(fmt::format("{:.6g}", row.exact), row.exact),
                           Cell(fmt::format("{:.3g}", row.std_error), row.std_error),
                           Cell(fmt::format("{:+.2f}", row.z), row.z), row.pass ? "ok" : "FAIL"});
-        cases.push_back({{"case", row.case_name}, {"quantity", row.quantity},
-                         {"simulated", row.simulated}, {"exact", row.exact},
-                         {"std_error", row.std_error}, {"z", row.z}, {"pass", row.pass}});
+        cases.push_back({{"case", row.case_name},
+                         {"quantity", row.quantity},
+                         {"simulated", row.simulated},
+                         {"exact", row.exact},
+                         {"std_error", row.std_error},
+                         {"z", row.z},
+                         {"pass", row.pass}});
     }
-    t.footnotes.push_back("closed forms: Kunitomo–Ikeda double barrier; log-normal moments; "
-                          "Merton compensated mean; discrete odds by exact transition-density recursion");
+    t.footnotes.push_back(
+        "closed forms: Kunitomo–Ikeda double barrier; log-normal moments; "
+        "Merton compensated mean; discrete odds by exact transition-density recursion");
     r.tables.push_back(t);
-    r.json = {{"program", "thesis"}, {"version", kVersion}, {"command", "check"},
-              {"paths", o.paths},    {"seed", o.seed},      {"passed", failed == 0},
-              {"cases", cases}};
+    r.json = {{"program", "thesis"}, {"version", kVersion},   {"command", "check"}, {"paths", o.paths},
+              {"seed", o.seed},      {"passed", failed == 0}, {"cases", cases}};
     emit(r, o.common);
     return failed == 0 ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -16,7 +17,6 @@
 #include <filesystem>
 #include <map>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace thesis::cli {
 
@@ -25,9 +25,11 @@ void add_output_options(CLI::App& command, CommonOptions& o) {
         .add_option_function<std::string>(
             "--format,-f",
             [&o](const std::string& name) {
-                static const std::map<std::string, Format> kFormats{
-                    {"table", Format::Table}, {"csv", Format::Csv},
-                    {"json", Format::Json}, {"markdown", Format::Markdown}, {"records", Format::Records}};
+                static const std::map<std::string, Format> kFormats{{"table", Format::Table},
+                                                                    {"csv", Format::Csv},
+                                                                    {"json", Format::Json},
+                                                                    {"markdown", Format::Markdown},
+                                                                    {"records", Format::Records}};
                 o.format = kFormats.at(name);
             },
             "Output format: table (default), markdown, json (the nested document), csv or records "
@@ -43,8 +45,8 @@ void add_output_options(CLI::App& command, CommonOptions& o) {
 }
 
 void add_common_options(CLI::App& command, CommonOptions& o) {
-    command.add_option("file", o.file,
-                       "Scenario file (YAML); without it, the seed's thesis built into thesis")
+    command
+        .add_option("file", o.file, "Scenario file (YAML); without it, the seed's thesis built into thesis")
         ->check(CLI::ExistingFile);
     command.add_option("--set,-s", o.sets,
                        "Override a value by key path, e.g. --set plans.aggressive.stop=550 "
@@ -66,10 +68,10 @@ void check_output_folder(const std::string& output) {
     std::error_code error;
     const auto status = std::filesystem::status(folder, error);
     // A parent that is a file (out.txt/x.json) is "Not a directory", not "Permission denied".
-    const int reason = !std::filesystem::exists(status)          ? ENOENT
-                       : !std::filesystem::is_directory(status)  ? ENOTDIR
+    const int reason = !std::filesystem::exists(status)             ? ENOENT
+                       : !std::filesystem::is_directory(status)     ? ENOTDIR
                        : ::access(folder.c_str(), W_OK | X_OK) != 0 ? errno
-                                                                  : 0;
+                                                                    : 0;
     if (reason != 0)
         throw std::runtime_error(fmt::format("cannot write {}: {}", output, std::strerror(reason)));
 }
@@ -82,7 +84,7 @@ enum SignalMode : int { kRecord = 0, kCancel = 1, kExit = 2 };
 std::atomic<bool> g_cancel{false};
 std::atomic<int> g_signal{0};
 std::atomic<int> g_mode{kRecord};
-std::atomic<bool> g_writing{false};   // an -o file is being written: the signal waits
+std::atomic<bool> g_writing{false};  // an -o file is being written: the signal waits
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
 // Mode::Exit's message, composed before any signal (a handler may not allocate).
 char g_exit_message[512] = "thesis: interrupted; nothing was written\n";
@@ -97,15 +99,15 @@ extern "C" void on_signal(int signal) {
         (void)!::write(STDERR_FILENO, g_exit_message, g_exit_message_size);
         ::_exit(128 + signal);
     }
-    std::signal(signal, SIG_DFL);   // a second signal kills at once
+    std::signal(signal, SIG_DFL);  // a second signal kills at once
 }
 
 }  // namespace
 
 SignalGuard::SignalGuard(Mode mode, const std::string& output) {
-    const std::string message = fmt::format(
-        "{}thesis: interrupted; {}\n", ::isatty(STDERR_FILENO) ? "\n" : "",
-        output.empty() ? "nothing was written" : output + " was not written (left as it was)");
+    const std::string message =
+        fmt::format("{}thesis: interrupted; {}\n", ::isatty(STDERR_FILENO) ? "\n" : "",
+                    output.empty() ? "nothing was written" : output + " was not written (left as it was)");
     g_exit_message_size = std::min(message.size(), sizeof g_exit_message);
     std::memcpy(g_exit_message, message.data(), g_exit_message_size);
     g_cancel = false;
@@ -143,8 +145,10 @@ void write_output_file(const std::string& path, std::string_view text, const std
     }
     restore();
     if (const int signal = g_signal.load()) {
-        fmt::print(stderr, "thesis: interrupted; {} was written in full before the signal took "
-                           "effect\n", path);
+        fmt::print(stderr,
+                   "thesis: interrupted; {} was written in full before the signal took "
+                   "effect\n",
+                   path);
         std::fflush(stdout);
         std::exit(128 + signal);
     }
@@ -180,10 +184,12 @@ void emit(const Report& report, const CommonOptions& o) {
         const std::filesystem::path folder(o.output);
         std::error_code error;
         std::filesystem::create_directories(folder, error);
-        if (error) throw std::runtime_error(fmt::format("cannot make folder {}: {}", o.output, error.message()));
-        const std::vector<std::string> ids = o.part.empty() ? parts(report) : std::vector<std::string>{o.part};
+        if (error)
+            throw std::runtime_error(fmt::format("cannot make folder {}: {}", o.output, error.message()));
+        const std::vector<std::string> ids =
+            o.part.empty() ? parts(report) : std::vector<std::string>{o.part};
         for (const std::string& id : ids) {
-            const std::string text = render(report, o.format, id);   // an unknown --part throws first
+            const std::string text = render(report, o.format, id);  // an unknown --part throws first
             const std::string path = (folder / (id + (o.format == Format::Csv ? ".csv" : ".json"))).string();
             write_output_file(path, text, o.file);
             if (!o.quiet) fmt::print(stderr, "wrote {}\n", path);
@@ -222,8 +228,9 @@ int& exit_code() {
 
 double parse_price_flag(const std::string& flag, const std::string& text) {
     auto v = parse_quantity(text, Unit::Money);
-    if (!v) throw InputError({"command line"}, flag,
-                             fmt::format("expected a price like 650 or $1,000, got '{}'", text));
+    if (!v)
+        throw InputError({"command line"}, flag,
+                         fmt::format("expected a price like 650 or $1,000, got '{}'", text));
     if (std::fabs(*v) > limits::kMaxPrice)
         throw InputError({"command line"}, flag,
                          fmt::format("expected a price of at most $1,000,000,000,000, got '{}'", text));

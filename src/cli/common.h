@@ -1,9 +1,9 @@
 #pragma once
 // What every subcommand shares: the scenario file, --set overrides, --format and -o.
 
-#include "thesis/simulation/monte_carlo.h"
-#include "thesis/report/report.h"
 #include "thesis/core/thesis.h"
+#include "thesis/report/report.h"
+#include "thesis/simulation/monte_carlo.h"
 
 #include <CLI/CLI.hpp>
 
@@ -16,11 +16,11 @@
 namespace thesis::cli {
 
 struct CommonOptions {
-    std::string file;                 ///< empty: the seed's thesis built into the binary
-    std::vector<std::string> sets;    ///< KEY=VALUE overrides
+    std::string file;               ///< empty: the seed's thesis built into the binary
+    std::vector<std::string> sets;  ///< KEY=VALUE overrides
     Format format = Format::Table;
-    std::string output;               ///< empty: stdout; a folder (csv, records): every part
-    std::string part;                 ///< csv, records: the table to write (empty: the primary)
+    std::string output;  ///< empty: stdout; a folder (csv, records): every part
+    std::string part;    ///< csv, records: the table to write (empty: the primary)
     bool quiet = false;
 };
 
@@ -30,11 +30,11 @@ struct SimulationOptions {
     unsigned threads = 0;
     std::uint64_t chunk = 8 * 1024;
     std::string monitoring;
-    bool no_touch_odds = false;             ///< --no-touch-odds: simulation.touch_odds = false
+    bool no_touch_odds = false;  ///< --no-touch-odds: simulation.touch_odds = false
     std::optional<double> tolerance;
-    std::string tolerance_metric = "pnl_per_share";   ///< a simulated metric of the catalogue (metrics.h)
+    std::string tolerance_metric = "pnl_per_share";  ///< a simulated metric of the catalogue (metrics.h)
     std::uint64_t max_paths = 20'000'000;
-    bool policies = false;                  ///< --policies: every plan under every fill policy too
+    bool policies = false;  ///< --policies: every plan under every fill policy too
 };
 void add_simulation_options(CLI::App& command, SimulationOptions& options);
 /// --paths, --seed, --monitoring and --no-touch-odds override the file's simulation settings.
@@ -44,9 +44,9 @@ void apply_simulation_options(const SimulationOptions& options, Thesis& thesis);
 struct SimulationOutcome {
     SimulationResult result;
     std::uint64_t requested = 0;
-    std::optional<double> half_width;   ///< --tolerance: the worst 95% half-width reached
+    std::optional<double> half_width;  ///< --tolerance: the worst 95% half-width reached
     bool tolerance_met = false;
-    int signal = 0;                     ///< SIGINT/SIGTERM that stopped it, or 0
+    int signal = 0;  ///< SIGINT/SIGTERM that stopped it, or 0
 };
 /// Runs the thesis's simulation with a progress bar on a terminal; Ctrl-C stops it cleanly.
 SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& options, bool quiet);
@@ -99,8 +99,7 @@ void emit(const Report& report, const CommonOptions& options);
 
 /// Emits a report that may hold an interrupted simulation: a complete one as emit(); a partial
 /// one to stdout only (an -o file is left as it was), returning 128 + the signal.
-int emit_simulation(const Report& report, const CommonOptions& options,
-                    const SimulationOutcome& outcome);
+int emit_simulation(const Report& report, const CommonOptions& options, const SimulationOutcome& outcome);
 
 /// The exit code a subcommand's callback sets (CLI11 callbacks return void).
 int& exit_code();

@@ -27,17 +27,16 @@ void run_init(const InitOptions& o) {
         throw InputError({"command line"}, o.file,
                          "already exists; pass --force to overwrite it, or name another file");
     write_output_file(o.file, seed_thesis_yaml(), "");
-    fmt::print(stderr, "wrote {}: the seed's thesis, every key commented. Next: thesis run {}\n",
-               o.file, o.file);
+    fmt::print(stderr, "wrote {}: the seed's thesis, every key commented. Next: thesis run {}\n", o.file,
+               o.file);
 }
 }  // namespace
 
 void setup_init(CLI::App& app) {
     auto options = std::make_shared<InitOptions>();
-    CLI::App* command = app.add_subcommand(
-        "init", "Write a commented starter scenario file (the seed's thesis) to edit");
-    command->add_option("file", options->file, "Where to write it ('-' for stdout)")
-        ->capture_default_str();
+    CLI::App* command =
+        app.add_subcommand("init", "Write a commented starter scenario file (the seed's thesis) to edit");
+    command->add_option("file", options->file, "Where to write it ('-' for stdout)")->capture_default_str();
     command->add_flag("--force", options->force, "Overwrite an existing file");
     command->callback([options] { run_init(*options); });
 }

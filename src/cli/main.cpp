@@ -5,28 +5,30 @@
 #include "thesis/core/errors.h"
 #include "thesis/version.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
 
 int main(int argc, char** argv) {
-    CLI::App app{"thesis — turn a written stock thesis into numbers: price-target bridges, "
-                 "buy/stop-loss payoff tables and scenario odds.",
-                 "thesis"};
+    CLI::App app{
+        "thesis — turn a written stock thesis into numbers: price-target bridges, "
+        "buy/stop-loss payoff tables and scenario odds.",
+        "thesis"};
     app.set_version_flag("--version", std::string("thesis ") + thesis::kVersion);
     app.require_subcommand(1);
-    app.footer("Examples:\n  thesis run                     the seed's thesis, built in\n"
-               "  thesis init my.yaml            a commented file to start from\n"
-               "  thesis run my.yaml --format json -o out.json\n"
-               "  thesis table my.yaml --plan aggressive\n"
-               "  thesis odds --spot 770 --stop 600 --target 1000 --drift 10% --vol 50%\n"
-               "  thesis check                   the engine against closed forms\n"
-               "  thesis sweep --set plans.aggressive.stop=550:650:25 --metric aggressive.p_stop\n"
-               "  thesis sensitivity --metric aggressive.pnl_per_share --paths 20000\n"
-               "  thesis solve --vary model.volatility --metric aggressive.expectancy_r --target 0\n"
-               "Run 'thesis COMMAND --help' for a command's options.");
+    app.footer(
+        "Examples:\n  thesis run                     the seed's thesis, built in\n"
+        "  thesis init my.yaml            a commented file to start from\n"
+        "  thesis run my.yaml --format json -o out.json\n"
+        "  thesis table my.yaml --plan aggressive\n"
+        "  thesis odds --spot 770 --stop 600 --target 1000 --drift 10% --vol 50%\n"
+        "  thesis check                   the engine against closed forms\n"
+        "  thesis sweep --set plans.aggressive.stop=550:650:25 --metric aggressive.p_stop\n"
+        "  thesis sensitivity --metric aggressive.pnl_per_share --paths 20000\n"
+        "  thesis solve --vary model.volatility --metric aggressive.expectancy_r --target 0\n"
+        "Run 'thesis COMMAND --help' for a command's options.");
     thesis::cli::setup_run(app);
     thesis::cli::setup_table(app);
     thesis::cli::setup_init(app);
@@ -48,9 +50,10 @@ int main(int argc, char** argv) {
         std::string message = e.what();
         if (dynamic_cast<const CLI::RequiredError*>(&e) && argc > 1 && argv[1][0] != '-' &&
             !app.get_subcommands().size())
-            message = fmt::format("unknown command '{}'; the commands are run, table, init, odds, check, "
-                                  "sweep, sensitivity, solve",
-                                  argv[1]);
+            message = fmt::format(
+                "unknown command '{}'; the commands are run, table, init, odds, check, "
+                "sweep, sensitivity, solve",
+                argv[1]);
         fmt::print(stderr, "thesis: error: {} (see thesis --help)\n", message);
         return 2;
     } catch (const thesis::InputError& e) {

@@ -26,15 +26,15 @@ struct OddsOptions {
 
 double number_flag(const std::string& flag, const std::string& text, Unit unit) {
     auto v = parse_quantity(text, unit);
-    if (!v) throw InputError({"command line"}, flag,
-                             fmt::format("expected {}, got '{}'", describe(unit), text));
+    if (!v)
+        throw InputError({"command line"}, flag, fmt::format("expected {}, got '{}'", describe(unit), text));
     return *v;
 }
 
 // The ranges of README "Numeric edges" (limits in units.h), so that no number the flags allow
 // makes the closed form or the simulation overflow. Signs and order are odds_thesis's business.
-void check_ranges(const OddsOptions& o, Price spot, Price stop, Price target, double drift,
-                  double vol, Years horizon) {
+void check_ranges(const OddsOptions& o, Price spot, Price stop, Price target, double drift, double vol,
+                  Years horizon) {
     using namespace limits;
     const auto fail = [](const char* flag, std::string message) {
         throw InputError({"command line"}, flag, std::move(message));
@@ -45,20 +45,21 @@ void check_ranges(const OddsOptions& o, Price spot, Price stop, Price target, do
             fail(flag, fmt::format("expected a price from $0.01 to $1,000,000,000,000, got {:g}", price));
     const auto hint = [](const std::string& text, double v, double lo, double hi) {
         return text.find('%') == std::string::npos && v / 100 >= lo && v / 100 <= hi
-                   ? fmt::format(" (did you mean {}%?)", text) : std::string();
+                   ? fmt::format(" (did you mean {}%?)", text)
+                   : std::string();
     };
     if (vol > kMaxRate)
-        fail("--vol", fmt::format("expected a volatility of at most 1000% a year (10), got '{}'{}",
-                                  o.vol, hint(o.vol, vol, 0, kMaxRate)));
+        fail("--vol", fmt::format("expected a volatility of at most 1000% a year (10), got '{}'{}", o.vol,
+                                  hint(o.vol, vol, 0, kMaxRate)));
     if (std::fabs(drift) > kMaxRate)
         fail("--drift", fmt::format("expected a drift from -1000% to 1000% a year (-10 to 10), "
-                                    "got '{}'{}", o.drift, hint(o.drift, drift, -kMaxRate, kMaxRate)));
+                                    "got '{}'{}",
+                                    o.drift, hint(o.drift, drift, -kMaxRate, kMaxRate)));
     if (horizon > 0 && (horizon < kMinHorizon || horizon > kMaxHorizon))
         fail("--horizon", fmt::format("expected a horizon from 1d to 100y, got '{}'", o.horizon));
     if (std::round(horizon * o.steps_per_year) > kMaxStepsPerPath)
-        fail("--steps-per-year",
-             fmt::format("{} steps a year over {:g}y is more than 100,000 steps a path",
-                         o.steps_per_year, horizon));
+        fail("--steps-per-year", fmt::format("{} steps a year over {:g}y is more than 100,000 steps a path",
+                                             o.steps_per_year, horizon));
     if (drift * horizon > kMaxLogGrowth)
         fail("--drift", fmt::format("a drift of {} over {:g}y grows prices e^{:.0f}-fold; expected "
                                     "at most e^100: lower the drift or the horizon",
@@ -74,13 +75,11 @@ void run_odds(const OddsOptions& o) {
     const auto horizon = parse_duration(o.horizon, Date{});
     if (!horizon || *horizon > 1000)
         throw InputError({"command line"}, "--horizon",
-                         fmt::format("expected a duration like 1y, 0.75y, 6m or 90d, got '{}'",
-                                     o.horizon));
+                         fmt::format("expected a duration like 1y, 0.75y, 6m or 90d, got '{}'", o.horizon));
     check_ranges(o, spot, stop, target, drift, vol, *horizon);
-    const Monitoring monitoring =
-        o.monitoring == "discrete" ? Monitoring::Discrete : Monitoring::Continuous;
-    const Thesis t = odds_thesis(spot, stop, target, drift, vol, *horizon, monitoring, o.paths,
-                                 o.seed, o.steps_per_year);
+    const Monitoring monitoring = o.monitoring == "discrete" ? Monitoring::Discrete : Monitoring::Continuous;
+    const Thesis t =
+        odds_thesis(spot, stop, target, drift, vol, *horizon, monitoring, o.paths, o.seed, o.steps_per_year);
     // The closed form for continuous monitoring; for discrete monitoring the exact discrete odds
     // (transition density integrated observation by observation; its cost grows with the steps).
     const int steps = make_time_grid(*horizon, o.steps_per_year).steps;
@@ -96,32 +95,32 @@ void run_odds(const OddsOptions& o) {
     if (discrete_exact) {
         exact = discrete_barrier_odds(spot, stop, target, drift, vol, *horizon, steps);
         const double sum = exact.p_upper_first + exact.p_lower_first + exact.p_neither;
-        discrete_exact = std::fabs(sum - 1) < 1e-3;   // else fall back as for a tiny volatility
+        discrete_exact = std::fabs(sum - 1) < 1e-3;  // else fall back as for a tiny volatility
     }
     if (!discrete_exact) exact = double_barrier_odds(spot, stop, target, drift, vol, *horizon);
-    const std::string method =
-        discrete_exact ? fmt::format("exact discrete odds, {} observations", steps)
-                       : "Kunitomo-Ikeda double-barrier series, continuous monitoring";
+    const std::string method = discrete_exact ? fmt::format("exact discrete odds, {} observations", steps)
+                                              : "Kunitomo-Ikeda double-barrier series, continuous monitoring";
     const SimulatedOdds sim = simulate_odds(t, {.threads = o.threads});
 
     Report r;
-    r.heading = fmt::format("Odds from {} between a stop at {} and a target at {}: drift {}, "
-                            "volatility {}, horizon {:g}y",
-                            format_money(spot, -1), format_money(stop, -1),
-                            format_money(target, -1), format_percent(drift, 1),
-                            format_percent(vol, 1), *horizon);
+    r.heading = fmt::format(
+        "Odds from {} between a stop at {} and a target at {}: drift {}, "
+        "volatility {}, horizon {:g}y",
+        format_money(spot, -1), format_money(stop, -1), format_money(target, -1), format_percent(drift, 1),
+        format_percent(vol, 1), *horizon);
     r.verdict.push_back(fmt::format(
-        "Verdict: target first {}, stop first {}, neither {} ({})",
-        format_percent(exact.p_upper_first, 2), format_percent(exact.p_lower_first, 2),
-        format_percent(exact.p_neither, 2), method));
+        "Verdict: target first {}, stop first {}, neither {} ({})", format_percent(exact.p_upper_first, 2),
+        format_percent(exact.p_lower_first, 2), format_percent(exact.p_neither, 2), method));
     Table table;
     table.id = "odds";
-    table.title = fmt::format("Closed form ({}) vs {} simulated paths ({} monitoring, {} steps, "
-                              "seed {})",
-                              method, format_count(static_cast<double>(sim.paths)), o.monitoring,
-                              steps, o.seed);
-    table.columns = {{"outcome", "outcome", false},     {"closed form", "analytic", true},
-                     {"simulated", "simulated", true},  {"std error", "std_error", true},
+    table.title = fmt::format(
+        "Closed form ({}) vs {} simulated paths ({} monitoring, {} steps, "
+        "seed {})",
+        method, format_count(static_cast<double>(sim.paths)), o.monitoring, steps, o.seed);
+    table.columns = {{"outcome", "outcome", false},
+                     {"closed form", "analytic", true},
+                     {"simulated", "simulated", true},
+                     {"std error", "std_error", true},
                      {"z", "z", true}};
     const auto add = [&](const char* label, const char* key, double analytic, const Estimate& e) {
         const double z = e.std_error > 0 ? (e.value - analytic) / e.std_error : 0;
@@ -140,29 +139,37 @@ void run_odds(const OddsOptions& o) {
             "form, which differs from discrete monitoring by at most a step's move",
             step_sd, grid_spacing));
     else if (monitoring == Monitoring::Discrete && !discrete_exact)
-        table.footnotes.push_back("over 2,000 observations the reference is the continuous closed "
-                                  "form: discrete monitoring sees fewer touches, so z measures that "
-                                  "bias, not an error");
+        table.footnotes.push_back(
+            "over 2,000 observations the reference is the continuous closed "
+            "form: discrete monitoring sees fewer touches, so z measures that "
+            "bias, not an error");
     r.tables.push_back(table);
 
     using nlohmann::json;
     const auto est = [](const Estimate& e) { return estimate_json(e); };
     r.json = json{{"program", "thesis"},
                   {"command", "odds"},
-                  {"inputs", {{"spot", spot}, {"stop", stop}, {"target", target}, {"drift", drift},
-                              {"volatility", vol}, {"horizon_years", *horizon}}},
-                  {"analytic", {{"p_target_first", exact.p_upper_first},
-                                {"p_stop_first", exact.p_lower_first},
-                                {"p_neither", exact.p_neither},
-                                {"method", method}}},
-                  {"simulated", {{"p_target_first", est(sim.p_target_first)},
-                                 {"p_stop_first", est(sim.p_stop_first)},
-                                 {"p_neither", est(sim.p_neither)},
-                                 {"paths", sim.paths},
-                                 {"seed", o.seed},
-                                 {"generator", kGeneratorName},
-                                 {"monitoring", o.monitoring},
-                                 {"steps_per_year", o.steps_per_year}}}};
+                  {"inputs",
+                   {{"spot", spot},
+                    {"stop", stop},
+                    {"target", target},
+                    {"drift", drift},
+                    {"volatility", vol},
+                    {"horizon_years", *horizon}}},
+                  {"analytic",
+                   {{"p_target_first", exact.p_upper_first},
+                    {"p_stop_first", exact.p_lower_first},
+                    {"p_neither", exact.p_neither},
+                    {"method", method}}},
+                  {"simulated",
+                   {{"p_target_first", est(sim.p_target_first)},
+                    {"p_stop_first", est(sim.p_stop_first)},
+                    {"p_neither", est(sim.p_neither)},
+                    {"paths", sim.paths},
+                    {"seed", o.seed},
+                    {"generator", kGeneratorName},
+                    {"monitoring", o.monitoring},
+                    {"steps_per_year", o.steps_per_year}}}};
     r.json.merge_patch(json{{"version", json_stamp(t, "odds")["version"]}});
     emit(r, o.common);
 }
@@ -170,9 +177,10 @@ void run_odds(const OddsOptions& o) {
 
 void setup_odds(CLI::App& app) {
     auto o = std::make_shared<OddsOptions>();
-    CLI::App* command = app.add_subcommand(
-        "odds", "Quick odds without a file: P(target first), P(stop first), P(neither) for a "
-                "GBM, closed form and simulated");
+    CLI::App* command =
+        app.add_subcommand("odds",
+                           "Quick odds without a file: P(target first), P(stop first), P(neither) for a "
+                           "GBM, closed form and simulated");
     command->add_option("--spot", o->spot, "Price now, e.g. 770")->required();
     command->add_option("--stop", o->stop, "Stop below the spot, e.g. 600")->required();
     command->add_option("--target", o->target, "Target above the spot, e.g. 1000")->required();

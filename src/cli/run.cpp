@@ -61,9 +61,10 @@ int run(const RunOptions& o) {
 
 void setup_run(CLI::App& app) {
     auto options = std::make_shared<RunOptions>();
-    CLI::App* command = app.add_subcommand(
-        "run", "Value a thesis (bridge, scenarios, implied numbers, audit), then simulate every "
-               "plan: odds, P&L distribution, risk, with 95% confidence intervals");
+    CLI::App* command =
+        app.add_subcommand("run",
+                           "Value a thesis (bridge, scenarios, implied numbers, audit), then simulate every "
+                           "plan: odds, P&L distribution, risk, with 95% confidence intervals");
     add_common_options(*command, options->common);
     command->add_option("--scenario", options->scenario, "Show only this named scenario");
     add_simulation_options(*command, options->simulation);

@@ -35,9 +35,11 @@ int sensitivity(const SensitivityOptions& o) {
         else fixed.push_back(ov);
     }
     Evaluator ev(read_source(o.common, fixed), o.metric, eval_options(o.engine, false));
-    if (ev.metrics().size() != 1) throw InputError({"command line"}, "--metric", "expected exactly one metric");
+    if (ev.metrics().size() != 1)
+        throw InputError({"command line"}, "--metric", "expected exactly one metric");
     std::vector<std::string> skipped;
-    std::vector<SensitivityInput> inputs = sensitivity_inputs(ev.source().yaml, ev.metrics()[0], *spread, &skipped);
+    std::vector<SensitivityInput> inputs =
+        sensitivity_inputs(ev.source().yaml, ev.metrics()[0], *spread, &skipped);
     for (const auto& spec : ranges) {
         SensitivityInput in = parse_sensitivity_range(ev.source().yaml, spec);
         auto it = std::find_if(inputs.begin(), inputs.end(), [&](const auto& x) { return x.key == in.key; });
@@ -61,8 +63,9 @@ void setup_sensitivity(CLI::App& app) {
     c->add_option("--metric,-m", o->metric, "The metric: PLAN.METRIC or valuation.METRIC")->required();
     c->add_option("--spread", o->spread, "How far each input moves, down and up")->capture_default_str();
     add_engine_options(*c, o->engine);
-    c->footer("--set KEY=LOW:HIGH gives one input its own low and high; --set KEY=VALUE is a plain "
-              "override. Scenario probabilities are not moved (they must sum to 1).");
+    c->footer(
+        "--set KEY=LOW:HIGH gives one input its own low and high; --set KEY=VALUE is a plain "
+        "override. Scenario probabilities are not moved (they must sum to 1).");
     c->callback([o] { exit_code() = sensitivity(*o); });
 }
 

@@ -2,17 +2,17 @@
 // --tolerance rounds, and Ctrl-C / SIGTERM stopping at a chunk boundary.
 #include "common.h"
 
-#include "thesis/core/errors.h"
 #include "thesis/analysis/metrics.h"
+#include "thesis/core/errors.h"
 #include "thesis/simulation/monte_carlo.h"
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <map>
-#include <unistd.h>
 
 namespace thesis::cli {
 
@@ -37,8 +37,8 @@ class ProgressBar {
         const int filled = static_cast<int>(fraction * width);
         const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
         fmt::print(stderr, "\r[{}{}] {:3.0f}% {} paths, ETA {:.0f}s ", std::string(filled, '#'),
-                   std::string(width - filled, '.'), fraction * 100,
-                   format_count(static_cast<double>(done)), eta);
+                   std::string(width - filled, '.'), fraction * 100, format_count(static_cast<double>(done)),
+                   eta);
         std::fflush(stderr);
         shown_ = true;
     }
@@ -59,7 +59,8 @@ class ProgressBar {
 double worst_half_width(const Thesis& thesis, const SimulationResult& result, const MetricInfo& metric) {
     double worst = 0;
     for (std::size_t i = 0; i < thesis.plans.size(); ++i) {
-        const MetricValue v = metric.from_simulation(summarize(result, i, thesis.plans[i], thesis.stock.price));
+        const MetricValue v =
+            metric.from_simulation(summarize(result, i, thesis.plans[i], thesis.stock.price));
         if (v.estimate) worst = std::max(worst, (v.estimate->ci_high - v.estimate->ci_low) / 2);
     }
     return worst;
@@ -83,20 +84,23 @@ void add_simulation_options(CLI::App& command, SimulationOptions& o) {
         ->check(CLI::Range(0u, 1024u));
     command.add_option("--chunk", o.chunk, "Paths per work item (results do not depend on it)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-    command.add_option("--monitoring", o.monitoring,
-                       "How orders see the price: sessions (an overnight gap, then a continuous "
-                       "session), continuous or discrete (closes only); default: the file's")
+    command
+        .add_option("--monitoring", o.monitoring,
+                    "How orders see the price: sessions (an overnight gap, then a continuous "
+                    "session), continuous or discrete (closes only); default: the file's")
         ->check(CLI::IsMember({"sessions", "continuous", "discrete"}));
     command.add_flag("--no-touch-odds", o.no_touch_odds,
                      "Don't measure the odds of touching stop/target levels; paths can end when "
                      "their plans are over, which is faster");
-    command.add_option("--tolerance", o.tolerance,
-                       "Run until every plan's --tolerance-metric has a 95% half-width at most "
-                       "this (dollars for pnl, a probability otherwise; capped by --max-paths)")
+    command
+        .add_option("--tolerance", o.tolerance,
+                    "Run until every plan's --tolerance-metric has a 95% half-width at most "
+                    "this (dollars for pnl, a probability otherwise; capped by --max-paths)")
         ->check(CLI::PositiveNumber);
-    command.add_option("--tolerance-metric", o.tolerance_metric,
-                       "What --tolerance bounds: a simulated metric (thesis sweep --list-metrics), "
-                       "e.g. pnl_per_share (dollars a share), p_target, p_stop, p_loss")
+    command
+        .add_option("--tolerance-metric", o.tolerance_metric,
+                    "What --tolerance bounds: a simulated metric (thesis sweep --list-metrics), "
+                    "e.g. pnl_per_share (dollars a share), p_target, p_stop, p_loss")
         ->check(CLI::IsMember(tolerance_metrics()))
         ->capture_default_str();
     command.add_option("--max-paths", o.max_paths, "Cap on paths for --tolerance")
@@ -112,7 +116,7 @@ void apply_simulation_options(const SimulationOptions& o, Thesis& thesis) {
 }
 
 SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, bool quiet) {
-    SignalGuard signals(SignalGuard::Mode::Cancel);   // the engine stops at its next chunk
+    SignalGuard signals(SignalGuard::Mode::Cancel);  // the engine stops at its next chunk
     ProgressBar bar(!quiet);
     std::vector<Monitoring> others;
     if (o.policies) others = {Monitoring::Discrete, Monitoring::Sessions, Monitoring::Continuous};

@@ -23,7 +23,8 @@ struct SolveOptions {
 double parse_number_flag(const std::string& flag, const std::string& text) {
     for (Unit u : {Unit::Number, Unit::Money, Unit::Times})
         if (auto v = parse_quantity(text, u)) return *v;
-    throw InputError({"command line"}, flag, fmt::format("expected a number like 0.05, 5% or 600, got '{}'", text));
+    throw InputError({"command line"}, flag,
+                     fmt::format("expected a number like 0.05, 5% or 600, got '{}'", text));
 }
 
 int solve(const SolveOptions& o) {
@@ -33,7 +34,8 @@ int solve(const SolveOptions& o) {
     std::vector<Override> fixed;
     for (const auto& s : o.common.sets) fixed.push_back(parse_override(s));
     Evaluator ev(read_source(o.common, fixed), o.metric, eval_options(o.engine, false));
-    if (ev.metrics().size() != 1) throw InputError({"command line"}, "--metric", "expected exactly one metric");
+    if (ev.metrics().size() != 1)
+        throw InputError({"command line"}, "--metric", "expected exactly one metric");
     const double target = parse_number_flag("--target", o.target);
     double lower = 0, upper = 0;
     const std::string text = check_numeric_key(ev.source().yaml, o.key, "--vary " + o.key);
@@ -64,11 +66,11 @@ void setup_solve(CLI::App& app) {
     c->add_option("--vary", o->key, "The input to solve for, by key path")->required();
     c->add_option("--metric,-m", o->metric, "The metric: PLAN.METRIC or valuation.METRIC")->required();
     c->add_option("--target", o->target, "The metric's wanted value (0.05, 5%, 0)")->required();
-    c->add_option("--between", o->between, "The bracket A B (default: the file's value ±50%)")
-        ->expected(2);
+    c->add_option("--between", o->between, "The bracket A B (default: the file's value ±50%)")->expected(2);
     add_engine_options(*c, o->engine);
-    c->footer("Example: thesis solve --vary model.volatility --metric aggressive.expectancy_r "
-              "--target 0 --between 0.2 1.2 --paths 20000");
+    c->footer(
+        "Example: thesis solve --vary model.volatility --metric aggressive.expectancy_r "
+        "--target 0 --between 0.2 1.2 --paths 20000");
     c->callback([o] { exit_code() = solve(*o); });
 }
 

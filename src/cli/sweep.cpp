@@ -30,8 +30,9 @@ int sweep(const SweepOptions& o) {
         return 0;
     }
     if (o.metrics.empty())
-        throw InputError({"command line"}, "--metric",
-                         "expected a metric like aggressive.p_stop ('thesis sweep --list-metrics' lists them)");
+        throw InputError(
+            {"command line"}, "--metric",
+            "expected a metric like aggressive.p_stop ('thesis sweep --list-metrics' lists them)");
     std::vector<Override> fixed;
     std::vector<SweepAxis> axes;
     for (const auto& s : o.common.sets) {
@@ -43,9 +44,9 @@ int sweep(const SweepOptions& o) {
         throw InputError({"command line"}, "--set",
                          "expected a key to sweep, like --set plans.aggressive.stop=550:650:25 or =550,600");
     if (axes.size() > kMaxSweepAxes)
-        throw InputError({"command line"}, "--set " + axes[kMaxSweepAxes].key,
-                         fmt::format("at most {} swept keys (a table or a grid), got {}", kMaxSweepAxes,
-                                     axes.size()));
+        throw InputError(
+            {"command line"}, "--set " + axes[kMaxSweepAxes].key,
+            fmt::format("at most {} swept keys (a table or a grid), got {}", kMaxSweepAxes, axes.size()));
     Evaluator ev(read_source(o.common, fixed), o.metrics, eval_options(o.engine, o.versus_base));
     const SweepGrid grid = run_sweep(ev, axes, progress_line(o.common.quiet, "point"));
     emit(sweep_report(ev, grid, o.versus_base), o.common);
@@ -64,11 +65,12 @@ void setup_sweep(CLI::App& app) {
     c->add_flag("--versus-base", o->versus_base,
                 "Also each point's difference to the base (the file as is), with a paired CI");
     c->add_flag("--list-metrics", o->list_metrics, "List the metrics and exit");
-    c->footer("--set KEY=FROM:TO:STEP (a ':' makes a range) or KEY=v1,v2,... (a ',' makes a list) is a "
-              "swept key, at most two; --set KEY=VALUE is a plain override. Ranges share a unit: "
-              "550:650:25, 30%:70%:10%, 6B:10B:1B. Write list thousands without commas (1000, 1K).\n"
-              "Example: thesis sweep --set plans.aggressive.stop=550:650:25 --metric "
-              "aggressive.p_stop,aggressive.pnl_per_share --paths 20000");
+    c->footer(
+        "--set KEY=FROM:TO:STEP (a ':' makes a range) or KEY=v1,v2,... (a ',' makes a list) is a "
+        "swept key, at most two; --set KEY=VALUE is a plain override. Ranges share a unit: "
+        "550:650:25, 30%:70%:10%, 6B:10B:1B. Write list thousands without commas (1000, 1K).\n"
+        "Example: thesis sweep --set plans.aggressive.stop=550:650:25 --metric "
+        "aggressive.p_stop,aggressive.pnl_per_share --paths 20000");
     c->callback([o] { exit_code() = sweep(*o); });
 }
 

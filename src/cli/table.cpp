@@ -44,8 +44,7 @@ void setup_table(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "table", "Payoff table of a trade plan: risk, reward, R, breakeven, size, P&L by exit");
     add_common_options(*command, options->common);
-    command->add_option("--plan,-p", options->plan, "The plan to tabulate (a key under plans:)")
-        ->required();
+    command->add_option("--plan,-p", options->plan, "The plan to tabulate (a key under plans:)")->required();
     command->add_option("--from", options->from, "Lowest exit price of the grid");
     command->add_option("--to", options->to, "Highest exit price of the grid");
     command->add_option("--step", options->step, "Step between exit prices");

@@ -7,8 +7,7 @@
 namespace thesis {
 
 namespace {
-std::string render(const SourceLocation& where, const std::string& key_path,
-                   const std::string& message) {
+std::string render(const SourceLocation& where, const std::string& key_path, const std::string& message) {
     std::string out;
     if (!where.file.empty()) {
         out += where.file;
@@ -24,8 +23,7 @@ std::string render(const SourceLocation& where, const std::string& key_path,
 // typos in keys are usually one or two edits, and swapped letters ("pirce") are the commonest.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     const auto same = [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
     };
     const std::size_t w = b.size() + 1;
     std::vector<std::size_t> d((a.size() + 1) * w);
@@ -34,8 +32,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t i = 1; i <= a.size(); ++i) {
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const std::size_t cost = same(a[i - 1], b[j - 1]) ? 0 : 1;
-            std::size_t v = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1,
-                                      d[(i - 1) * w + j - 1] + cost});
+            std::size_t v =
+                std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost});
             if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1]))
                 v = std::min(v, d[(i - 2) * w + j - 2] + 1);
             d[i * w + j] = v;
@@ -69,8 +67,7 @@ InputError::InputError(SourceLocation where, std::string key_path, std::string m
       key_path_(std::move(key_path)),
       message_(std::move(message)) {}
 
-std::string did_you_mean(std::string_view word,
-                         std::initializer_list<std::string_view> candidates) {
+std::string did_you_mean(std::string_view word, std::initializer_list<std::string_view> candidates) {
     return closest(word, candidates);
 }
 
@@ -79,10 +76,8 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 }
 
 namespace detail {
-void fail_requirement(const char* condition, const char* file, int line,
-                      const std::string& message) {
-    throw InternalError(fmt::format("internal error at {}:{}: {} ({})", file, line, message,
-                                    condition));
+void fail_requirement(const char* condition, const char* file, int line, const std::string& message) {
+    throw InternalError(fmt::format("internal error at {}:{}: {} ({})", file, line, message, condition));
 }
 }  // namespace detail
 

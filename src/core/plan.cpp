@@ -56,63 +56,62 @@ std::optional<PlanProblem> check_plan(const Plan& plan, Price spot) {
     const double min_gap = kMinLevelGap * entry;
     if (plan.stop.kind == Stop::Kind::Fixed) {
         if (!(plan.stop.level > 0))
-            return PlanProblem{"stop", fmt::format("expected a positive price, got {}",
-                                                   shown_price(plan.stop.level))};
+            return PlanProblem{
+                "stop", fmt::format("expected a positive price, got {}", shown_price(plan.stop.level))};
         if (is_long ? plan.stop.level >= entry : plan.stop.level <= entry)
             return PlanProblem{"stop", fmt::format("expected a price {} entry ({}) for a {} plan, "
-                                                   "got {}", is_long ? "below" : "above",
-                                                   shown_price(entry), to_string(plan.side),
-                                                   shown_price(plan.stop.level))};
+                                                   "got {}",
+                                                   is_long ? "below" : "above", shown_price(entry),
+                                                   to_string(plan.side), shown_price(plan.stop.level))};
         if (std::fabs(entry - plan.stop.level) < min_gap)
             return PlanProblem{"stop", fmt::format("expected a stop at least 0.0001% away from the "
                                                    "entry ({}), got {}: the risk per share would "
-                                                   "be zero", shown_price(entry),
-                                                   shown_price(plan.stop.level))};
+                                                   "be zero",
+                                                   shown_price(entry), shown_price(plan.stop.level))};
         if (auto bad = price_out_of_range(plan.stop.level)) return PlanProblem{"stop", *bad};
     } else if (plan.stop.kind != Stop::Kind::None) {
         const double max = is_long ? 1 : kMaxDistance;
         if (!(plan.stop.distance >= kMinLevelGap) || !(plan.stop.distance < max))
             return PlanProblem{"stop", fmt::format("expected a distance from 0.0001% to below {}, "
-                                                   "got {:g}%", is_long ? "100%" : "10,000%",
-                                                   plan.stop.distance * 100)};
+                                                   "got {:g}%",
+                                                   is_long ? "100%" : "10,000%", plan.stop.distance * 100)};
     }
     if (plan.target.kind == Target::Kind::Fixed) {
         if (!(plan.target.level > 0))
-            return PlanProblem{"target", fmt::format("expected a positive price, got {}",
-                                                     shown_price(plan.target.level))};
+            return PlanProblem{
+                "target", fmt::format("expected a positive price, got {}", shown_price(plan.target.level))};
         if (is_long ? plan.target.level <= entry : plan.target.level >= entry)
             return PlanProblem{"target", fmt::format("expected a price {} entry ({}) for a {} "
-                                                     "plan, got {}", is_long ? "above" : "below",
-                                                     shown_price(entry), to_string(plan.side),
-                                                     shown_price(plan.target.level))};
+                                                     "plan, got {}",
+                                                     is_long ? "above" : "below", shown_price(entry),
+                                                     to_string(plan.side), shown_price(plan.target.level))};
         if (std::fabs(plan.target.level - entry) < min_gap)
             return PlanProblem{"target", fmt::format("expected a target at least 0.0001% away "
                                                      "from the entry ({}), got {}",
-                                                     shown_price(entry),
-                                                     shown_price(plan.target.level))};
+                                                     shown_price(entry), shown_price(plan.target.level))};
         if (auto bad = price_out_of_range(plan.target.level)) return PlanProblem{"target", *bad};
     } else if (plan.target.kind == Target::Kind::Percent) {
         const double max = is_long ? kMaxDistance : 1;
         if (!(plan.target.distance >= kMinLevelGap) || !(plan.target.distance < max))
-            return PlanProblem{"target", fmt::format("expected a distance from 0.0001% to below {}, "
-                                                     "got {:g}%", is_long ? "10,000%" : "100%",
-                                                     plan.target.distance * 100)};
+            return PlanProblem{"target",
+                               fmt::format("expected a distance from 0.0001% to below {}, "
+                                           "got {:g}%",
+                                           is_long ? "10,000%" : "100%", plan.target.distance * 100)};
     }
     if (plan.sizing.shares && !(*plan.sizing.shares > 0))
-        return PlanProblem{"shares", fmt::format("expected a positive share count, got {}",
-                                                 *plan.sizing.shares)};
-    if (plan.sizing.capital < 0)
-        return PlanProblem{"capital", "expected a non-negative amount"};
+        return PlanProblem{"shares",
+                           fmt::format("expected a positive share count, got {}", *plan.sizing.shares)};
+    if (plan.sizing.capital < 0) return PlanProblem{"capital", "expected a non-negative amount"};
     if (plan.sizing.risk_per_trade < 0 || plan.sizing.risk_per_trade > 1)
-        return PlanProblem{"risk_per_trade", fmt::format("expected a fraction in [0, 1], got {}",
-                                                         plan.sizing.risk_per_trade)};
+        return PlanProblem{"risk_per_trade",
+                           fmt::format("expected a fraction in [0, 1], got {}", plan.sizing.risk_per_trade)};
     if (plan.costs.commission_per_share < 0)
         return PlanProblem{"commission", "expected a non-negative commission per share"};
     if (plan.costs.slippage_bps < 0 || plan.costs.slippage_bps >= 10000)
         return PlanProblem{"slippage_bps", "expected basis points in [0, 10000)"};
     if (plan.horizon && !(*plan.horizon >= kMinHorizon && *plan.horizon <= kMaxHorizon))
-        return PlanProblem{"horizon", fmt::format("expected a horizon from 1d to 100y, got {:g}y",
-                                                  *plan.horizon)};
+        return PlanProblem{"horizon",
+                           fmt::format("expected a horizon from 1d to 100y, got {:g}y", *plan.horizon)};
     // A target whose gain the round trip's costs eat: the plan would lose even when it wins,
     // and its breakeven win rate would pass 100%.
     if (const auto target = target_price(plan, entry)) {
@@ -125,8 +124,7 @@ std::optional<PlanProblem> check_plan(const Plan& plan, Price spot) {
             return PlanProblem{"target", fmt::format("expected a target that gains after costs: "
                                                      "at {} the round trip (slippage and "
                                                      "commissions) leaves {} a share",
-                                                     format_money(*target),
-                                                     format_signed_money(reward))};
+                                                     format_money(*target), format_signed_money(reward))};
     }
     return std::nullopt;
 }

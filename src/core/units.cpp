@@ -23,8 +23,7 @@ std::optional<double> parse_decimal(std::string_view s) {
     if (s.front() == '+') s.remove_prefix(1);
     double value = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value))
-        return std::nullopt;
+    if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value)) return std::nullopt;
     return value;
 }
 
@@ -152,9 +151,7 @@ std::optional<Years> parse_duration(std::string_view text, Date origin) {
     return *value * per_unit;
 }
 
-std::string to_string(Date date) {
-    return fmt::format("{:04}-{:02}-{:02}", date.year, date.month, date.day);
-}
+std::string to_string(Date date) { return fmt::format("{:04}-{:02}-{:02}", date.year, date.month, date.day); }
 
 std::string format_number(double value, int decimals) {
     if (!std::isfinite(value)) return "n/a";
@@ -200,8 +197,7 @@ std::string format_amount(double value) {
 std::string format_percent(double fraction, int decimals, bool signed_) {
     if (!std::isfinite(fraction)) return "n/a";
     std::string n = format_number(fraction * 100, decimals);
-    if (signed_ && n.front() != '-' && n.find_first_not_of("0.,") != std::string::npos)
-        n = "+" + n;
+    if (signed_ && n.front() != '-' && n.find_first_not_of("0.,") != std::string::npos) n = "+" + n;
     return n + "%";
 }
 
@@ -214,8 +210,7 @@ std::string format_count(double count) { return format_number(count, 0); }
 
 std::string format_fixed(double value, int decimals, bool signed_) {
     if (!std::isfinite(value)) return "n/a";
-    return signed_ ? fmt::format("{:+.{}f}", value, decimals)
-                   : fmt::format("{:.{}f}", value, decimals);
+    return signed_ ? fmt::format("{:+.{}f}", value, decimals) : fmt::format("{:.{}f}", value, decimals);
 }
 
 }  // namespace thesis

@@ -4,27 +4,27 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <stdexcept>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace thesis {
 
 namespace {
 bool same_file(const std::string& a, const std::string& b) {
-    struct stat sa {}, sb {};
+    struct stat sa {
+    }, sb{};
     if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return false;
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 }  // namespace
 
-void write_file_atomically(const std::string& path, std::string_view content,
-                           const std::string& protect) {
+void write_file_atomically(const std::string& path, std::string_view content, const std::string& protect) {
     if (!protect.empty() && same_file(path, protect))
         throw InputError({"command line"}, "-o",
                          fmt::format("refusing to overwrite the input file {}", path));
@@ -33,8 +33,7 @@ void write_file_atomically(const std::string& path, std::string_view content,
         target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
     std::string temp = (folder / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
     const int fd = ::mkstemp(temp.data());
-    if (fd < 0)
-        throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    if (fd < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
     const auto fail = [&](const char* what) {
         const int err = errno;
         ::close(fd);

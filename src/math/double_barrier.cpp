@@ -21,8 +21,8 @@
 #include <numbers>
 #include <sstream>
 #include <stdexcept>
-#include <vector>
 #include <string>
+#include <vector>
 
 namespace thesis {
 
@@ -71,8 +71,7 @@ double log_normal_mass(double l, double h) {
     }
     if (l >= 0) return log_normal_mass(-h, -l);
     // Straddles 0: the mass is at least Φ(h) − 1/2, so 1 − Φ(l) − Φ(−h) does not cancel badly.
-    return std::log1p(-0.5 * (std::erfc(-l / std::numbers::sqrt2) +
-                              std::erfc(h / std::numbers::sqrt2)));
+    return std::log1p(-0.5 * (std::erfc(-l / std::numbers::sqrt2) + std::erfc(h / std::numbers::sqrt2)));
 }
 
 /// The problem in log space (see the top of this file).
@@ -100,8 +99,7 @@ double sum_geometric_tail(int first, double sign, LogTerm log_term, LogRatio log
         const double log_magnitude = log_term(n);
         sum += sign * std::exp(log_magnitude);
         const double log_rho = log_ratio(n);
-        if (log_rho < 0 && log_magnitude + log_rho - log1m_exp(log_rho) < kLogTailTarget)
-            return sum;
+        if (log_rho < 0 && log_magnitude + log_rho - log1m_exp(log_rho) < kLogTailTarget) return sum;
     }
     throw std::runtime_error("double_barrier: image series did not converge");
 }
@@ -137,12 +135,10 @@ double images_no_touch(const Band& b) {
         1, +1.0, [&](int n) { return log_image(b.x - 2 * n * w, -2 * n * w * alpha); },
         [&](int n) { return log_rho(b.x_up + (2 * n - 1) * w); });
     const double reflected_up = sum_geometric_tail(
-        1, -1.0,
-        [&](int n) { return log_image(2 * n * w - b.x, alpha * (2 * n * w - 2 * b.x)); },
+        1, -1.0, [&](int n) { return log_image(2 * n * w - b.x, alpha * (2 * n * w - 2 * b.x)); },
         [&](int n) { return log_rho(b.x_up + (2 * n - 2) * w); });
     const double reflected_down = sum_geometric_tail(
-        0, -1.0,
-        [&](int n) { return log_image(-2 * n * w - b.x, -alpha * (2 * n * w + 2 * b.x)); },
+        0, -1.0, [&](int n) { return log_image(-2 * n * w - b.x, -alpha * (2 * n * w + 2 * b.x)); },
         [&](int n) { return log_rho(b.x + 2 * n * w); });
     return source + (direct_up + direct_down) + (reflected_up + reflected_down);
 }
@@ -172,15 +168,12 @@ double images_upper_first(const Band& b) {
     auto log_rho = [&](double d) { return 2 * w / d - 2 * w * d / b.variance(); };
     const double toward = sum_geometric_tail(
         0, +1.0,
-        [&](int m) {
-            return -2 * m * w * alpha + log_first_passage(2 * m * w + b.x_up, b.nu, b.sigma, b.t);
-        },
+        [&](int m) { return -2 * m * w * alpha + log_first_passage(2 * m * w + b.x_up, b.nu, b.sigma, b.t); },
         [&](int m) { return log_rho(2 * m * w + b.x_up); });
     const double away = sum_geometric_tail(
         1, -1.0,
         [&](int m) {
-            return 2 * m * w * alpha +
-                   log_first_passage((2 * m - 1) * w + b.x, -b.nu, b.sigma, b.t);
+            return 2 * m * w * alpha + log_first_passage((2 * m - 1) * w + b.x, -b.nu, b.sigma, b.t);
         },
         [&](int m) { return log_rho((2 * m - 1) * w + b.x); });
     return toward + away;
@@ -197,8 +190,7 @@ double ruin_upper_first(const Band& b) {
     if (alpha == 0) return b.x / b.w;
     if (alpha > 0) return std::expm1(-2 * alpha * b.x) / std::expm1(-2 * alpha * b.w);
     // Divide through by e^{−2αw}, which overflows when α is very negative.
-    return std::exp(2 * alpha * b.x_up) * std::expm1(2 * alpha * b.x) /
-           std::expm1(2 * alpha * b.w);
+    return std::exp(2 * alpha * b.x_up) * std::expm1(2 * alpha * b.x) / std::expm1(2 * alpha * b.w);
 }
 
 /// P(upper touched first, but after T). The killed density is
@@ -219,11 +211,11 @@ double eigen_upper_after(const Band& b) {
     double sum = 0;
     for (int n = 1; n <= kMaxTerms; ++n) {
         const double k = n * std::numbers::pi / b.w;
-        sum += k * std::sin(k * b.x_up) / (alpha_sq + k * k) *
-               std::exp(common - q * static_cast<double>(n) * n);
+        sum +=
+            k * std::sin(k * b.x_up) / (alpha_sq + k * k) * std::exp(common - q * static_cast<double>(n) * n);
         const double next = n + 1.0;
-        const double log_remainder = std::log(2 / (next * std::numbers::pi)) + common -
-                                     q * next * next - log1m_exp(-2 * q * next);
+        const double log_remainder =
+            std::log(2 / (next * std::numbers::pi)) + common - q * next * next - log1m_exp(-2 * q * next);
         if (log_remainder < kLogTailTarget) return 2 / b.w * sum;
     }
     throw std::runtime_error("double_barrier: eigenfunction series did not converge");
@@ -257,13 +249,12 @@ DoubleBarrierOdds double_barrier_odds(double spot, double lower, double upper, d
 }
 
 DoubleBarrierOdds double_barrier_odds(double spot, double lower, double upper, double drift,
-                                      double volatility, double horizon,
-                                      DoubleBarrierSeries series) {
+                                      double volatility, double horizon, DoubleBarrierSeries series) {
     for (const double v : {spot, lower, upper, drift, volatility, horizon})
         require(std::isfinite(v), "inputs must be finite, got " + show(v));
     require(lower > 0, "lower barrier must be positive, got " + show(lower));
-    require(lower < spot && spot < upper, "spot " + show(spot) + " must lie strictly between " +
-                                              show(lower) + " and " + show(upper));
+    require(lower < spot && spot < upper,
+            "spot " + show(spot) + " must lie strictly between " + show(lower) + " and " + show(upper));
     require(volatility > 0, "volatility must be positive, got " + show(volatility));
     require(horizon >= 0, "horizon must not be negative, got " + show(horizon));
     if (horizon == 0) return {};
@@ -275,9 +266,8 @@ DoubleBarrierOdds double_barrier_odds(double spot, double lower, double upper, d
                     .sigma = volatility,
                     .t = horizon};
     if (series == DoubleBarrierSeries::automatic)
-        series = band.variance() / (band.w * band.w) < kSwitchPoint
-                     ? DoubleBarrierSeries::images
-                     : DoubleBarrierSeries::eigenfunctions;
+        series = band.variance() / (band.w * band.w) < kSwitchPoint ? DoubleBarrierSeries::images
+                                                                    : DoubleBarrierSeries::eigenfunctions;
 
     DoubleBarrierOdds odds;
     if (series == DoubleBarrierSeries::images) {
@@ -313,8 +303,7 @@ double barrier_touch_probability(double spot, double barrier, double drift, doub
     const double nu = drift - 0.5 * volatility * volatility;
     const bool up = barrier > spot;
     const double distance = up ? log_ratio(barrier, spot) : log_ratio(spot, barrier);
-    return std::min(1.0,
-                    std::exp(log_first_passage(distance, up ? nu : -nu, volatility, horizon)));
+    return std::min(1.0, std::exp(log_first_passage(distance, up ? nu : -nu, volatility, horizon)));
 }
 
 }  // namespace thesis
@@ -323,14 +312,15 @@ namespace thesis {
 
 DoubleBarrierOdds discrete_barrier_odds(double spot, double lower, double upper, double drift,
                                         double volatility, double horizon, int steps, int grid) {
-    if (!(lower > 0 && lower < spot && spot < upper) || !(volatility > 0) || !(horizon > 0) ||
-        steps < 1 || grid < 3 || !std::isfinite(spot + lower + upper + drift + volatility + horizon))
-        throw std::invalid_argument("discrete_barrier_odds: expected 0 < lower < spot < upper, "
-                                    "volatility > 0, horizon > 0, steps >= 1");
+    if (!(lower > 0 && lower < spot && spot < upper) || !(volatility > 0) || !(horizon > 0) || steps < 1 ||
+        grid < 3 || !std::isfinite(spot + lower + upper + drift + volatility + horizon))
+        throw std::invalid_argument(
+            "discrete_barrier_odds: expected 0 < lower < spot < upper, "
+            "volatility > 0, horizon > 0, steps >= 1");
     const double dt = horizon / steps;
-    const double mean = (drift - 0.5 * volatility * volatility) * dt;   // of one log step
+    const double mean = (drift - 0.5 * volatility * volatility) * dt;  // of one log step
     const double sd = volatility * std::sqrt(dt);
-    const double a = std::log(lower / spot), b = std::log(upper / spot);   // today's log is 0
+    const double a = std::log(lower / spot), b = std::log(upper / spot);  // today's log is 0
     const int m = grid;
     const double h = (b - a) / (m - 1);
     const double inv_sqrt_2pi = 0.3989422804014327;
@@ -340,7 +330,7 @@ DoubleBarrierOdds discrete_barrier_odds(double spot, double lower, double upper,
     std::vector<double> kernel(2 * m - 1);
     for (int d = -(m - 1); d <= m - 1; ++d) kernel[d + m - 1] = phi((d * h - mean) / sd);
     std::vector<double> weight(m, h);
-    weight.front() = weight.back() = 0.5 * h;   // trapezoid
+    weight.front() = weight.back() = 0.5 * h;  // trapezoid
 
     DoubleBarrierOdds out{0, 0, 0};
     // Observation 1 from the point mass at 0.

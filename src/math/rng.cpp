@@ -9,7 +9,7 @@ const ZigguratTables& ziggurat_tables() {
         ZigguratTables t;
         const auto f = [](double x) { return std::exp(-0.5 * x * x); };
         const double r = ZigguratTables::kR, v = ZigguratTables::kArea;
-        t.x[0] = v / f(r);   // the base strip: rectangle [0, r] × [0, f(r)] plus the tail, area v
+        t.x[0] = v / f(r);  // the base strip: rectangle [0, r] × [0, f(r)] plus the tail, area v
         t.x[1] = r;
         for (int i = 1; i < ZigguratTables::kLayers; ++i) {
             // Layer i spans heights f(x[i]) … f(x[i]) + v/x[i]; its top edge meets the curve at
@@ -32,17 +32,17 @@ const ZigguratTables& ziggurat_tables() {
 // other way round. A margin of 1e-12 relative keeps the rounding of the lines on the safe side;
 // only points closer to the curve than that, or in the layer that spans x = 1, need the exp.
 WedgeSide wedge_side(const ZigguratTables& t, int i, double a, double height) {
-    const double x0 = t.x[i + 1], x1 = t.x[i];   // the wedge spans a in [x0, x1]
-    const double f0 = t.f[i + 1], f1 = t.f[i];   // f(x0) > f(x1)
+    const double x0 = t.x[i + 1], x1 = t.x[i];  // the wedge spans a in [x0, x1]
+    const double f0 = t.f[i + 1], f1 = t.f[i];  // f(x0) > f(x1)
     if (!(x0 >= 1 || x1 <= 1)) return WedgeSide::Unknown;
     const double chord = f1 + (f0 - f1) * ((x1 - a) / (x1 - x0));
-    const double tangent0 = f0 * (1 - x0 * (a - x0));   // f(x) ≈ f(c)(1 − c(x − c)) at c
+    const double tangent0 = f0 * (1 - x0 * (a - x0));  // f(x) ≈ f(c)(1 − c(x − c)) at c
     const double tangent1 = f1 * (1 - x1 * (a - x1));
     const double margin = 1e-12 * f0;
-    if (x0 >= 1) {   // convex: max(tangents) ≤ f ≤ chord
+    if (x0 >= 1) {  // convex: max(tangents) ≤ f ≤ chord
         if (height < std::max(tangent0, tangent1) - margin) return WedgeSide::Under;
         if (height > chord + margin) return WedgeSide::Over;
-    } else {         // concave: chord ≤ f ≤ min(tangents)
+    } else {  // concave: chord ≤ f ≤ min(tangents)
         if (height < chord - margin) return WedgeSide::Under;
         if (height > std::min(tangent0, tangent1) + margin) return WedgeSide::Over;
     }

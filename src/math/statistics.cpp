@@ -19,8 +19,7 @@ void require_finite(double x, const char* who) {
 
 void require_probability(double p, const char* who) {
     if (!(p >= 0.0 && p <= 1.0))  // also rejects NaN
-        throw std::invalid_argument(std::string(who) + ": p must be in [0, 1], got " +
-                                    std::to_string(p));
+        throw std::invalid_argument(std::string(who) + ": p must be in [0, 1], got " + std::to_string(p));
 }
 
 double to_double(std::uint64_t n) { return static_cast<double>(n); }
@@ -199,8 +198,7 @@ void QuantileSketch::Store::merge(const Store& other, std::int64_t max_buckets) 
 // Makes [new_lo, new_hi] the used range: allocates it if needed and moves every count below
 // new_lo into bucket new_lo. Preconditions: new_hi >= hi (when nonempty), new_hi − new_lo + 1 <=
 // max_buckets. The final state depends only on (counts, new_lo, new_hi), not on the allocation.
-void QuantileSketch::Store::cover(std::int64_t new_lo, std::int64_t new_hi,
-                                  std::int64_t max_buckets) {
+void QuantileSketch::Store::cover(std::int64_t new_lo, std::int64_t new_hi, std::int64_t max_buckets) {
     const auto size = static_cast<std::int64_t>(counts.size());
     if (new_lo >= offset && new_hi < offset + size) {
         if (total != 0 && lo < new_lo) {  // collapse in place
@@ -244,9 +242,8 @@ bool QuantileSketch::Store::same_counts(const Store& other) const {
 QuantileSketch::QuantileSketch(double relative_accuracy, std::size_t max_buckets)
     : alpha_(relative_accuracy) {
     if (!(relative_accuracy >= 1e-9 && relative_accuracy <= 0.5))
-        throw std::invalid_argument(
-            "QuantileSketch: relative accuracy must be in [1e-9, 0.5], got " +
-            std::to_string(relative_accuracy));
+        throw std::invalid_argument("QuantileSketch: relative accuracy must be in [1e-9, 0.5], got " +
+                                    std::to_string(relative_accuracy));
     if (max_buckets < 1 || max_buckets > (std::size_t{1} << 31))
         throw std::invalid_argument("QuantileSketch: max_buckets must be in [1, 2^31], got " +
                                     std::to_string(max_buckets));
@@ -264,8 +261,7 @@ void QuantileSketch::add(double x) {
         ++zero_count_;
         x = 0.0;  // −0 → +0
     } else {
-        const auto index =
-            bucket_of(std::log(std::fabs(x)) * inv_log_gamma_);
+        const auto index = bucket_of(std::log(std::fabs(x)) * inv_log_gamma_);
         (x > 0 ? positive_ : negative_).add(index, max_buckets_);
     }
     min_ = std::min(min_, x);
@@ -274,7 +270,7 @@ void QuantileSketch::add(double x) {
 
 void QuantileSketch::add_with_log(double x, double log_abs_x) {
     require_finite(x, "QuantileSketch::add_with_log");
-    if (x == 0.0) return add(x);   // exp(y) underflowed: a zero, whatever y says
+    if (x == 0.0) return add(x);  // exp(y) underflowed: a zero, whatever y says
     const auto index = bucket_of(log_abs_x * inv_log_gamma_);
     (x > 0 ? positive_ : negative_).add(index, max_buckets_);
     min_ = std::min(min_, x);
@@ -283,8 +279,9 @@ void QuantileSketch::add_with_log(double x, double log_abs_x) {
 
 void QuantileSketch::merge(const QuantileSketch& other) {
     if (other.alpha_ != alpha_ || other.max_buckets_ != max_buckets_)
-        throw std::invalid_argument("QuantileSketch::merge: sketches differ in relative accuracy "
-                                    "or max_buckets");
+        throw std::invalid_argument(
+            "QuantileSketch::merge: sketches differ in relative accuracy "
+            "or max_buckets");
     positive_.merge(other.positive_, max_buckets_);
     negative_.merge(other.negative_, max_buckets_);
     zero_count_ += other.zero_count_;
@@ -297,8 +294,7 @@ std::uint64_t QuantileSketch::count() const noexcept {
 }
 
 void QuantileSketch::check_nonempty(const char* what) const {
-    if (count() == 0)
-        throw std::logic_error(std::string("QuantileSketch::") + what + ": empty sketch");
+    if (count() == 0) throw std::logic_error(std::string("QuantileSketch::") + what + ": empty sketch");
 }
 
 double QuantileSketch::min() const {
@@ -326,13 +322,11 @@ std::vector<QuantileSketch::Run> QuantileSketch::ascending_runs() const {
     auto clip = [&](double v) { return std::clamp(v, min_, max_); };
     if (negative_.total != 0)
         for (std::int64_t i = negative_.hi; i >= negative_.lo; --i)
-            if (const std::uint64_t c = negative_.at(i))
-                runs.push_back({clip(-representative(i)), c});
+            if (const std::uint64_t c = negative_.at(i)) runs.push_back({clip(-representative(i)), c});
     if (zero_count_ != 0) runs.push_back({0.0, zero_count_});
     if (positive_.total != 0)
         for (std::int64_t i = positive_.lo; i <= positive_.hi; ++i)
-            if (const std::uint64_t c = positive_.at(i))
-                runs.push_back({clip(representative(i)), c});
+            if (const std::uint64_t c = positive_.at(i)) runs.push_back({clip(representative(i)), c});
     if (runs.empty()) return runs;
     // Split off the exact extremes: rank 0 is min_, rank n−1 is max_.
     if (count() == 1) return {Run{min_, 1}};
@@ -362,11 +356,8 @@ Estimate QuantileSketch::quantile_ci(double p) const {
     const std::uint64_t n = count();
     const double last = to_double(n - 1);
     const double delta = kZ95 * std::sqrt(p * (1.0 - p) / to_double(n));
-    const auto rank_of = [&](double r) {
-        return static_cast<std::uint64_t>(std::clamp(r, 0.0, last));
-    };
-    const std::uint64_t ranks[3] = {rank_of(std::floor((p - delta) * last)),
-                                    rank_of(std::floor(p * last)),
+    const auto rank_of = [&](double r) { return static_cast<std::uint64_t>(std::clamp(r, 0.0, last)); };
+    const std::uint64_t ranks[3] = {rank_of(std::floor((p - delta) * last)), rank_of(std::floor(p * last)),
                                     rank_of(std::ceil((p + delta) * last))};
     double values[3] = {max_, max_, max_};
     std::uint64_t seen = 0;
@@ -387,8 +378,7 @@ double QuantileSketch::tail_mean(double p, bool lowest) const { return tail_mome
 double QuantileSketch::tail_square_mean_below(double p) const { return tail_moment(p, true, 2); }
 
 double QuantileSketch::tail_moment(double p, bool lowest, int power) const {
-    require_probability(p, lowest ? "QuantileSketch::tail_mean_below"
-                                   : "QuantileSketch::tail_mean_above");
+    require_probability(p, lowest ? "QuantileSketch::tail_mean_below" : "QuantileSketch::tail_mean_above");
     check_nonempty(lowest ? "tail_mean_below" : "tail_mean_above");
     if (p == 0.0) {
         const double edge = lowest ? min_ : max_;
@@ -405,11 +395,9 @@ double QuantileSketch::tail_moment(double p, bool lowest, int power) const {
     };
     const std::vector<Run> runs = ascending_runs();
     if (lowest) {
-        for (auto it = runs.begin(); it != runs.end() && take(*it); ++it) {
-        }
+        for (auto it = runs.begin(); it != runs.end() && take(*it); ++it) {}
     } else {
-        for (auto it = runs.rbegin(); it != runs.rend() && take(*it); ++it) {
-        }
+        for (auto it = runs.rbegin(); it != runs.rend() && take(*it); ++it) {}
     }
     return total / k;
 }
@@ -419,9 +407,9 @@ double QuantileSketch::tail_mean_below(double p) const { return tail_mean(p, tru
 double QuantileSketch::tail_mean_above(double p) const { return tail_mean(p, false); }
 
 bool operator==(const QuantileSketch& a, const QuantileSketch& b) {
-    return a.alpha_ == b.alpha_ && a.max_buckets_ == b.max_buckets_ &&
-           a.zero_count_ == b.zero_count_ && a.min_ == b.min_ && a.max_ == b.max_ &&
-           a.positive_.same_counts(b.positive_) && a.negative_.same_counts(b.negative_);
+    return a.alpha_ == b.alpha_ && a.max_buckets_ == b.max_buckets_ && a.zero_count_ == b.zero_count_ &&
+           a.min_ == b.min_ && a.max_ == b.max_ && a.positive_.same_counts(b.positive_) &&
+           a.negative_.same_counts(b.negative_);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -118,7 +118,10 @@ nlohmann::json estimate_json(const Estimate& e) {
 
 nlohmann::json estimate_json(const std::optional<Estimate>& e, const std::string& reason) {
     if (e) return estimate_json(*e);
-    return {{"estimate", nullptr}, {"std_error", nullptr}, {"ci_low", nullptr}, {"ci_high", nullptr},
+    return {{"estimate", nullptr},
+            {"std_error", nullptr},
+            {"ci_low", nullptr},
+            {"ci_high", nullptr},
             {"reason", reason}};
 }
 
@@ -164,7 +167,7 @@ MachineValue machine_value(const std::vector<Cell>& row, std::size_t c) {
     // A value that is not a finite number (none should reach here) is missing.
     if (cell.raw) return std::isfinite(*cell.raw) ? MachineValue{*cell.raw, {}} : MachineValue{};
     const std::string& text = !cell.machine.empty() ? cell.machine : cell.text;
-    if (text.empty()) return {};   // an empty field in CSV, null in records: pandas reads both as missing
+    if (text.empty()) return {};  // an empty field in CSV, null in records: pandas reads both as missing
     return {{}, text};
 }
 
@@ -211,8 +214,7 @@ std::string render(const Report& r, Format format, const std::string& id) {
         case Format::Records: return render_records(part(r, id));
         // Replace, never throw on, a byte that is not UTF-8 (the loader rejects such files; this
         // keeps any other source of text from aborting the output).
-        case Format::Json:
-            return r.json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        case Format::Json: return r.json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     return {};
 }

@@ -1,7 +1,7 @@
 #include "thesis/report/reports.h"
 
-#include "thesis/core/errors.h"
 #include "thesis/analysis/metrics.h"
+#include "thesis/core/errors.h"
 #include "thesis/valuation/valuation.h"
 #include "thesis/version.h"
 
@@ -33,8 +33,7 @@ Table key_values(std::string id, std::string title) {
 // A row label for people, starred when it rests on an assumption; plain for machines.
 Cell marked(const Thesis& t, const std::string& label, const std::vector<std::string>& keys,
             const std::string& machine = "") {
-    return Cell::keyed(assumed(t, keys).empty() ? label : label + " *",
-                       machine.empty() ? label : machine);
+    return Cell::keyed(assumed(t, keys).empty() ? label : label + " *", machine.empty() ? label : machine);
 }
 
 // The assumptions under any of `prefixes`, as `key=value, ...`.
@@ -52,10 +51,8 @@ std::string assumption_list(const Thesis& t, std::initializer_list<std::string_v
 }  // namespace
 
 json json_stamp(const Thesis& thesis, std::string_view command) {
-    return json{{"program", "thesis"},
-                {"version", kVersion},
-                {"command", command},
-                {"source", thesis.source}};
+    return json{
+        {"program", "thesis"}, {"version", kVersion}, {"command", command}, {"source", thesis.source}};
 }
 
 Report valuation_report(const Thesis& t, const std::string& only_scenario) {
@@ -63,8 +60,9 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     r.primary = "scenarios";
     const Stock& s = t.stock;
     const Bridge b = bridge(s);
-    const std::string who = s.name.empty() ? s.ticker : s.ticker.empty() ? s.name
-                                                      : s.name + " (" + s.ticker + ")";
+    const std::string who = s.name.empty()     ? s.ticker
+                            : s.ticker.empty() ? s.name
+                                               : s.name + " (" + s.ticker + ")";
     r.heading = fmt::format("{}{}thesis valued {} ({})", who, who.empty() ? "" : " — ",
                             to_string(s.valuation_date), t.source);
 
@@ -84,24 +82,24 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
         }
         shown = {*it};
     }
-    const bool weighted = !t.scenarios.empty() &&
-                          std::any_of(values.begin(), values.end(),
-                                      [](const auto& v) { return v.probability > 0; });
+    const bool weighted =
+        !t.scenarios.empty() &&
+        std::any_of(values.begin(), values.end(), [](const auto& v) { return v.probability > 0; });
     const ScenarioExpectation e = expectation(values, s.price);
 
     // Verdict: the one line to read first.
     if (weighted) {
-        r.verdict.push_back(fmt::format(
-            "Verdict: probability-weighted price {} ({} vs {}); upside/downside {}",
-            format_money(e.expected_price), format_percent(e.expected_return, 1, true),
-            format_money(s.price), format_fixed(e.upside_downside_ratio, 2)));
+        r.verdict.push_back(
+            fmt::format("Verdict: probability-weighted price {} ({} vs {}); upside/downside {}",
+                        format_money(e.expected_price), format_percent(e.expected_return, 1, true),
+                        format_money(s.price), format_fixed(e.upside_downside_ratio, 2)));
     } else {
         r.verdict.push_back("Verdict: no scenario probabilities given; no expectation computed");
     }
 
     Table bt = key_values("bridge", "Valuation bridge (price = EPS × P/E)");
-    const std::string shares = b.shares >= 1e9 ? format_fixed(b.shares / 1e9, 3) + "B"
-                                               : format_fixed(b.shares / 1e6, 1) + "M";
+    const std::string shares =
+        b.shares >= 1e9 ? format_fixed(b.shares / 1e9, 3) + "B" : format_fixed(b.shares / 1e6, 1) + "M";
     bt.rows = {
         {marked(t, "price", {"stock.price"}, "price"), money(s.price)},
         {marked(t, "trailing P/E", {"stock.pe"}, "pe"), multiple(s.pe)},
@@ -112,13 +110,11 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
         {Cell::keyed("earnings = cap / P/E", "earnings"), {format_amount(b.earnings), b.earnings}},
     };
     if (s.sector_pe > 0)
-        bt.rows.push_back({marked(t, "sector P/E", {"stock.sector_pe"}, "sector_pe"),
-                           multiple(s.sector_pe)});
+        bt.rows.push_back({marked(t, "sector P/E", {"stock.sector_pe"}, "sector_pe"), multiple(s.sector_pe)});
     if (s.revenue)
-        bt.rows.push_back({marked(t, "revenue", {"stock.revenue"}, "revenue"),
-                           {format_amount(*s.revenue), *s.revenue}});
-    bt.rows.push_back({marked(t, "net margin", {"stock.net_margin"}, "net_margin"),
-                       percent(s.net_margin)});
+        bt.rows.push_back(
+            {marked(t, "revenue", {"stock.revenue"}, "revenue"), {format_amount(*s.revenue), *s.revenue}});
+    bt.rows.push_back({marked(t, "net margin", {"stock.net_margin"}, "net_margin"), percent(s.net_margin)});
     r.tables.push_back(bt);
 
     if (!shown.empty()) {
@@ -132,18 +128,16 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
         for (const auto& v : shown) {
             const Scenario& sc = *t.find_scenario(v.name);
             Cell probability = weighted ? percent(v.probability) : Cell("–");
-            if (!assumed(t, {"scenarios." + v.name + ".probability"}).empty())
-                probability.text += " *";
+            if (!assumed(t, {"scenarios." + v.name + ".probability"}).empty()) probability.text += " *";
             st.rows.push_back({marked(t, v.name, lever_keys(sc)), probability, money(v.price),
                                multiple(v.multiple), money(v.eps), percent(v.eps_change, true),
                                percent(v.price_return, true), v.description});
         }
         if (weighted && only_scenario.empty()) {
-            st.rows.push_back({"expected", percent(e.probability_sum), money(e.expected_price), "",
-                               "", "", percent(e.expected_return, true), "probability-weighted"});
+            st.rows.push_back({"expected", percent(e.probability_sum), money(e.expected_price), "", "", "",
+                               percent(e.expected_return, true), "probability-weighted"});
             st.footnotes.push_back(fmt::format(
-                "expected upside {} vs downside {}: ratio {}",
-                format_percent(e.expected_upside, 1, true),
+                "expected upside {} vs downside {}: ratio {}", format_percent(e.expected_upside, 1, true),
                 format_percent(-e.expected_downside, 1, true), format_fixed(e.upside_downside_ratio, 2)));
         }
         r.tables.push_back(st);
@@ -155,16 +149,16 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     it.title = "What the numbers imply";
     // The unit and the assumptions are columns for machines; people read them off the value
     // and the star.
-    it.columns = {{"", "label", false},
-                  {"", "value", true},
-                  {"", "unit", false, true},
-                  {"", "rests_on", false, true}};
+    it.columns = {
+        {"", "label", false}, {"", "value", true}, {"", "unit", false, true}, {"", "rests_on", false, true}};
     it.show_header = false;
     for (const auto& n : implied) {
         std::string rests;
         for (const auto& k : n.rests_on) rests += (rests.empty() ? "" : " ") + k;
         it.rows.push_back({Cell::keyed(n.rests_on.empty() ? n.label : n.label + " *", n.label),
-                           {n.value, n.raw}, n.unit, rests});
+                           {n.value, n.raw},
+                           n.unit,
+                           rests});
     }
     if (!it.rows.empty()) r.tables.push_back(it);
 
@@ -179,15 +173,17 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
             at.rows.push_back({Cell::keyed("- " + f.topic + ":", f.topic), f.message});
         r.tables.push_back(at);
     }
-    if (std::string list = assumption_list(t, {"stock.", "opportunity.", "scenarios."});
-        !list.empty())
+    if (std::string list = assumption_list(t, {"stock.", "opportunity.", "scenarios."}); !list.empty())
         r.notes.push_back("* rests on assumptions (not from the source): " + list);
 
     json j = json_stamp(t, "run");
-    j["stock"] = {{"name", s.name},           {"ticker", s.ticker},
+    j["stock"] = {{"name", s.name},
+                  {"ticker", s.ticker},
                   {"valuation_date", to_string(s.valuation_date)},
-                  {"price", s.price},         {"pe", s.pe},
-                  {"sector_pe", s.sector_pe}, {"market_cap", s.market_cap},
+                  {"price", s.price},
+                  {"pe", s.pe},
+                  {"sector_pe", s.sector_pe},
+                  {"market_cap", s.market_cap},
                   {"net_margin", s.net_margin}};
     j["bridge"] = {{"eps", b.eps}, {"shares", b.shares}, {"earnings", b.earnings}};
     j["scenarios"] = json::array();
@@ -221,33 +217,32 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
     Report r;
     r.primary = "payoff";
     const TradeEconomics e = trade_economics(plan, t.stock.price);
-    r.heading = fmt::format("Plan '{}' ({}): {} {}, stop {}, target {} — {}", plan.name,
-                            plan.description.empty() ? to_string(plan.side) : plan.description,
-                            to_string(plan.side), to_string(plan.entry), to_string(plan.stop),
-                            to_string(plan.target), t.source);
+    r.heading =
+        fmt::format("Plan '{}' ({}): {} {}, stop {}, target {} — {}", plan.name,
+                    plan.description.empty() ? to_string(plan.side) : plan.description, to_string(plan.side),
+                    to_string(plan.entry), to_string(plan.stop), to_string(plan.target), t.source);
     if (e.stop && e.target)
-        r.verdict.push_back(fmt::format(
-            "Verdict: risk {} to make {} a share ({}R); it pays if it wins more than {} "
-            "of the time",
-            format_money(e.risk_per_share), format_money(e.reward_per_share),
-            format_fixed(e.reward_risk, 2),
-            format_percent(e.breakeven_win_rate)));
+        r.verdict.push_back(
+            fmt::format("Verdict: risk {} to make {} a share ({}R); it pays if it wins more than {} "
+                        "of the time",
+                        format_money(e.risk_per_share), format_money(e.reward_per_share),
+                        format_fixed(e.reward_risk, 2), format_percent(e.breakeven_win_rate)));
     else if (!e.stop)
         r.verdict.push_back(fmt::format("Verdict: no stop — the whole position ({}) is at risk",
                                         format_money(e.position_value)));
     else
-        r.verdict.push_back(fmt::format("Verdict: risk {} a share with no target",
-                                        format_money(e.risk_per_share)));
+        r.verdict.push_back(
+            fmt::format("Verdict: risk {} a share with no target", format_money(e.risk_per_share)));
     if (plan.entry.kind == Entry::Kind::Market || plan.entry.kind == Entry::Kind::OnDate ||
         plan.entry.kind == Entry::Kind::AfterEvent)
-        r.verdict.push_back(fmt::format("(entry assumed at today's price {} for this table)",
-                                        format_money(t.stock.price)));
+        r.verdict.push_back(
+            fmt::format("(entry assumed at today's price {} for this table)", format_money(t.stock.price)));
 
     Table et = key_values("economics", "Trade economics (per share unless stated; costs included)");
     et.rows.push_back({"side", std::string(to_string(plan.side))});
-    et.rows.push_back({"entry (fill after slippage)",
-                       Cell(fmt::format("{} ({})", format_money(e.entry), format_money(e.entry_fill)),
-                            e.entry_fill)});
+    et.rows.push_back(
+        {"entry (fill after slippage)",
+         Cell(fmt::format("{} ({})", format_money(e.entry), format_money(e.entry_fill)), e.entry_fill)});
     if (e.stop) et.rows.push_back({"stop", money(*e.stop)});
     if (e.target) et.rows.push_back({"target", money(*e.target)});
     if (e.stop) et.rows.push_back({"risk per share", money(e.risk_per_share)});
@@ -285,15 +280,17 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
         row.label = v.name;
         rows.push_back(row);
     }
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const auto& a, const auto& b) { return a.exit < b.exit; });
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.exit < b.exit; });
 
     Table pt;
     pt.id = "payoff";
     pt.title = "Payoff if the price ends at…";
-    pt.columns = {{"", "scenario", false},         {"exit", "exit_usd", true},
-                  {"hold/sh", "hold_per_share", true},  {"hold %", "hold_return", true},
-                  {"stop/sh", "stop_per_share", true},  {"stop %", "stop_return", true},
+    pt.columns = {{"", "scenario", false},
+                  {"exit", "exit_usd", true},
+                  {"hold/sh", "hold_per_share", true},
+                  {"hold %", "hold_return", true},
+                  {"stop/sh", "stop_per_share", true},
+                  {"stop %", "stop_return", true},
                   {"stop+tgt/sh", "stop_target_per_share", true},
                   {"stop+tgt %", "stop_target_return", true},
                   {"stop+tgt position", "stop_target_per_position", true}};
@@ -306,8 +303,7 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
         }
         pt.rows.push_back({label, money(row.exit), signed_money(row.hold.per_share),
                            percent(row.hold.of_entry, true), signed_money(row.stop_only.per_share),
-                           percent(row.stop_only.of_entry, true),
-                           signed_money(row.stop_and_target.per_share),
+                           percent(row.stop_only.of_entry, true), signed_money(row.stop_and_target.per_share),
                            percent(row.stop_and_target.of_entry, true),
                            signed_money(row.stop_and_target.per_position, 0)});
     }
@@ -339,8 +335,7 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                       {"position_value", e.position_value},
                       {"capital_at_risk", e.capital_at_risk}};
     const auto pnl_json = [](const PnL& p) {
-        return json{{"per_share", p.per_share}, {"per_position", p.per_position},
-                    {"return", p.of_entry}};
+        return json{{"per_share", p.per_share}, {"per_position", p.per_position}, {"return", p.of_entry}};
     };
     j["rows"] = json::array();
     for (const auto& row : rows)
@@ -351,316 +346,6 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                              {"stop_target", pnl_json(row.stop_and_target)}});
     r.json = std::move(j);
     return r;
-}
-
-}  // namespace thesis
-
-namespace thesis {
-
-namespace {
-
-// A paired difference with its 95% CI, signed in the metric's unit.
-std::string difference_with_ci(const MetricInfo& m, const Estimate& e) {
-    if (e.ci_low == e.ci_high) return format_metric_difference(m, e.value);
-    return fmt::format("{} [{}, {}]", format_metric_difference(m, e.value), format_metric_difference(m, e.ci_low),
-                       format_metric_difference(m, e.ci_high));
-}
-std::string show_ratio(double v) { return format_fixed(v, 3); }
-
-// One metric of every plan: a row of the wide table and rows of the tidy one.
-struct MetricRow {
-    const MetricInfo* info;
-    std::vector<std::optional<Estimate>> values;   // per plan
-};
-
-std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
-    const double filled = 1 - m.outcome[0].value;
-    std::string line = fmt::format("{}: ", plan.name);
-    if (plan.entry.kind != Entry::Kind::Market)
-        line += fmt::format("fills on {} of paths; ", format_percent(filled, 0));
-    if (m.has_target)
-        line += fmt::format("target first {}, ", format_percent(m.outcome[1].value, 1));
-    if (m.has_stop)
-        line += fmt::format("stopped {} (gap-through {}), ",
-                            format_percent(m.outcome[2].value + m.outcome[3].value, 1),
-                            format_percent(m.outcome[3].value, 1));
-    line += fmt::format("expected {} a share [{}, {}]", format_signed_money(m.pnl_per_share.value),
-                        format_signed_money(m.pnl_per_share.ci_low),
-                        format_signed_money(m.pnl_per_share.ci_high));
-    if (m.expectancy_r) line += fmt::format(" ({}R)", format_fixed(m.expectancy_r->value, 2, true));
-    const Estimate& e = m.pnl_per_share;
-    if (m.paths < 2) return line + " — too few paths to judge";
-    line += e.ci_low > 0   ? " — positive expectancy"
-            : e.ci_high < 0 ? " — negative expectancy"
-                            : " — expectancy not distinguishable from zero at this path count";
-    return line;
-}
-
-}  // namespace
-
-void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
-                    std::uint64_t requested_paths) {
-    const std::size_t plans = t.plans.size();
-    std::vector<PlanMetrics> metrics;
-    for (std::size_t i = 0; i < plans; ++i)
-        metrics.push_back(summarize(result, i, t.plans[i], t.stock.price));
-    const PriceModel& model = t.model;
-    std::string model_text = fmt::format("{} μ {} σ {}", to_string(model.kind),
-                                         format_percent(model.drift, 0),
-                                         format_percent(model.volatility, 0));
-    if (model.kind == ModelKind::Merton)
-        model_text += fmt::format(", jumps {:g}/y mean {} sd {}", model.jump_intensity,
-                                  format_percent(model.jump_mean, 0), format_percent(model.jump_sd, 0));
-    if (model.kind == ModelKind::Fundamentals)
-        model_text = fmt::format("fundamentals: EPS {}/y σ {}, P/E → {} half-life {:g}y σ {}",
-                                 format_percent(model.eps_growth, 0, true),
-                                 format_percent(model.eps_volatility, 0),
-                                 format_multiple(t.stock.sector_pe, 0), model.multiple_half_life,
-                                 format_percent(model.multiple_volatility, 0));
-    if (!model.events.empty()) model_text += fmt::format(", {} events", model.events.size());
-    const std::string policy =
-        t.simulation.monitoring == Monitoring::Sessions
-            ? fmt::format("sessions monitoring ({} of the variance overnight)",
-                          format_percent(t.simulation.overnight_variance_share, 0))
-            : fmt::format("{} monitoring", to_string(t.simulation.monitoring));
-    const std::string stamp =
-        fmt::format("{} path{} × {} steps ({:g}y), {}, {}, seed {}, {}, thesis {}",
-                    format_count(static_cast<double>(result.paths)), result.paths == 1 ? "" : "s",
-                    result.grid.steps, result.grid.horizon, model_text, policy, t.simulation.seed,
-                    kGeneratorName, kVersion);
-    if (result.interrupted)
-        r.verdict.push_back(fmt::format(
-            "PARTIAL RESULTS: interrupted after {} of {} paths; estimates below use those paths",
-            format_count(static_cast<double>(result.paths)),
-            format_count(static_cast<double>(requested_paths))));
-    for (std::size_t i = 0; i < plans; ++i) r.verdict.push_back(verdict_of(metrics[i], t.plans[i]));
-
-    // Rows: every simulated metric of the catalogue, for every plan.
-    std::vector<MetricRow> rows;
-    for (const MetricInfo& info : metric_catalogue()) {
-        if (!info.simulated) continue;
-        MetricRow row{&info, {}};
-        for (const auto& m : metrics) row.values.push_back(info.from_simulation(m).estimate);
-        rows.push_back(std::move(row));
-    }
-
-    Table wide;
-    wide.audience = Table::Audience::People;
-    wide.id = "simulation";
-    wide.title = "Simulation (95% confidence intervals): " + stamp;
-    wide.columns.push_back({"metric", "metric", false});
-    for (const Plan& p : t.plans) wide.columns.push_back({p.name, p.name, true});
-    for (const auto& row : rows) {
-        std::vector<Cell> cells{row.info->label};
-        for (const auto& v : row.values) cells.push_back(v ? format_metric_ci(*row.info, *v) : "–");
-        wide.rows.push_back(std::move(cells));
-    }
-    wide.footnotes.push_back("per share unless stated; losses as positive amounts; expectancy "
-                             "in R = E[P&L] / risk per share; holding in calendar days");
-    if (!result.touch_odds &&
-        std::any_of(metrics.begin(), metrics.end(),
-                    [](const PlanMetrics& m) { return m.has_stop || m.has_target; }))
-        wide.footnotes.push_back("P(touch target) and P(touch stop) not measured: touch odds are "
-                                 "off (--no-touch-odds or simulation.touch_odds: false)");
-    r.tables.push_back(std::move(wide));
-
-    // CSV readers get the stamp as a block of its own.
-    Table settings;
-    settings.audience = Table::Audience::Machines;
-    settings.id = "simulation_settings";
-    settings.columns = {{"setting", "setting", false}, {"value", "value", false}};
-    settings.rows = {{"program", "thesis"},
-                     {"version", kVersion},
-                     {"seed", std::to_string(t.simulation.seed)},
-                     {"generator", std::string(kGeneratorName)},
-                     {"paths", std::to_string(result.paths)},
-                     {"requested_paths", std::to_string(requested_paths)},
-                     {"interrupted", result.interrupted ? "true" : "false"},
-                     {"monitoring", std::string(to_string(t.simulation.monitoring))},
-                     {"overnight_variance_share", fmt::format("{:g}", t.simulation.overnight_variance_share)},
-                     {"touch_odds", result.touch_odds ? "true" : "false"},
-                     {"steps", std::to_string(result.grid.steps)},
-                     {"model", std::string(to_string(model.kind))}};
-    r.tables.push_back(std::move(settings));
-
-    Table tidy;
-    tidy.audience = Table::Audience::Machines;
-    tidy.id = "simulation";
-    tidy.title = "Simulation";
-    tidy.columns = {{"plan", "plan", false},      {"metric", "metric", false},
-                    {"estimate", "estimate", true}, {"std_error", "std_error", true},
-                    {"ci_low", "ci_low", true},   {"ci_high", "ci_high", true}};
-    for (const auto& row : rows)
-        for (std::size_t i = 0; i < plans; ++i)
-            if (row.values[i]) {
-                const Estimate& e = *row.values[i];
-                tidy.rows.push_back({t.plans[i].name, row.info->name, Cell(show_ratio(e.value), e.value),
-                                     Cell("", e.std_error), Cell("", e.ci_low), Cell("", e.ci_high)});
-            }
-    r.tables.push_back(std::move(tidy));
-    r.primary = "simulation";
-
-    Table terminal;
-    terminal.id = "terminal_price";
-    terminal.title = fmt::format("Price at the horizon ({:g}y)", result.grid.horizon);
-    terminal.columns = {{"", "statistic", false},          {"", "estimate", true},
-                        {"", "std_error", true, true},       {"", "ci_low", true, true},
-                        {"", "ci_high", true, true}};
-    terminal.show_header = false;
-    const Estimate mean = result.paths > 1 ? result.terminal.mean_estimate()
-                                           : Estimate{result.terminal.mean(), 0, result.terminal.mean(),
-                                                      result.terminal.mean()};
-    const auto price_row = [&](std::string label, std::string key, const Estimate& e) {
-        terminal.rows.push_back({Cell::keyed(std::move(label), std::move(key)),
-                                 Cell(fmt::format("{} [{}, {}]", format_money(e.value),
-                                                  format_money(e.ci_low), format_money(e.ci_high)),
-                                      e.value),
-                                 Cell("", e.std_error), Cell("", e.ci_low), Cell("", e.ci_high)});
-    };
-    price_row("mean", "mean", mean);
-    for (double q : {0.05, 0.25, 0.50, 0.75, 0.95})
-        price_row(fmt::format("{:g}% quantile", q * 100), fmt::format("q{:02.0f}", q * 100),
-                  result.terminal_sketch.quantile_ci(q));
-    r.tables.push_back(std::move(terminal));
-
-    // Assumptions the simulation rests on.
-    std::string list;
-    for (const auto& [key, value] : t.assumptions)
-        if ((key.rfind("model.", 0) == 0 || key.rfind("plans.", 0) == 0 ||
-             key.rfind("simulation.", 0) == 0) &&
-            // Parameters of a model kind that is not running are not rested on.
-            !(key.rfind("model.jumps.", 0) == 0 && model.kind != ModelKind::Merton) &&
-            !(key.rfind("model.fundamentals.", 0) == 0 && model.kind != ModelKind::Fundamentals) &&
-            !((key == "model.drift" || key == "model.volatility") &&
-              model.kind == ModelKind::Fundamentals))
-            list += (list.empty() ? "" : ", ") + key + "=" + value;
-    if (!list.empty())
-        r.notes.push_back("The simulation rests on assumptions (not from the source): " + list);
-
-    // JSON: stamped, every estimate as {estimate, std_error, ci_low, ci_high}.
-    using nlohmann::json;
-    const auto est = [](const Estimate& e) { return estimate_json(e); };
-    json sim{{"paths", result.paths},
-             {"requested_paths", requested_paths},
-             {"interrupted", result.interrupted},
-             {"seed", t.simulation.seed},
-             {"generator", kGeneratorName},
-             {"block_paths", kBlockPaths},
-             {"monitoring", to_string(t.simulation.monitoring)},
-             {"overnight_variance_share", t.simulation.overnight_variance_share},
-             {"touch_odds", result.touch_odds},
-             {"steps", result.grid.steps},
-             {"horizon_years", result.grid.horizon},
-             {"model", to_string(model.kind)},
-             {"quantile_relative_accuracy", result.terminal_sketch.relative_accuracy()}};
-    sim["plans"] = json::array();
-    for (std::size_t i = 0; i < plans; ++i) {
-        json p{{"name", t.plans[i].name}};
-        for (const auto& row : rows)
-            p[row.info->name] = row.values[i] ? est(*row.values[i]) : json(nullptr);
-        sim["plans"].push_back(std::move(p));
-    }
-    json term{{"mean", est(mean)}};
-    for (double q : {0.05, 0.25, 0.50, 0.75, 0.95})
-        term[fmt::format("q{:02.0f}", q * 100)] = est(result.terminal_sketch.quantile_ci(q));
-    sim["terminal_price"] = std::move(term);
-    r.json["simulation"] = std::move(sim);
-}
-
-void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& result) {
-    using nlohmann::json;
-    const std::size_t plans = t.plans.size();
-    const std::vector<Monitoring>& policies = result.policies;
-    THESIS_REQUIRE(policies.size() > 1 && result.plans.size() == policies.size() * plans,
-                   "a policy bracket needs plans under {} policies", policies.size());
-    const std::string reference(to_string(policies.front()));
-    // Shown in a fixed order, whatever the run's: closes only, sessions, continuous.
-    std::vector<std::size_t> order;
-    for (Monitoring m : {Monitoring::Discrete, Monitoring::Sessions, Monitoring::Continuous})
-        for (std::size_t p = 0; p < policies.size(); ++p)
-            if (policies[p] == m) order.push_back(p);
-
-    // The catalogue's metrics the fill policy moves most, in this order.
-    std::vector<const MetricInfo*> metrics;
-    for (const char* name : {"p_target", "p_stop", "p_gap_through_stop", "pnl_per_share", "expectancy_r"})
-        metrics.push_back(find_metric(name));
-    const auto difference_name = [&](std::size_t p) {
-        return fmt::format("{} − {}", to_string(policies[p]), reference);
-    };
-    Table wide;
-    wide.audience = Table::Audience::People;
-    wide.id = "policies";
-    wide.title = fmt::format("Fill policies on the same paths (95% confidence intervals; differences paired "
-                             "path by path against {})", reference);
-    wide.columns = {{"plan", "plan", false}, {"metric", "metric", false}};
-    for (std::size_t p : order) wide.columns.push_back({std::string(to_string(policies[p])), "", true});
-    for (std::size_t p : order)
-        if (p != 0) wide.columns.push_back({difference_name(p), "", true});
-    Table tidy;
-    tidy.audience = Table::Audience::Machines;
-    tidy.id = "policies";
-    tidy.columns = {{"plan", "plan", false},        {"metric", "metric", false},
-                    {"policy", "policy", false},    {"estimate", "estimate", true},
-                    {"std_error", "std_error", true}, {"ci_low", "ci_low", true},
-                    {"ci_high", "ci_high", true}};
-    const auto est = [](const Estimate& e) { return estimate_json(e); };
-    json plans_json = json::array();
-    for (std::size_t i = 0; i < plans; ++i) {
-        const Plan& plan = t.plans[i];
-        std::vector<PlanMetrics> under;   // per policy, in the run's order
-        for (std::size_t p = 0; p < policies.size(); ++p)
-            under.push_back(summarize(result, p * plans + i, plan, t.stock.price));
-        const double risk = under.front().risk_per_share;
-        const bool has_r = under.front().expectancy_r.has_value();
-        const auto value = [&](std::size_t m, std::size_t p) {
-            return metrics[m]->from_simulation(under[p]).estimate;
-        };
-        const auto difference = [&](std::size_t m, std::size_t p) -> std::optional<Estimate> {
-            const PairedTally& d = result.paired[(p - 1) * plans + i];
-            const RunningStats* s[] = {&d.target, &d.stop, &d.gap, &d.pnl, &d.pnl};
-            if (m == 4 && !has_r) return std::nullopt;
-            Estimate e = s[m]->count() > 1 ? s[m]->mean_estimate() : Estimate{s[m]->mean(), 0, s[m]->mean(), s[m]->mean()};
-            if (m == 4) e = {e.value / risk, e.std_error / risk, e.ci_low / risk, e.ci_high / risk};
-            return e;
-        };
-        json pj{{"name", plan.name}};
-        for (std::size_t m = 0; m < metrics.size(); ++m) {
-            // Only what the plan has: a target, a stop, an expectancy (a stop and a risk).
-            if ((m == 0 && !under.front().has_target) || ((m == 1 || m == 2) && !under.front().has_stop) ||
-                (m == 4 && !has_r))
-                continue;
-            const MetricInfo& info = *metrics[m];
-            std::vector<Cell> row{plan.name, info.label};
-            for (std::size_t p : order) {
-                const auto v = value(m, p);
-                row.push_back(v ? format_metric_ci(info, *v) : "–");
-                const std::string name(to_string(policies[p]));
-                pj[name][info.name] = v ? est(*v) : json(nullptr);
-                if (v) tidy.rows.push_back({plan.name, info.name, name, Cell(show_ratio(v->value), v->value),
-                                            Cell("", v->std_error), Cell("", v->ci_low), Cell("", v->ci_high)});
-            }
-            for (std::size_t p : order) {
-                if (p == 0) continue;
-                const auto d = difference(m, p);
-                row.push_back(d ? difference_with_ci(info, *d) : "–");
-                const std::string key = fmt::format("{}_minus_{}", to_string(policies[p]), reference);
-                pj[key][info.name] = d ? est(*d) : json(nullptr);
-                if (d) tidy.rows.push_back({plan.name, info.name, key, Cell(show_ratio(d->value), d->value),
-                                            Cell("", d->std_error), Cell("", d->ci_low), Cell("", d->ci_high)});
-            }
-            wide.rows.push_back(std::move(row));
-        }
-        plans_json.push_back(std::move(pj));
-    }
-    wide.footnotes.push_back("discrete: orders see each step's close only; sessions: an overnight gap "
-                             "to the open, then a continuous session; continuous: no gap but jumps. "
-                             "P(stop) counts every stop exit, P(gap-through stop) those filled past the "
-                             "gap threshold; expectancy in R as above");
-    r.tables.push_back(std::move(wide));
-    r.tables.push_back(std::move(tidy));
-    json policy_names = json::array();
-    for (Monitoring m : policies) policy_names.push_back(to_string(m));
-    r.json["simulation"]["policies"] = {{"reference", reference}, {"policies", policy_names}, {"plans", plans_json}};
 }
 
 }  // namespace thesis

@@ -1,8 +1,8 @@
 #include "thesis/report/sweep_reports.h"
 
 #include "thesis/analysis/metrics.h"
-#include "thesis/report/reports.h"
 #include "thesis/core/units.h"
+#include "thesis/report/reports.h"
 
 #include <fmt/format.h>
 
@@ -60,14 +60,16 @@ void add_estimate_cells(std::vector<Cell>& row, const std::optional<Estimate>& e
         for (int i = 0; i < 4; ++i) row.emplace_back("");
         return;
     }
-    for (double x : {e->value, e->std_error, e->ci_low, e->ci_high}) row.emplace_back(fmt::format("{}", x), x);
+    for (double x : {e->value, e->std_error, e->ci_low, e->ci_high})
+        row.emplace_back(fmt::format("{}", x), x);
 }
 
 std::string engine_line(const Evaluator& ev) {
     if (!ev.simulates()) return "Deterministic metrics only: no simulation.";
-    return fmt::format("{} paths a point, seed {} at every point (common random numbers: every "
-                       "point draws the same paths).",
-                       format_count(static_cast<double>(ev.paths())), ev.seed());
+    return fmt::format(
+        "{} paths a point, seed {} at every point (common random numbers: every "
+        "point draws the same paths).",
+        format_count(static_cast<double>(ev.paths())), ev.seed());
 }
 
 }  // namespace
@@ -96,17 +98,19 @@ std::string_view best_text(Better b) {
 
 Report metric_list_report() {
     Report r;
-    r.heading = "Metrics (PLAN is a plan's name in the file): the keys of run's JSON and CSV, and what "
-                "sweep, sensitivity, solve and --tolerance-metric accept";
+    r.heading =
+        "Metrics (PLAN is a plan's name in the file): the keys of run's JSON and CSV, and what "
+        "sweep, sensitivity, solve and --tolerance-metric accept";
     Table t;
     t.id = "metrics";
     t.title = "Metrics";
-    t.columns = {{"Metric", "metric", false}, {"Kind", "kind", false}, {"Unit", "unit", false},
-                 {"Best", "best", false},     {"Applies to", "applies", false},
-                 {"Description", "description", false}};
+    t.columns = {{"Metric", "metric", false},      {"Kind", "kind", false},
+                 {"Unit", "unit", false},          {"Best", "best", false},
+                 {"Applies to", "applies", false}, {"Description", "description", false}};
     for (const auto& m : metric_catalogue())
-        t.rows.push_back({m.scope + "." + m.name, m.simulated ? "simulated" : "exact", std::string(unit_text(m.unit)),
-                          std::string(best_text(m.better)), m.applies, m.description});
+        t.rows.push_back({m.scope + "." + m.name, m.simulated ? "simulated" : "exact",
+                          std::string(unit_text(m.unit)), std::string(best_text(m.better)), m.applies,
+                          m.description});
     t.footnotes = {"Simulated metrics carry a 95% CI; exact ones are computed from the file (zero-width CI).",
                    "Paired differences (--versus-base) exist for the means of a per-path quantity (the "
                    "probabilities, pnl_per_share, pnl_per_position, expectancy_r); the others' CI "
@@ -164,7 +168,8 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
         if (axes.size() == 1) {
             t.columns = {{axes[0].key, "value"}, {m.name, "metric"}, {"95% CI", "ci", false}};
             if (versus_base)
-                t.columns.insert(t.columns.end(), {{"vs base", "diff"}, {"95% CI of diff", "diff_ci", false}});
+                t.columns.insert(t.columns.end(),
+                                 {{"vs base", "diff"}, {"95% CI of diff", "diff_ci", false}});
             t.columns.push_back({"", "note", false});
             for (std::size_t p = 0; p < g.points.size(); ++p) {
                 const PointResult& pt = g.points[p];
@@ -183,11 +188,11 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
                     if (versus_base) {
                         const MetricValue& d = pt.versus_base[k];
                         if (d.estimate)
-                            row.insert(row.end(), {show_signed(*m.info, d.estimate->value),
-                                                   show_ci(*m.info, *d.estimate, true) +
-                                                       (pt.paired[k] || d.estimate->std_error == 0 ? "" : " †")});
-                        else
-                            row.insert(row.end(), {"n/a", ""});
+                            row.insert(row.end(),
+                                       {show_signed(*m.info, d.estimate->value),
+                                        show_ci(*m.info, *d.estimate, true) +
+                                            (pt.paired[k] || d.estimate->std_error == 0 ? "" : " †")});
+                        else row.insert(row.end(), {"n/a", ""});
                     }
                     row.emplace_back(best && *best == p ? "◀ best" : "");
                 }
@@ -204,8 +209,10 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
                     const MetricValue& v = pt.values[k];
                     if (!pt.valid) {
                         row.emplace_back("invalid");
-                        if (reasons.size() < 8) reasons.push_back("invalid at " + where(p) + ": " + pt.reason);
-                        else if (reasons.size() == 8) reasons.push_back("… more invalid points in the CSV/JSON");
+                        if (reasons.size() < 8)
+                            reasons.push_back("invalid at " + where(p) + ": " + pt.reason);
+                        else if (reasons.size() == 8)
+                            reasons.push_back("… more invalid points in the CSV/JSON");
                     } else if (!v.estimate) {
                         row.emplace_back("n/a");
                     } else {
@@ -220,16 +227,18 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
                 for (const auto& pt : g.points)
                     if (pt.values[k].estimate) {
                         const Estimate& e = *pt.values[k].estimate;
-                        t.footnotes.push_back(fmt::format("95% CI half-width about {} (per cell in the CSV/JSON)",
-                                                          show_width(*m.info, (e.ci_high - e.ci_low) / 2)));
+                        t.footnotes.push_back(
+                            fmt::format("95% CI half-width about {} (per cell in the CSV/JSON)",
+                                        show_width(*m.info, (e.ci_high - e.ci_low) / 2)));
                         break;
                     }
             }
             t.footnotes.insert(t.footnotes.end(), reasons.begin(), reasons.end());
         }
         if (versus_base && axes.size() == 1 && m.info->simulated && !m.info->paired)
-            t.footnotes.push_back("† CI of the difference assumes independent runs: conservative under "
-                                  "common random numbers");
+            t.footnotes.push_back(
+                "† CI of the difference assumes independent runs: conservative under "
+                "common random numbers");
         r.tables.push_back(std::move(t));
     }
 
@@ -239,8 +248,10 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
     tidy.id = "sweep";
     tidy.title = "Sweep";
     for (std::size_t a = 0; a < axes.size(); ++a)
-        tidy.columns.insert(tidy.columns.end(), {{"", fmt::format("key{}", a + 1)}, {"", fmt::format("value{}", a + 1)}});
-    for (const char* c : {"metric", "estimate", "std_error", "ci_low", "ci_high"}) tidy.columns.push_back({"", c});
+        tidy.columns.insert(tidy.columns.end(),
+                            {{"", fmt::format("key{}", a + 1)}, {"", fmt::format("value{}", a + 1)}});
+    for (const char* c : {"metric", "estimate", "std_error", "ci_low", "ci_high"})
+        tidy.columns.push_back({"", c});
     if (versus_base)
         for (const char* c : {"diff", "diff_std_error", "diff_ci_low", "diff_ci_high", "diff_paired"})
             tidy.columns.push_back({"", c});
@@ -286,30 +297,35 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
     for (const auto& a : axes) j["sweep"]["axes"].push_back({{"key", a.key}, {"values", a.values}});
     j["sweep"]["metrics"] = nlohmann::json::array();
     for (const auto& m : metrics)
-        j["sweep"]["metrics"].push_back({{"name", m.name}, {"description", m.info->description},
+        j["sweep"]["metrics"].push_back({{"name", m.name},
+                                         {"description", m.info->description},
                                          {"simulated", m.info->simulated},
                                          {"best", best_text(m.info->better)}});
-    if (ev.simulates()) j["sweep"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()},
-                                                    {"common_random_numbers", true},
-                                                    {"touch_odds", ev.touch_odds()}};
+    if (ev.simulates())
+        j["sweep"]["simulation"] = {{"paths", ev.paths()},
+                                    {"seed", ev.seed()},
+                                    {"common_random_numbers", true},
+                                    {"touch_odds", ev.touch_odds()}};
     j["sweep"]["points"] = std::move(points);
     r.json = std::move(j);
     return r;
 }
 
-Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>& rows,
-                          double spread, const std::vector<std::string>& skipped) {
+Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>& rows, double spread,
+                          const std::vector<std::string>& skipped) {
     const Metric& m = ev.metrics()[0];
     Report r;
     r.heading = fmt::format("Sensitivity of {} to each input — {}", m.name, ev.base().source);
     const MetricValue& base = ev.base_result().values[0];
-    r.verdict.push_back(base.estimate ? fmt::format("Base {}: {} {}", m.name, show(*m.info, base.estimate->value),
-                                                    show_ci(*m.info, *base.estimate))
-                                      : fmt::format("Base {}: n/a ({})", m.name, base.reason));
+    r.verdict.push_back(base.estimate
+                            ? fmt::format("Base {}: {} {}", m.name, show(*m.info, base.estimate->value),
+                                          show_ci(*m.info, *base.estimate))
+                            : fmt::format("Base {}: n/a ({})", m.name, base.reason));
     r.verdict.push_back(fmt::format("{} inputs moved one at a time to ±{} (or the --set LOW:HIGH given). {}",
                                     rows.size(), format_percent(spread, 0), engine_line(ev)));
     if (!rows.empty() && rows[0].swing > 0)
-        r.verdict.push_back(fmt::format("Largest swing: {} ({})", rows[0].input.key, show_width(*m.info, rows[0].swing)));
+        r.verdict.push_back(
+            fmt::format("Largest swing: {} ({})", rows[0].input.key, show_width(*m.info, rows[0].swing)));
 
     double max_swing = 0;
     for (const auto& row : rows) max_swing = std::max(max_swing, row.swing);
@@ -317,8 +333,8 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
     t.audience = Table::Audience::People;
     t.id = "tornado_text";
     t.title = fmt::format("Tornado: {} at each input's low and high, ranked by swing", m.name);
-    t.columns = {{"Input", "key", false}, {"Low", "low"}, {"High", "high"}, {"At low", "at_low"},
-                 {"At high", "at_high"}, {"Swing", "swing"}, {"", "bar", false}};
+    t.columns = {{"Input", "key", false}, {"Low", "low"},     {"High", "high"},  {"At low", "at_low"},
+                 {"At high", "at_high"},  {"Swing", "swing"}, {"", "bar", false}};
     std::vector<std::string> notes;
     const auto at = [&](const PointResult& p, const std::string& label) -> std::string {
         if (!p.valid) {
@@ -334,25 +350,28 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
         const int width = max_swing > 0 ? static_cast<int>(std::lround(28 * row.swing / max_swing)) : 0;
         std::string bar;
         for (int i = 0; i < width; ++i) bar += "█";
-        t.rows.push_back({row.input.key, row.input.low_text, row.input.high_text, lo, hi,
-                          row.low.valid && row.high.valid && row.low.values[0].estimate && row.high.values[0].estimate
-                              ? show_width(*m.info, row.swing) : "-",
-                          bar});
+        t.rows.push_back(
+            {row.input.key, row.input.low_text, row.input.high_text, lo, hi,
+             row.low.valid && row.high.valid && row.low.values[0].estimate && row.high.values[0].estimate
+                 ? show_width(*m.info, row.swing)
+                 : "-",
+             bar});
     }
     t.footnotes = notes;
     if (ev.simulates() && base.estimate)
-        t.footnotes.push_back(fmt::format("Each value's 95% CI half-width is about {}; with common random "
-                                          "numbers a swing is far more precise than that.",
-                                          show_width(*m.info, (base.estimate->ci_high - base.estimate->ci_low) / 2)));
+        t.footnotes.push_back(
+            fmt::format("Each value's 95% CI half-width is about {}; with common random "
+                        "numbers a swing is far more precise than that.",
+                        show_width(*m.info, (base.estimate->ci_high - base.estimate->ci_low) / 2)));
     r.tables.push_back(std::move(t));
 
     Table tidy;
     tidy.audience = Table::Audience::Machines;
     tidy.id = "tornado";
     tidy.title = "Tornado";
-    for (const char* c : {"key", "base", "low", "high", "metric", "estimate_low", "std_error_low", "ci_low_low",
-                          "ci_high_low", "estimate_high", "std_error_high", "ci_low_high", "ci_high_high",
-                          "swing", "valid", "reason"})
+    for (const char* c : {"key", "base", "low", "high", "metric", "estimate_low", "std_error_low",
+                          "ci_low_low", "ci_high_low", "estimate_high", "std_error_high", "ci_low_high",
+                          "ci_high_high", "swing", "valid", "reason"})
         tidy.columns.push_back({"", c});
     nlohmann::json j = json_stamp(ev.base(), "sensitivity");
     j["sensitivity"]["metric"] = m.name;
@@ -361,28 +380,33 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
     j["sensitivity"]["inputs"] = nlohmann::json::array();
     for (const auto& row : rows) {
         std::vector<Cell> cells{row.input.key, Cell(row.input.base_text, row.input.base),
-                                Cell(row.input.low_text, row.input.low), Cell(row.input.high_text, row.input.high),
-                                m.name};
+                                Cell(row.input.low_text, row.input.low),
+                                Cell(row.input.high_text, row.input.high), m.name};
         add_estimate_cells(cells, row.low.values[0].estimate);
         add_estimate_cells(cells, row.high.values[0].estimate);
         cells.emplace_back(fmt::format("{}", row.swing), row.swing);
         const bool valid = row.low.valid && row.high.valid;
         cells.emplace_back(valid ? "true" : "false");
-        cells.emplace_back(!row.low.valid ? "low: " + row.low.reason
-                           : !row.high.valid ? "high: " + row.high.reason : "");
+        cells.emplace_back(!row.low.valid    ? "low: " + row.low.reason
+                           : !row.high.valid ? "high: " + row.high.reason
+                                             : "");
         tidy.rows.push_back(std::move(cells));
         nlohmann::json jl = estimate_json(row.low.values[0]), jh = estimate_json(row.high.values[0]);
         if (!row.low.valid) jl["invalid"] = row.low.reason;
         if (!row.high.valid) jh["invalid"] = row.high.reason;
-        j["sensitivity"]["inputs"].push_back({{"key", row.input.key}, {"base", row.input.base},
-                                              {"low", row.input.low}, {"high", row.input.high},
-                                              {"at_low", jl}, {"at_high", jh}, {"swing", row.swing}});
+        j["sensitivity"]["inputs"].push_back({{"key", row.input.key},
+                                              {"base", row.input.base},
+                                              {"low", row.input.low},
+                                              {"high", row.input.high},
+                                              {"at_low", jl},
+                                              {"at_high", jh},
+                                              {"swing", row.swing}});
     }
     r.tables.push_back(std::move(tidy));
     j["sensitivity"]["skipped"] = skipped;
     if (ev.simulates())
-        j["sensitivity"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()},
-                                          {"touch_odds", ev.touch_odds()}};
+        j["sensitivity"]["simulation"] = {
+            {"paths", ev.paths()}, {"seed", ev.seed()}, {"touch_odds", ev.touch_odds()}};
     r.json = std::move(j);
     for (const auto& s : skipped) r.notes.push_back("Not moved: " + s);
     return r;
@@ -391,13 +415,14 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
 Report solve_report(const Evaluator& ev, const std::string& key, double target, const SolveResult& s) {
     const Metric& m = ev.metrics()[0];
     Report r;
-    r.heading = fmt::format("Solve {} for {} = {} — {}", key, m.name, show(*m.info, target), ev.base().source);
-    r.verdict.push_back(fmt::format("{} = {:.6g}{} gives {} = {} {}", key, s.root,
-                                    s.root_uncertainty ? fmt::format(" ± {:.3g}", *s.root_uncertainty) +
-                                                             " (95%, from the metric's CI and slope)"
-                                                       : "",
-                                    m.name, show(*m.info, s.metric_at_root.value),
-                                    show_ci(*m.info, s.metric_at_root)));
+    r.heading =
+        fmt::format("Solve {} for {} = {} — {}", key, m.name, show(*m.info, target), ev.base().source);
+    r.verdict.push_back(fmt::format(
+        "{} = {:.6g}{} gives {} = {} {}", key, s.root,
+        s.root_uncertainty
+            ? fmt::format(" ± {:.3g}", *s.root_uncertainty) + " (95%, from the metric's CI and slope)"
+            : "",
+        m.name, show(*m.info, s.metric_at_root.value), show_ci(*m.info, s.metric_at_root)));
     r.verdict.push_back(engine_line(ev));
     Table t;
     t.id = "solve";
@@ -412,23 +437,30 @@ Report solve_report(const Evaluator& ev, const std::string& key, double target, 
     t.footnotes.push_back(fmt::format("{} solver evaluations; final bracket [{}, {}]", s.iterations,
                                       decimal_text(s.final_lower), decimal_text(s.final_upper)));
     if (s.slope)
-        t.footnotes.push_back(fmt::format("local slope {:.6g} per unit of {}; root uncertainty = CI "
-                                          "half-width / |slope|", *s.slope, key));
-    else
-        t.footnotes.push_back("no slope near the root (flat or invalid nearby): no uncertainty");
+        t.footnotes.push_back(
+            fmt::format("local slope {:.6g} per unit of {}; root uncertainty = CI "
+                        "half-width / |slope|",
+                        *s.slope, key));
+    else t.footnotes.push_back("no slope near the root (flat or invalid nearby): no uncertainty");
     r.tables.push_back(std::move(t));
     nlohmann::json j = json_stamp(ev.base(), "solve");
-    j["solve"] = {{"key", key}, {"metric", m.name}, {"target", target}, {"root", s.root},
-                  {"lower", s.lower}, {"upper", s.upper}, {"metric_at_lower", s.f_lower + target},
-                  {"metric_at_upper", s.f_upper + target}, {"iterations", s.iterations},
+    j["solve"] = {{"key", key},
+                  {"metric", m.name},
+                  {"target", target},
+                  {"root", s.root},
+                  {"lower", s.lower},
+                  {"upper", s.upper},
+                  {"metric_at_lower", s.f_lower + target},
+                  {"metric_at_upper", s.f_upper + target},
+                  {"iterations", s.iterations},
                   {"final_bracket", {s.final_lower, s.final_upper}},
                   {"metric_at_root", estimate_json({s.metric_at_root, ""})},
                   {"slope", s.slope ? nlohmann::json(*s.slope) : nlohmann::json(nullptr)},
-                  {"root_uncertainty", s.root_uncertainty ? nlohmann::json(*s.root_uncertainty)
-                                                          : nlohmann::json(nullptr)}};
+                  {"root_uncertainty",
+                   s.root_uncertainty ? nlohmann::json(*s.root_uncertainty) : nlohmann::json(nullptr)}};
     if (ev.simulates())
-        j["solve"]["simulation"] = {{"paths", ev.paths()}, {"seed", ev.seed()},
-                                    {"touch_odds", ev.touch_odds()}};
+        j["solve"]["simulation"] = {
+            {"paths", ev.paths()}, {"seed", ev.seed()}, {"touch_odds", ev.touch_odds()}};
     r.json = std::move(j);
     return r;
 }

@@ -1,8 +1,8 @@
 #include "thesis/simulation/monte_carlo.h"
 
 #include "thesis/core/errors.h"
-#include "thesis/valuation/payoff.h"
 #include "thesis/simulation/detail/plan_book.h"
+#include "thesis/valuation/payoff.h"
 
 #include <algorithm>
 #include <bit>
@@ -34,17 +34,22 @@ void PairedTally::merge(const PairedTally& other) {
 
 PlanBook::PlanBook(const std::vector<PlanRules>& rules, std::vector<Monitoring> policies)
     : PlanBook(rules, policies.empty() ? Monitoring::Discrete : policies.front(), false) {
-    THESIS_REQUIRE(policies.size() == rules.size(), "{} policies for {} plans", policies.size(), rules.size());
+    THESIS_REQUIRE(policies.size() == rules.size(), "{} policies for {} plans", policies.size(),
+                   rules.size());
     policies_ = std::move(policies);
 }
 
 PlanBook::PlanBook(const std::vector<PlanRules>& rules, Monitoring monitoring, bool in_lanes)
-    : rules_(&rules), policies_(rules.size(), monitoring),
-      in_lanes_(in_lanes && rules.size() <= kMaxLanePlans && std::all_of(rules.begin(), rules.end(), lane_playable) &&
-                (monitoring == Monitoring::Discrete ||
-                 (monitoring == Monitoring::Continuous && rules.size() == 1 && !rules[0].has_touch_stop &&
-                  !rules[0].has_touch_target))),
-      trackers_(rules.size()), watches_(rules.size()), forced_(rules.size()) {
+    : rules_(&rules),
+      policies_(rules.size(), monitoring),
+      in_lanes_(
+          in_lanes && rules.size() <= kMaxLanePlans &&
+          std::all_of(rules.begin(), rules.end(), lane_playable) &&
+          (monitoring == Monitoring::Discrete || (monitoring == Monitoring::Continuous && rules.size() == 1 &&
+                                                  !rules[0].has_touch_stop && !rules[0].has_touch_target))),
+      trackers_(rules.size()),
+      watches_(rules.size()),
+      forced_(rules.size()) {
     for (auto& lanes : forced_) lanes.fill(std::numeric_limits<int>::max());
     for (LaneWatch& w : watches_) {
         std::fill(std::begin(w.low), std::end(w.low), -std::numeric_limits<double>::infinity());
@@ -106,10 +111,18 @@ void PlanBook::step(std::size_t plan, int g, unsigned lanes, const LaneStep& s) 
     for (unsigned bits = lanes; bits != 0; bits &= bits - 1) {
         const int l = std::countr_zero(bits);
         const auto lane = static_cast<std::size_t>(l);
-        const StepView view{s.before[l],          s.open[l],           s.diffusive_end[l],
-                            s.observed[l],        s.u_low[l],          s.u_high[l],
-                            s.minus_log_u_low[l], s.minus_log_u_high[l], s.bridge_variance,
-                            s.session_variance,   s.seed,              path_[lane]};
+        const StepView view{s.before[l],
+                            s.open[l],
+                            s.diffusive_end[l],
+                            s.observed[l],
+                            s.u_low[l],
+                            s.u_high[l],
+                            s.minus_log_u_low[l],
+                            s.minus_log_u_high[l],
+                            s.bridge_variance,
+                            s.session_variance,
+                            s.seed,
+                            path_[lane]};
         trackers_[plan][lane].step((*rules_)[plan], g - origin_[lane], view);
         refresh(plan, l);
         refresh_forced(plan, l);
@@ -163,14 +176,15 @@ std::vector<Monitoring> policies_of(const Thesis& thesis, const std::vector<Moni
 }  // namespace
 
 MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& other_policies)
-    : thesis_(thesis), generator_(thesis_, horizon_of(thesis_), policies_of(thesis_, other_policies).size() > 1) {
+    : thesis_(thesis),
+      generator_(thesis_, horizon_of(thesis_), policies_of(thesis_, other_policies).size() > 1) {
     result_.policies = policies_of(thesis_, other_policies);
     // The same rules under each policy: a policy changes how a step is read, not the plan.
     for (std::size_t copy = 0; copy < result_.policies.size(); ++copy)
         for (const Plan& p : thesis_.plans)
             rules_.push_back(compile_plan(p, thesis_.stock.price, generator_.grid(), thesis_.model.events,
-                                          thesis_.simulation.gap_threshold,
-                                          thesis_.simulation.horizon, thesis_.simulation.touch_odds));
+                                          thesis_.simulation.gap_threshold, thesis_.simulation.horizon,
+                                          thesis_.simulation.touch_odds));
     result_.grid = generator_.grid();
     result_.touch_odds = thesis_.simulation.touch_odds;
     result_.plans.resize(rules_.size());
@@ -198,13 +212,16 @@ struct PairedSamples {
         const auto is = [](const TradeOutcome& x, ExitReason r) { return x.reason == r ? 1.0 : 0.0; };
         target.push_back(is(o, ExitReason::Target) - is(reference, ExitReason::Target));
         // p_stop's stops: at the level or through a gap (metrics.h).
-        const auto stopped = [&](const TradeOutcome& x) { return is(x, ExitReason::Stop) + is(x, ExitReason::GapThroughStop); };
+        const auto stopped = [&](const TradeOutcome& x) {
+            return is(x, ExitReason::Stop) + is(x, ExitReason::GapThroughStop);
+        };
         stop.push_back(stopped(o) - stopped(reference));
         gap.push_back(is(o, ExitReason::GapThroughStop) - is(reference, ExitReason::GapThroughStop));
         pnl.push_back(o.pnl_per_share - reference.pnl_per_share);
     }
     PairedTally tally() const {
-        return {RunningStats::of(target), RunningStats::of(stop), RunningStats::of(gap), RunningStats::of(pnl)};
+        return {RunningStats::of(target), RunningStats::of(stop), RunningStats::of(gap),
+                RunningStats::of(pnl)};
     }
 };
 
@@ -262,8 +279,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                                      total_paths));
     const std::uint64_t start = result_.paths;
     if (total_paths <= start) return;
-    THESIS_REQUIRE(start % kBlockPaths == 0, "cannot extend a run of {} paths (not whole blocks)",
-                   start);
+    THESIS_REQUIRE(start % kBlockPaths == 0, "cannot extend a run of {} paths (not whole blocks)", start);
     result_.interrupted = false;
 
     const std::uint64_t first_block = start / kBlockPaths;
@@ -277,7 +293,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
 
     std::atomic<std::uint64_t> next_chunk{0};
     std::mutex merge_mutex;
-    std::map<std::uint64_t, BlockTally> pending;   // finished blocks waiting for their turn
+    std::map<std::uint64_t, BlockTally> pending;  // finished blocks waiting for their turn
     std::uint64_t next_to_merge = first_block;
     std::vector<WorkerSketches> sketches(threads);
     const std::size_t plan_count = rules_.size();
@@ -289,14 +305,12 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
 
     // Merges every finished block that is next in line; called with the mutex held.
     const auto merge_ready = [&] {
-        for (auto it = pending.find(next_to_merge); it != pending.end();
-             it = pending.find(next_to_merge)) {
+        for (auto it = pending.find(next_to_merge); it != pending.end(); it = pending.find(next_to_merge)) {
             const BlockTally& b = it->second;
             for (std::size_t i = 0; i < plan_count; ++i) result_.plans[i].merge(b.plans[i]);
             for (std::size_t i = 0; i < paired_count; ++i) result_.paired[i].merge(b.paired[i]);
             result_.terminal.merge(b.terminal);
-            const std::uint64_t block_end =
-                std::min(total_paths, (next_to_merge + 1) * kBlockPaths);
+            const std::uint64_t block_end = std::min(total_paths, (next_to_merge + 1) * kBlockPaths);
             result_.paths = block_end;
             pending.erase(it);
             ++next_to_merge;
@@ -340,7 +354,8 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                     }
                     // The other policies' plans against the thesis's policy's (the first).
                     for (std::size_t j = 0; j < paired_count; ++j)
-                        paired[j].add(book.outcome(i, plans_per_policy + j), book.outcome(i, j % plans_per_policy));
+                        paired[j].add(book.outcome(i, plans_per_policy + j),
+                                      book.outcome(i, j % plans_per_policy));
                 }
                 tally.terminal = RunningStats::of(terminals);
                 for (std::size_t j = 0; j < plan_count; ++j) tally.plans[j] = samples[j].tally();
@@ -378,8 +393,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
 namespace {
 
 Estimate scaled(const Estimate& e, double factor) {
-    Estimate out{e.value * factor, std::fabs(e.std_error * factor), e.ci_low * factor,
-                 e.ci_high * factor};
+    Estimate out{e.value * factor, std::fabs(e.std_error * factor), e.ci_low * factor, e.ci_high * factor};
     if (out.ci_low > out.ci_high) std::swap(out.ci_low, out.ci_high);
     return out;
 }
@@ -401,8 +415,8 @@ double second_moment(const RunningStats& s) {
 Estimate expected_shortfall_estimate(const QuantileSketch& pnl, double level) {
     const double a = 1 - level;
     const double n = static_cast<double>(pnl.count());
-    const double es = expected_shortfall(pnl, level);                // losses positive
-    const double q = -pnl.quantile(a);                               // VaR, losses positive
+    const double es = expected_shortfall(pnl, level);  // losses positive
+    const double q = -pnl.quantile(a);                 // VaR, losses positive
     const double tail_mean = pnl.tail_mean_below(a);
     const double tail_var = std::max(0.0, pnl.tail_square_mean_below(a) - tail_mean * tail_mean);
     const double variance = (tail_var + (1 - a) * (es - q) * (es - q)) / (n * a);
@@ -453,8 +467,8 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
         const double el2 = second_moment(t.losses) * static_cast<double>(t.losses.count()) / nn;
         const double var_w = ew2 - ew * ew, var_l = el2 - el * el, cov = -ew * el;
         const double pf = ew / el;
-        const double v = (var_w / (el * el) + ew * ew * var_l / std::pow(el, 4) -
-                          2 * ew * cov / std::pow(el, 3)) / nn;
+        const double v =
+            (var_w / (el * el) + ew * ew * var_l / std::pow(el, 4) - 2 * ew * cov / std::pow(el, 3)) / nn;
         m.profit_factor = normal_estimate(pf, std::sqrt(std::max(0.0, v)));
     }
     if (t.holding.count() > 1) m.holding_years = t.holding.mean_estimate();

@@ -12,14 +12,12 @@
 namespace thesis {
 
 TimeGrid make_time_grid(Years horizon, int steps_per_year) {
-    THESIS_REQUIRE(horizon > 0 && steps_per_year > 0, "horizon {} steps/year {}", horizon,
-                   steps_per_year);
+    THESIS_REQUIRE(horizon > 0 && steps_per_year > 0, "horizon {} steps/year {}", horizon, steps_per_year);
     TimeGrid g;
     const double steps = std::max(1.0, std::round(horizon * steps_per_year));
     if (steps > 10'000'000)
         throw InputError({}, "simulation.steps_per_year",
-                         fmt::format("{:.0f} steps on one path is too many; at most 10,000,000",
-                                     steps));
+                         fmt::format("{:.0f} steps on one path is too many; at most 10,000,000", steps));
     g.steps = static_cast<int>(steps);
     g.dt = horizon / steps;
     g.horizon = horizon;
@@ -27,8 +25,7 @@ TimeGrid make_time_grid(Years horizon, int steps_per_year) {
 }
 
 PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
-    : grid_(make_time_grid(horizon, t.simulation.steps_per_year)),
-      events_(t.model.events) {
+    : grid_(make_time_grid(horizon, t.simulation.steps_per_year)), events_(t.model.events) {
     c_.kind = t.model.kind;
     c_.monitoring = every_policy ? Monitoring::Sessions : t.simulation.monitoring;
     c_.every_policy = every_policy;
@@ -40,8 +37,7 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     c_.x0 = std::log(t.stock.price);
     if (c_.kind == ModelKind::Fundamentals) {
         if (!(t.stock.sector_pe > 0))
-            throw InputError({}, "stock.sector_pe",
-                             "the fundamentals model needs a sector P/E to revert to");
+            throw InputError({}, "stock.sector_pe", "the fundamentals model needs a sector P/E to revert to");
         const Bridge b = bridge(t.stock);
         c_.eps0 = std::log(b.eps);
         c_.multiple0 = std::log(t.stock.pe);
@@ -69,12 +65,11 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
             c_.chol_22 = l(1, 1);
         }
         // Per-year variance of d(log price) = d(log EPS) + d(log multiple), for the bridge.
-        variance_ = m.eps_volatility * m.eps_volatility +
-                    m.multiple_volatility * m.multiple_volatility +
+        variance_ = m.eps_volatility * m.eps_volatility + m.multiple_volatility * m.multiple_volatility +
                     2 * m.eps_multiple_correlation * m.eps_volatility * m.multiple_volatility;
         if (t.opportunity.revenue_unlock != 0) {
-            const double g = eps_change_from_revenue(t.opportunity.revenue_unlock,
-                                                     t.stock.net_margin, b.earnings);
+            const double g =
+                eps_change_from_revenue(t.opportunity.revenue_unlock, t.stock.net_margin, b.earnings);
             if (!(1 + g > 0))
                 throw InputError({}, "opportunity.revenue_unlock",
                                  "the unlock would make EPS negative; a P/E model cannot price it");
@@ -109,9 +104,8 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     c_.settle_early = c_.kind != ModelKind::Merton || c_.jump_rate_step * c_.steps <= 30;
 }
 
-double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, int k, double x,
-                                        double e, double m, const int* event_steps,
-                                        const double* event_jumps) {
+double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, int k, double x, double e,
+                                        double m, const int* event_steps, const double* event_jumps) {
     const int left = c.steps - k;
     if (left <= 0) return x;
     const std::vector<CatalystEvent>& events = *c.events;
@@ -124,10 +118,10 @@ double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, 
         const double a = c.reversion, aL = std::pow(a, left);
         const double sum_a = a < 1 ? (1 - aL) / (1 - a) : left;
         const double sum_a2 = a < 1 ? (1 - aL * aL) / (1 - a * a) : left;
-        const double variance =
-            left * c.eps_vol_step * c.eps_vol_step +
-            2 * c.eps_vol_step * c.multiple_vol_step * c.chol_21 * sum_a +
-            c.multiple_vol_step * c.multiple_vol_step * (c.chol_21 * c.chol_21 + c.chol_22 * c.chol_22) * sum_a2;
+        const double variance = left * c.eps_vol_step * c.eps_vol_step +
+                                2 * c.eps_vol_step * c.multiple_vol_step * c.chol_21 * sum_a +
+                                c.multiple_vol_step * c.multiple_vol_step *
+                                    (c.chol_21 * c.chol_21 + c.chol_22 * c.chol_22) * sum_a2;
         double eps = e + left * c.eps_drift_step;
         double multiple = c.multiple_target + (m - c.multiple_target) * aL;
         // Events still to come: a re-rating decays with the multiple from its step on; an unlock

@@ -33,9 +33,9 @@
 // gives the same bits" checks it.
 
 #include "thesis/math/bridge.h"
+#include "thesis/simulation/detail/plan_tracker.h"
 #include "thesis/simulation/path.h"
 #include "thesis/simulation/trade.h"
-#include "thesis/simulation/detail/plan_tracker.h"
 
 #include <algorithm>
 #include <atomic>
@@ -116,7 +116,8 @@ namespace {
 namespace thesis {
 namespace {
 
-using Kernel = void (*)(const PathGenerator::Constants&, std::uint64_t, std::uint64_t, LaneObserver&, PathBatch*);
+using Kernel = void (*)(const PathGenerator::Constants&, std::uint64_t, std::uint64_t, LaneObserver&,
+                        PathBatch*);
 using NormalsKernel = void (*)(std::uint64_t, std::uint64_t, RandomStream, int, double*);
 using SumKernel = double (*)(std::uint64_t, std::uint64_t, int);
 
@@ -132,8 +133,7 @@ bool cpu_has(std::string_view level) {
 #if defined(THESIS_SIMD_DISPATCH)
     __builtin_cpu_init();
     if (level == "avx2") return __builtin_cpu_supports("avx2");
-    if (level == "avx512")
-        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    if (level == "avx512") return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #endif
     return false;
 }
@@ -157,7 +157,7 @@ Level best_level() {
     return level_named("portable");
 }
 
-std::atomic<int> g_level{-1};   // index into the table below, −1 until chosen
+std::atomic<int> g_level{-1};  // index into the table below, −1 until chosen
 constexpr std::string_view kLevelNames[] = {"portable", "avx2", "avx512"};
 
 Level current_level() {
@@ -183,8 +183,7 @@ void set_simd_level(std::string_view name) {
     g_level.store(static_cast<int>(it - std::begin(kLevelNames)), std::memory_order_relaxed);
 }
 
-void lane_normals(std::uint64_t seed, std::uint64_t first_path, RandomStream stream, int count,
-                  double* out) {
+void lane_normals(std::uint64_t seed, std::uint64_t first_path, RandomStream stream, int count, double* out) {
     current_level().normals(seed, first_path, stream, count, out);
 }
 

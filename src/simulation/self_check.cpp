@@ -7,9 +7,8 @@
 
 namespace thesis {
 
-Thesis odds_thesis(Price spot, Price stop, Price target, double drift, double volatility,
-                   Years horizon, Monitoring monitoring, std::uint64_t paths, std::uint64_t seed,
-                   int steps_per_year) {
+Thesis odds_thesis(Price spot, Price stop, Price target, double drift, double volatility, Years horizon,
+                   Monitoring monitoring, std::uint64_t paths, std::uint64_t seed, int steps_per_year) {
     const auto require = [](bool ok, const char* flag, std::string message) {
         if (!ok) throw InputError({"command line"}, flag, std::move(message));
     };
@@ -50,16 +49,14 @@ SimulatedOdds simulate_odds(const Thesis& t, const RunControl& control) {
     SimulatedOdds o;
     o.paths = n;
     o.p_target_first = proportion_estimate(count(ExitReason::Target), n);
-    o.p_stop_first =
-        proportion_estimate(count(ExitReason::Stop) + count(ExitReason::GapThroughStop), n);
+    o.p_stop_first = proportion_estimate(count(ExitReason::Stop) + count(ExitReason::GapThroughStop), n);
     o.p_neither = proportion_estimate(count(ExitReason::Horizon), n);
     return o;
 }
 
 namespace {
 
-CheckRow row(std::string case_name, std::string quantity, double simulated, double se,
-             double exact) {
+CheckRow row(std::string case_name, std::string quantity, double simulated, double se, double exact) {
     CheckRow r{std::move(case_name), std::move(quantity), simulated, se, exact, 0, false};
     r.z = se > 0 ? (simulated - exact) / se : (simulated == exact ? 0 : 1e9);
     r.pass = std::fabs(r.z) < 4;
@@ -74,8 +71,7 @@ void for_each_terminal_price(const PathGenerator& gen, std::uint64_t paths, Use&
     for (std::uint64_t first = 0; first < paths; first += kLanes) {
         gen.generate_batch(first, batch);
         const std::uint64_t lanes = std::min<std::uint64_t>(kLanes, paths - first);
-        for (std::uint64_t lane = 0; lane < lanes; ++lane)
-            use(std::exp(batch.paths[lane].log_price.back()));
+        for (std::uint64_t lane = 0; lane < lanes; ++lane) use(std::exp(batch.paths[lane].log_price.back()));
     }
 }
 
@@ -92,7 +88,10 @@ std::vector<CheckRow> run_self_check(std::uint64_t paths, std::uint64_t seed, un
     const RunControl control{.threads = threads};
 
     // 1. Double-barrier odds under continuous monitoring (Kunitomo & Ikeda 1992).
-    struct Band { const char* name; double spot, stop, target, drift, vol, horizon; };
+    struct Band {
+        const char* name;
+        double spot, stop, target, drift, vol, horizon;
+    };
     for (const Band& b : {Band{"bracket 600/770/1000, mu 10%, vol 50%, 1y", 770, 600, 1000, 0.10, 0.50, 1.0},
                           Band{"tight 95/100/104, mu 0, vol 30%, 6m", 100, 95, 104, 0.0, 0.30, 0.5},
                           Band{"wide 50/100/300, mu -20%, vol 80%, 3y", 100, 50, 300, -0.20, 0.80, 3.0}}) {
@@ -105,8 +104,8 @@ std::vector<CheckRow> run_self_check(std::uint64_t paths, std::uint64_t seed, un
                            binomial_se(exact.p_upper_first, sim.paths), exact.p_upper_first));
         rows.push_back(row(b.name, "P(stop first)", sim.p_stop_first.value,
                            binomial_se(exact.p_lower_first, sim.paths), exact.p_lower_first));
-        rows.push_back(row(b.name, "P(neither)", sim.p_neither.value,
-                           binomial_se(exact.p_neither, sim.paths), exact.p_neither));
+        rows.push_back(row(b.name, "P(neither)", sim.p_neither.value, binomial_se(exact.p_neither, sim.paths),
+                           exact.p_neither));
     }
 
     // 2. Terminal moments: E[S_T] = S₀e^{μT}; E[S_T²] = S₀²e^{(2μ+σ²)T}; E[S_T⁴] = S₀⁴e^{(4μ+6σ²)T}.
@@ -145,14 +144,13 @@ std::vector<CheckRow> run_self_check(std::uint64_t paths, std::uint64_t seed, un
         const double spot = 770, stop = 600, target = 1000, mu = 0.10, sigma = 0.50, T = 1;
         const double continuous = double_barrier_odds(spot, stop, target, mu, sigma, T).p_neither;
         for (int steps : {12, 52, 252}) {
-            const Thesis t = odds_thesis(spot, stop, target, mu, sigma, T, Monitoring::Discrete,
-                                         paths, seed, steps);
+            const Thesis t =
+                odds_thesis(spot, stop, target, mu, sigma, T, Monitoring::Discrete, paths, seed, steps);
             const SimulatedOdds sim = simulate_odds(t, control);
-            const DoubleBarrierOdds exact =
-                discrete_barrier_odds(spot, stop, target, mu, sigma, T, steps);
-            const std::string name = fmt::format(
-                "discrete {} steps/y, 600/770/1000 (bias vs continuous {:+.4f})", steps,
-                exact.p_neither - continuous);
+            const DoubleBarrierOdds exact = discrete_barrier_odds(spot, stop, target, mu, sigma, T, steps);
+            const std::string name =
+                fmt::format("discrete {} steps/y, 600/770/1000 (bias vs continuous {:+.4f})", steps,
+                            exact.p_neither - continuous);
             rows.push_back(row(name, "P(target first)", sim.p_target_first.value,
                                binomial_se(exact.p_upper_first, sim.paths), exact.p_upper_first));
             rows.push_back(row(name, "P(neither)", sim.p_neither.value,
@@ -179,8 +177,8 @@ std::vector<CheckRow> near_level_checks(std::uint64_t paths, std::uint64_t seed,
                                              paths, seed, steps_per_year);
                 const SimulatedOdds sim = simulate_odds(t, control);
                 const DoubleBarrierOdds exact = double_barrier_odds(spot, stop, target, drift, vol, horizon);
-                const std::string name =
-                    fmt::format("near: stop {:g} / target {:g} step SDs, mu {:g}%, 5 steps", k, up, drift * 100);
+                const std::string name = fmt::format(
+                    "near: stop {:g} / target {:g} step SDs, mu {:g}%, 5 steps", k, up, drift * 100);
                 rows.push_back(row(name, "P(target first)", sim.p_target_first.value,
                                    binomial_se(exact.p_upper_first, sim.paths), exact.p_upper_first));
                 rows.push_back(row(name, "P(stop first)", sim.p_stop_first.value,

@@ -1,7 +1,7 @@
 #include "thesis/simulation/trade.h"
 
-#include "thesis/math/bridge.h"
 #include "thesis/core/errors.h"
+#include "thesis/math/bridge.h"
 #include "thesis/simulation/detail/plan_tracker.h"
 
 #include <algorithm>
@@ -50,7 +50,7 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
     r.stop = plan.stop.kind;
     if (plan.stop.kind == Stop::Kind::Fixed) {
         r.log_stop = std::log(plan.stop.level);
-        r.stop_price = std::exp(r.log_stop);   // the level as the engine sees it, not plan.stop.level
+        r.stop_price = std::exp(r.log_stop);  // the level as the engine sees it, not plan.stop.level
     }
     if (plan.stop.kind == Stop::Kind::Percent || plan.stop.kind == Stop::Kind::Trailing)
         r.log_stop_offset = std::log(1 - dir * plan.stop.distance);
@@ -98,8 +98,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 namespace {
 constexpr int kMaxDepth = 40;
-constexpr int kMaxSplits = 1 << 20;   // a guard against absurd inputs (a bracket of 10⁻⁹ step SDs)
-enum BridgeSides : int { kNone = 0, kDown = 1, kUp = 2 };   // where a piece's orders may fill
+constexpr int kMaxSplits = 1 << 20;  // a guard against absurd inputs (a bracket of 10⁻⁹ step SDs)
+enum BridgeSides : int { kNone = 0, kDown = 1, kUp = 2 };  // where a piece's orders may fill
 }  // namespace
 
 struct PlanTracker::BridgeDraws {
@@ -114,8 +114,7 @@ struct PlanTracker::BridgeDraws {
     }
 };
 
-void PlanTracker::start(const PlanRules& r, Monitoring monitoring, double x0,
-                        const int* event_steps) {
+void PlanTracker::start(const PlanRules& r, Monitoring monitoring, double x0, const int* event_steps) {
     out_ = {};
     phase_ = Phase::Waiting;
     monitoring_ = monitoring;
@@ -136,7 +135,7 @@ void PlanTracker::start(const PlanRules& r, Monitoring monitoring, double x0,
         case Entry::Kind::OnDate:
             if (r.entry_step == 0) enter(r, 0, x0);
             break;
-        case Entry::Kind::AfterEvent: break;   // events fire at step 1 or later
+        case Entry::Kind::AfterEvent: break;  // events fire at step 1 or later
     }
     if (r.last_step == 0) {
         if (phase_ == Phase::InTrade) finish(r, ExitReason::Horizon, 0, x0);
@@ -145,8 +144,8 @@ void PlanTracker::start(const PlanRules& r, Monitoring monitoring, double x0,
     update_watch(r, 0);
 }
 
-PlanTracker PlanTracker::resumed(const PlanRules& r, Monitoring monitoring, bool in_trade,
-                                 int entry_step, double entry_log) {
+PlanTracker PlanTracker::resumed(const PlanRules& r, Monitoring monitoring, bool in_trade, int entry_step,
+                                 double entry_log) {
     PlanTracker t;
     t.monitoring_ = monitoring;
     t.for_lanes_ = true;
@@ -163,7 +162,7 @@ void PlanTracker::enter(const PlanRules& r, int k, double log_price) {
     if (r.stop == Stop::Kind::Percent || r.stop == Stop::Kind::Trailing)
         log_stop_ = log_price + r.log_stop_offset;
     log_target_ = r.target == Target::Kind::Percent ? log_price + r.log_target_offset : r.log_target;
-    best_ = log_price;   // trailing: the best observed log price since the fill
+    best_ = log_price;  // trailing: the best observed log price since the fill
 }
 
 bool lane_playable(const PlanRules& r) {
@@ -237,7 +236,7 @@ void PlanTracker::step(const PlanRules& r, int k, const StepView& view) {
         if (phase_ == Phase::InTrade) finish(r, ExitReason::Horizon, k, view.observed);
         phase_ = Phase::Done;
     }
-    if (!for_lanes_) update_watch(r, k);   // the lanes watch their own levels
+    if (!for_lanes_) update_watch(r, k);  // the lanes watch their own levels
 }
 
 void PlanTracker::discrete_step(const PlanRules& r, int k, const StepView& view) {
@@ -263,8 +262,7 @@ void PlanTracker::discrete_step(const PlanRules& r, int k, const StepView& view)
     } else if (phase_ == Phase::InTrade && k > out_.entry_step) {
         // Exits are checked from the observation after the fill: the stop first.
         if (r.stop == Stop::Kind::Trailing) log_stop_ = best_ + r.log_stop_offset;
-        if (r.stop != Stop::Kind::None && (is_long ? x <= log_stop_ : x >= log_stop_))
-            stop_out(r, k, x);
+        if (r.stop != Stop::Kind::None && (is_long ? x <= log_stop_ : x >= log_stop_)) stop_out(r, k, x);
         else if (r.target != Target::Kind::None && (is_long ? x >= log_target_ : x <= log_target_))
             finish(r, ExitReason::Target, k, x);
         best_ = is_long ? std::max(best_, x) : std::min(best_, x);
@@ -284,8 +282,7 @@ void PlanTracker::price_at(const PlanRules& r, int k, double x) {
         (is_long ? x <= r.log_limit : x >= r.log_limit))
         enter(r, k, x);
     if (phase_ != Phase::InTrade) return;
-    if (r.stop != Stop::Kind::None && (is_long ? x <= log_stop_ : x >= log_stop_))
-        stop_out(r, k, x);
+    if (r.stop != Stop::Kind::None && (is_long ? x <= log_stop_ : x >= log_stop_)) stop_out(r, k, x);
     else if (r.target != Target::Kind::None && (is_long ? x >= log_target_ : x <= log_target_))
         finish(r, ExitReason::Target, k, x);
 }
@@ -364,8 +361,10 @@ void PlanTracker::leaf(const PlanRules& r, int k, double a, double b, double v, 
     const bool is_long = r.side == Side::Long;
     // Which extremes matter: the low one for orders filled by a fall and the touch level below
     // (a long's stop level, a short's target level), the high one for the others.
-    const bool touch_low = is_long ? r.has_touch_stop && !out_.touched_stop : r.has_touch_target && !out_.touched_target;
-    const bool touch_high = is_long ? r.has_touch_target && !out_.touched_target : r.has_touch_stop && !out_.touched_stop;
+    const bool touch_low =
+        is_long ? r.has_touch_stop && !out_.touched_stop : r.has_touch_target && !out_.touched_target;
+    const bool touch_high =
+        is_long ? r.has_touch_target && !out_.touched_target : r.has_touch_stop && !out_.touched_stop;
     // The unsplit step uses the view's uniforms; a piece draws both of its own, needed or not, so
     // the draws that follow (and so the trade) do not depend on whether touches are measured.
     double u_low = draws.view.u_low, u_high = draws.view.u_high;
@@ -407,13 +406,14 @@ void PlanTracker::leaf(const PlanRules& r, int k, double a, double b, double v, 
     // Orders filled by a fall to their level (a long's limit, then its stop; a short's target)
     // or a rise (a long's target; a short's limit, then its stop), at the level.
     const auto fill_side = [&](bool falls) {
-        const bool entries = falls == is_long;   // the limit and the stop lie on the entry's side
+        const bool entries = falls == is_long;  // the limit and the stop lie on the entry's side
         if (entries) {
             if (phase_ == Phase::Waiting && r.entry == Entry::Kind::Limit && reached(falls, r.log_limit))
                 enter(r, k, r.log_limit);
             if (phase_ == Phase::InTrade && r.stop != Stop::Kind::None && reached(falls, log_stop_))
                 stop_out(r, k, log_stop_);
-        } else if (phase_ == Phase::InTrade && r.target != Target::Kind::None && reached(falls, log_target_)) {
+        } else if (phase_ == Phase::InTrade && r.target != Target::Kind::None &&
+                   reached(falls, log_target_)) {
             finish(r, ExitReason::Target, k, log_target_);
         }
     };
@@ -438,7 +438,7 @@ void PlanTracker::update_watch(const PlanRules& r, int k) {
     };
     if (r.has_touch_stop && !out_.touched_stop) watch(r.touch_log_stop, is_long);
     if (r.has_touch_target && !out_.touched_target) watch(r.touch_log_target, !is_long);
-    int forced = r.last_step;   // the horizon
+    int forced = r.last_step;  // the horizon
     if (phase_ == Phase::Waiting) {
         if (r.entry == Entry::Kind::Limit) {
             watch(r.log_limit, is_long);
@@ -449,7 +449,7 @@ void PlanTracker::update_watch(const PlanRules& r, int k) {
         if (r.entry == Entry::Kind::OnDate && r.entry_step > k) forced = std::min(forced, r.entry_step);
         if (r.entry == Entry::Kind::AfterEvent && event_step_ > k) forced = std::min(forced, event_step_);
     } else if (phase_ == Phase::InTrade) {
-        if (r.stop == Stop::Kind::Trailing) forced = k + 1;   // its level moves every step
+        if (r.stop == Stop::Kind::Trailing) forced = k + 1;  // its level moves every step
         else if (r.stop != Stop::Kind::None) watch(log_stop_, is_long);
         if (r.stop != Stop::Kind::None) split(log_stop_, is_long);
         if (r.target != Target::Kind::None) {

@@ -30,8 +30,8 @@ TradeEconomics trade_economics(const Plan& plan, Price spot) {
     e.stop = stop_price(plan, e.entry);
     e.target = target_price(plan, e.entry);
     const double commission = 2 * plan.costs.commission_per_share;
-    e.round_trip_costs = std::fabs(e.entry_fill - e.entry) +
-                         e.entry * plan.costs.slippage_bps * 1e-4 + commission;
+    e.round_trip_costs =
+        std::fabs(e.entry_fill - e.entry) + e.entry * plan.costs.slippage_bps * 1e-4 + commission;
     const double dir = direction(plan.side);
     if (e.stop) {
         const Price exit_fill = slipped(*e.stop, plan.costs.slippage_bps, /*buying=*/!is_long);
@@ -53,8 +53,7 @@ TradeEconomics trade_economics(const Plan& plan, Price spot) {
     }
     // Size: a fixed count wins; else risk budget / risk per share, never more than the capital
     // buys outright (no leverage); without a stop the whole capital.
-    const double affordable =
-        e.entry_fill > 0 ? std::floor(plan.sizing.capital / e.entry_fill) : 0;
+    const double affordable = e.entry_fill > 0 ? std::floor(plan.sizing.capital / e.entry_fill) : 0;
     if (plan.sizing.shares) {
         e.shares = *plan.sizing.shares;
     } else if (e.stop && e.risk_per_share > 0 && plan.sizing.risk_per_trade > 0) {
@@ -83,8 +82,7 @@ PnL pnl_at(const Plan& plan, const TradeEconomics& e, Price exit) {
     const bool is_long = plan.side == Side::Long;
     const Price exit_fill = slipped(exit, plan.costs.slippage_bps, /*buying=*/!is_long);
     PnL p;
-    p.per_share = direction(plan.side) * (exit_fill - e.entry_fill) -
-                  2 * plan.costs.commission_per_share;
+    p.per_share = direction(plan.side) * (exit_fill - e.entry_fill) - 2 * plan.costs.commission_per_share;
     p.per_position = p.per_share * e.shares;
     p.of_entry = e.entry_fill > 0 ? p.per_share / e.entry_fill : 0;
     return p;
@@ -94,8 +92,7 @@ std::vector<Price> price_grid(Price from, Price to, Price step) {
     if (!(step > 0) || !std::isfinite(step))
         throw InputError({}, "--step", fmt::format("expected a positive step, got {}", step));
     if (!(from <= to) || !std::isfinite(from) || !std::isfinite(to))
-        throw InputError({}, "--from", fmt::format("expected --from ({}) at most --to ({})",
-                                                   from, to));
+        throw InputError({}, "--from", fmt::format("expected --from ({}) at most --to ({})", from, to));
     if (from < 0) throw InputError({}, "--from", "expected a non-negative price");
     const double rows = std::floor((to - from) / step + 1e-9) + 1;
     if (rows > 10000)
@@ -105,8 +102,7 @@ std::vector<Price> price_grid(Price from, Price to, Price step) {
     return grid;
 }
 
-std::vector<Price> default_price_grid(const TradeEconomics& e,
-                                      const std::vector<Price>& also_include) {
+std::vector<Price> default_price_grid(const TradeEconomics& e, const std::vector<Price>& also_include) {
     double lo = e.entry, hi = e.entry;
     for (const auto& level : {e.stop, e.target})
         if (level) lo = std::min(lo, *level), hi = std::max(hi, *level);

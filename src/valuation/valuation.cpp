@@ -41,8 +41,8 @@ ScenarioValue value_scenario(const Scenario& scenario, const Stock& base) {
     std::optional<double> eps;
     if (l.eps_change) eps = today.eps * (1 + *l.eps_change);
     if (l.revenue_change)
-        eps = today.eps * (1 + eps_change_from_revenue(*l.revenue_change,
-                                                       scenario.stock.net_margin, today.earnings));
+        eps = today.eps *
+              (1 + eps_change_from_revenue(*l.revenue_change, scenario.stock.net_margin, today.earnings));
     std::optional<Multiple> multiple = l.multiple;
     if (price && multiple && eps)
         fail("price, multiple and EPS levers together over-determine the scenario; drop one");
@@ -73,9 +73,10 @@ ScenarioValue value_scenario(const Scenario& scenario, const Stock& base) {
         fail(fmt::format("the levers give EPS {} and price {}; a P/E valuation needs both positive",
                          format_money(*eps), format_money(*price)));
     if (*price > limits::kMaxPrice)
-        fail(fmt::format("the levers give a price of {} a share; expected at most "
-                         "$1,000,000,000,000",
-                         *price < 1e15 ? format_money(*price) : fmt::format("${:.4g}", *price)));
+        fail(
+            fmt::format("the levers give a price of {} a share; expected at most "
+                        "$1,000,000,000,000",
+                        *price < 1e15 ? format_money(*price) : fmt::format("${:.4g}", *price)));
     v.price = *price;
     v.multiple = *multiple;
     v.eps = *eps;
@@ -148,8 +149,8 @@ const ScenarioValue* lowest(const std::vector<ScenarioValue>& values) {
     return it == values.end() ? nullptr : &*it;
 }
 bool is_price_lever_only(const Scenario& s) {
-    return (s.levers.price || s.levers.price_change) && !s.levers.eps_change &&
-           !s.levers.revenue_change && !s.levers.multiple;
+    return (s.levers.price || s.levers.price_change) && !s.levers.eps_change && !s.levers.revenue_change &&
+           !s.levers.multiple;
 }
 
 }  // namespace
@@ -157,15 +158,13 @@ bool is_price_lever_only(const Scenario& s) {
 std::vector<ImpliedNumber> implied_numbers(const Thesis& t, const std::vector<ScenarioValue>& values) {
     std::vector<ImpliedNumber> out;
     const Bridge today = bridge(t.stock);
-    const auto add = [&](std::string label, double raw, std::string unit,
-                         std::vector<std::string> rests_on) {
+    const auto add = [&](std::string label, double raw, std::string unit, std::vector<std::string> rests_on) {
         std::string shown = unit == "usd"        ? format_money(raw)
                             : unit == "multiple" ? format_multiple(raw)
                             : unit == "fraction" ? format_percent(raw, 1, true)
                             : unit == "share"    ? format_percent(raw, 1)
                                                  : format_number(raw, 2);
-        out.push_back({std::move(label), std::move(shown), raw, std::move(unit),
-                       assumed(t, rests_on)});
+        out.push_back({std::move(label), std::move(shown), raw, std::move(unit), assumed(t, rests_on)});
     };
     for (std::size_t i = 0; i < values.size(); ++i) {
         const Scenario& s = t.scenarios[i];
@@ -186,22 +185,20 @@ std::vector<ImpliedNumber> implied_numbers(const Thesis& t, const std::vector<Sc
     }
     if (t.stock.sector_pe > 0) {
         const Price at_sector = t.stock.sector_pe * today.eps;
-        add(fmt::format("price at the sector's {} (constant EPS)",
-                        format_multiple(t.stock.sector_pe, 0)),
+        add(fmt::format("price at the sector's {} (constant EPS)", format_multiple(t.stock.sector_pe, 0)),
             at_sector, "usd", {"stock.sector_pe"});
         add(fmt::format("return at the sector's {}", format_multiple(t.stock.sector_pe, 0)),
             at_sector / today.price - 1, "fraction", {"stock.sector_pe"});
     }
     const Opportunity& o = t.opportunity;
     if (o.revenue_unlock > 0) {
-        const Fraction g = eps_change_from_revenue(o.revenue_unlock, t.stock.net_margin,
-                                                   today.earnings);
+        const Fraction g = eps_change_from_revenue(o.revenue_unlock, t.stock.net_margin, today.earnings);
         const std::vector<std::string> keys{"opportunity.revenue_unlock", "stock.net_margin"};
-        add(fmt::format("EPS growth from the {} unlock at a {} net margin",
-                        format_amount(o.revenue_unlock), format_percent(t.stock.net_margin, 0)),
+        add(fmt::format("EPS growth from the {} unlock at a {} net margin", format_amount(o.revenue_unlock),
+                        format_percent(t.stock.net_margin, 0)),
             g, "fraction", keys);
-        add(fmt::format("price at {} with the unlock", format_multiple(today.pe, 0)),
-            today.price * (1 + g), "usd", keys);
+        add(fmt::format("price at {} with the unlock", format_multiple(today.pe, 0)), today.price * (1 + g),
+            "usd", keys);
         if (const ScenarioValue* top = highest(values); top && top->price > today.price) {
             const Fraction need = required_eps_growth(top->price, today.pe, today.eps);
             add(fmt::format("share of the EPS growth {} needs that the unlock supplies",
@@ -242,12 +239,12 @@ std::vector<AuditFinding> audit(const Thesis& t, const std::vector<ScenarioValue
     if (t.stock.shares && *t.stock.shares > 0) {
         const double ratio = today.shares / *t.stock.shares;
         if (std::fabs(ratio - 1) > 0.05)
-            say("shares", fmt::format("a {} market cap at {} implies {:.2f}B shares, but the file "
-                                      "says {:.2f}B (cap at that count: {}); the price and the "
-                                      "cap cannot both be right",
-                                      format_amount(today.market_cap), format_money(today.price),
-                                      today.shares / 1e9, *t.stock.shares / 1e9,
-                                      format_amount(*t.stock.shares * today.price)));
+            say("shares",
+                fmt::format("a {} market cap at {} implies {:.2f}B shares, but the file "
+                            "says {:.2f}B (cap at that count: {}); the price and the "
+                            "cap cannot both be right",
+                            format_amount(today.market_cap), format_money(today.price), today.shares / 1e9,
+                            *t.stock.shares / 1e9, format_amount(*t.stock.shares * today.price)));
     }
     // 3. The unlock against the thesis's own sizing of the opportunity.
     const Opportunity& o = t.opportunity;
@@ -261,13 +258,11 @@ std::vector<AuditFinding> audit(const Thesis& t, const std::vector<ScenarioValue
                                 "market could absorb {}–{} of sales ({}–{})",
                                 format_amount(o.revenue_unlock),
                                 format_percent(o.revenue_unlock / *t.stock.revenue),
-                                format_amount(*t.stock.revenue),
-                                format_percent(*o.share_of_sales_low, 0),
+                                format_amount(*t.stock.revenue), format_percent(*o.share_of_sales_low, 0),
                                 format_percent(o.share_of_sales_high.value_or(*o.share_of_sales_low), 0),
                                 format_amount(lo), format_amount(hi)));
         }
-        const Fraction g = eps_change_from_revenue(o.revenue_unlock, t.stock.net_margin,
-                                                   today.earnings);
+        const Fraction g = eps_change_from_revenue(o.revenue_unlock, t.stock.net_margin, today.earnings);
         if (const ScenarioValue* top = highest(values); top && top->price > today.price) {
             const Fraction need = required_eps_growth(top->price, today.pe, today.eps);
             if (g < 0.5 * need)
@@ -283,10 +278,10 @@ std::vector<AuditFinding> audit(const Thesis& t, const std::vector<ScenarioValue
     }
     if (o.writeoff && *o.writeoff > 0) {
         const Multiple clean = today.market_cap / (today.earnings + *o.writeoff);
-        say("writeoff", fmt::format("the {} write-off depressed trailing earnings: added back, "
-                                    "the P/E is {} rather than {}",
-                                    format_amount(*o.writeoff), format_multiple(clean),
-                                    format_multiple(today.pe)));
+        say("writeoff",
+            fmt::format("the {} write-off depressed trailing earnings: added back, "
+                        "the P/E is {} rather than {}",
+                        format_amount(*o.writeoff), format_multiple(clean), format_multiple(today.pe)));
     }
     // 4. Sector re-rating against the worst case.
     const ScenarioValue* low = lowest(values);
@@ -296,8 +291,8 @@ std::vector<AuditFinding> audit(const Thesis& t, const std::vector<ScenarioValue
             say("sector-multiple",
                 fmt::format("a re-rating to the sector's {} ({}) lies below the lowest scenario, "
                             "{} ({}): the stated worst case is milder than a plain re-rating",
-                            format_multiple(t.stock.sector_pe, 0), format_money(at_sector),
-                            low->name, format_money(low->price)));
+                            format_multiple(t.stock.sector_pe, 0), format_money(at_sector), low->name,
+                            format_money(low->price)));
     }
     // 5. Plans against scenarios.
     for (const Plan& plan : t.plans) {
@@ -321,20 +316,19 @@ std::vector<AuditFinding> audit(const Thesis& t, const std::vector<ScenarioValue
                     fmt::format("{}: scenario {} ({}) lies {} beyond the {} stop; a gap there "
                                 "would fill well past it: loss {} a share instead of the planned {}",
                                 plan.name, v.name, format_money(v.price),
-                                format_percent(std::fabs(v.price / *e.stop - 1)),
-                                format_money(*e.stop, -1), format_money(gapped),
-                                format_money(planned)));
+                                format_percent(std::fabs(v.price / *e.stop - 1)), format_money(*e.stop, -1),
+                                format_money(gapped), format_money(planned)));
             }
         }
         if (e.target && !values.empty()) {
             const ScenarioValue* top = is_long ? highest(values) : lowest(values);
-            const bool unreachable = is_long ? *e.target > top->price * 1.0001
-                                             : *e.target < top->price * 0.9999;
+            const bool unreachable =
+                is_long ? *e.target > top->price * 1.0001 : *e.target < top->price * 0.9999;
             if (unreachable)
-                say("target", fmt::format("{}: the {} target lies beyond every scenario's price "
-                                          "(best: {} at {})",
-                                          plan.name, format_money(*e.target), top->name,
-                                          format_money(top->price)));
+                say("target",
+                    fmt::format("{}: the {} target lies beyond every scenario's price "
+                                "(best: {} at {})",
+                                plan.name, format_money(*e.target), top->name, format_money(top->price)));
         }
     }
     return out;

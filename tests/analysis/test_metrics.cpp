@@ -28,7 +28,7 @@ TEST_CASE("the metric catalogue names each metric once and says how to compute i
         CHECK((m.scope == "valuation") == static_cast<bool>(m.from_scenarios));
         CHECK(find_metric(m.name, m.scope) == &m);
     }
-    CHECK(find_metric("p_gap") == nullptr);   // one name a quantity: p_gap_through_stop
+    CHECK(find_metric("p_gap") == nullptr);  // one name a quantity: p_gap_through_stop
 }
 
 TEST_CASE("p_stop counts every stop exit and the four outcomes add up to the paths") {
@@ -47,14 +47,17 @@ TEST_CASE("p_stop counts every stop exit and the four outcomes add up to the pat
         };
         const double n = static_cast<double>(r.paths);
         // Exact: each probability is a count over n.
-        CHECK(p("p_stop") == static_cast<double>(count(ExitReason::Stop) + count(ExitReason::GapThroughStop)) / n);
+        CHECK(p("p_stop") ==
+              static_cast<double>(count(ExitReason::Stop) + count(ExitReason::GapThroughStop)) / n);
         CHECK(p("p_gap_through_stop") == static_cast<double>(count(ExitReason::GapThroughStop)) / n);
-        CHECK(p("p_unfilled") + p("p_target") + p("p_stop") + p("p_horizon") == doctest::Approx(1).epsilon(1e-12));
+        CHECK(p("p_unfilled") + p("p_target") + p("p_stop") + p("p_horizon") ==
+              doctest::Approx(1).epsilon(1e-12));
     }
     // The seed's aggressive plan does gap through its stop sometimes, so the two names differ there.
-    const MetricValue stop = evaluate_metric(Metric{"aggressive.p_stop", "aggressive", find_metric("p_stop")}, t, &r);
-    const MetricValue gap =
-        evaluate_metric(Metric{"aggressive.p_gap_through_stop", "aggressive", find_metric("p_gap_through_stop")}, t, &r);
+    const MetricValue stop =
+        evaluate_metric(Metric{"aggressive.p_stop", "aggressive", find_metric("p_stop")}, t, &r);
+    const MetricValue gap = evaluate_metric(
+        Metric{"aggressive.p_gap_through_stop", "aggressive", find_metric("p_gap_through_stop")}, t, &r);
     CHECK(gap.estimate->value > 0);
     CHECK(stop.estimate->value > gap.estimate->value);
 }
@@ -64,10 +67,12 @@ TEST_CASE("a metric that does not apply says why") {
     t.simulation.paths = 2048;
     MonteCarlo mc(t);
     mc.run(t.simulation.paths);
-    const MetricValue r = evaluate_metric(Metric{"hold.expectancy_r", "hold", find_metric("expectancy_r")}, t, &mc.result());
+    const MetricValue r =
+        evaluate_metric(Metric{"hold.expectancy_r", "hold", find_metric("expectancy_r")}, t, &mc.result());
     CHECK_FALSE(r.estimate);
     CHECK(r.reason == "needs a plan with a stop");
-    const MetricValue risk = evaluate_metric(Metric{"hold.risk_per_share", "hold", find_metric("risk_per_share")}, t, nullptr);
+    const MetricValue risk =
+        evaluate_metric(Metric{"hold.risk_per_share", "hold", find_metric("risk_per_share")}, t, nullptr);
     CHECK_FALSE(risk.estimate);
     CHECK(risk.reason == "the plan has no stop");
 }

@@ -1,9 +1,9 @@
 // Sweeps, sensitivity and solve: axis parsing, bad specs, common random numbers (a metric theory
 // says is monotone comes out monotone), paired differences, invalid points, tornado ranking and
 // root finding.
+#include "thesis/analysis/sweep.h"
 #include "thesis/core/errors.h"
 #include "thesis/io/seed_thesis.h"
-#include "thesis/analysis/sweep.h"
 #include "thesis/valuation/valuation.h"
 
 #include <doctest/doctest.h>
@@ -40,8 +40,7 @@ std::string error_of(Fn fn) {
     return "";
 }
 
-std::vector<double> p_stop_over_stops(const std::vector<double>& stops, bool same_seed,
-                                      std::uint64_t seed) {
+std::vector<double> p_stop_over_stops(const std::vector<double>& stops, bool same_seed, std::uint64_t seed) {
     std::vector<double> out;
     for (std::size_t i = 0; i < stops.size(); ++i) {
         const Evaluator ev(seed_source(), "aggressive.p_stop", sim(2000, same_seed ? seed : seed + i));
@@ -98,10 +97,12 @@ TEST_CASE("bad sweep specs are one-line input errors naming the key") {
           std::string::npos);
     CHECK(error_of([] { parse_sweep_axis("plans.aggressive.stop=550:650"); }).find("FROM:TO:STEP") !=
           std::string::npos);
-    const std::string unknown = error_of([&] { check_numeric_key(yaml, "plans.aggressive.stpo", "--set x"); });
+    const std::string unknown =
+        error_of([&] { check_numeric_key(yaml, "plans.aggressive.stpo", "--set x"); });
     CHECK(unknown.find("did you mean 'stop'") != std::string::npos);
-    CHECK(error_of([&] { check_numeric_key(yaml, "plans.agressive.stop", "--set x"); })
-              .find("did you mean 'aggressive'") != std::string::npos);
+    CHECK(error_of([&] {
+              check_numeric_key(yaml, "plans.agressive.stop", "--set x");
+          }).find("did you mean 'aggressive'") != std::string::npos);
     CHECK(error_of([&] { check_numeric_key(yaml, "plans.aggressive", "--set x"); }).find("section") !=
           std::string::npos);
     CHECK(error_of([&] { check_numeric_key(yaml, "stock.name", "--set x"); }).find("not a numeric field") !=
@@ -109,8 +110,9 @@ TEST_CASE("bad sweep specs are one-line input errors naming the key") {
     CHECK(check_numeric_key(yaml, "model.volatility", "--set x") == "50%");
 
     const Thesis t = load_seed_thesis();
-    CHECK(error_of([&] { resolve_metric("aggressive.p_stpo", t); }).find("did you mean 'aggressive.p_stop'") !=
-          std::string::npos);
+    CHECK(error_of([&] {
+              resolve_metric("aggressive.p_stpo", t);
+          }).find("did you mean 'aggressive.p_stop'") != std::string::npos);
     CHECK(error_of([&] { resolve_metric("agressive.p_stop", t); }).find("did you mean 'aggressive'") !=
           std::string::npos);
     CHECK(error_of([&] { resolve_metric("p_stop", t); }).find("PLAN.METRIC") != std::string::npos);
@@ -145,7 +147,8 @@ TEST_CASE("a point that makes a plan invalid is marked with the reason and not d
 }
 
 TEST_CASE("deterministic metrics are exact and agree with the engines") {
-    const Evaluator ev(seed_source(), "valuation.expected_price,aggressive.reward_risk,aggressive.shares", {});
+    const Evaluator ev(seed_source(), "valuation.expected_price,aggressive.reward_risk,aggressive.shares",
+                       {});
     CHECK_FALSE(ev.simulates());
     const PointResult r = ev.evaluate({{"scenarios.bull.price", "1100"}});
     REQUIRE(r.valid);
@@ -157,7 +160,7 @@ TEST_CASE("deterministic metrics are exact and agree with the engines") {
     CHECK(price.ci_low == price.value);
     CHECK(price.ci_high == price.value);
     CHECK(r.values[1].estimate->std_error == 0);
-    CHECK(r.values[1].estimate->value > 2.9);   // (1000 − 700) / (700 − 600) less costs
+    CHECK(r.values[1].estimate->value > 2.9);  // (1000 − 700) / (700 − 600) less costs
     CHECK(r.values[2].estimate->value > 0);
 }
 
@@ -196,8 +199,8 @@ TEST_CASE("paired differences to the base equal the difference and beat the inde
         CHECK(d.std_error < 0.5 * std::hypot(x1.std_error, x0.std_error));
         CHECK(d.ci_low < d.value);
     }
-    CHECK(r.versus_base[1].estimate->value > 0);   // a higher stop is hit more often
-    CHECK_FALSE(r.paired[2]);                       // a quantile: independence assumed
+    CHECK(r.versus_base[1].estimate->value > 0);  // a higher stop is hit more often
+    CHECK_FALSE(r.paired[2]);                     // a quantile: independence assumed
     CHECK(r.versus_base[2].estimate->std_error > 0);
 }
 
@@ -222,7 +225,8 @@ TEST_CASE("sensitivity ranks inputs by swing and leaves scenario probabilities a
 
     // A LOW:HIGH that makes a plan invalid is reported at that end, not dropped.
     const Evaluator plan(seed_source(), "aggressive.reward_risk", {});
-    const SensitivityInput stop = parse_sensitivity_range(plan.source().yaml, "plans.aggressive.stop=650:710");
+    const SensitivityInput stop =
+        parse_sensitivity_range(plan.source().yaml, "plans.aggressive.stop=650:710");
     CHECK(stop.base == 600);
     const auto stop_rows = run_sensitivity(plan, {stop});
     REQUIRE(stop_rows.size() == 1);
@@ -292,7 +296,7 @@ TEST_CASE("without a touch metric a sweep simulates without touch odds - and get
     struct Case {
         ThesisSource source;
         std::vector<std::string> plans;
-        std::string touch;   // touch metrics that turn the touch odds on
+        std::string touch;  // touch metrics that turn the touch odds on
         std::string axis;
     };
     const std::string coffee_path = std::string(THESIS_SOURCE_DIR) + "/scenarios/coastal-coffee-short.yaml";
@@ -301,11 +305,15 @@ TEST_CASE("without a touch metric a sweep simulates without touch odds - and get
     coffee << coffee_in.rdbuf();
     const std::vector<Case> cases{
         // GBM with events, discrete monitoring; a limit entry, a dated entry and a plain hold.
-        {seed_source(), {"aggressive", "cautious", "hold"},
-         "aggressive.p_touch_stop,cautious.p_touch_target", "plans.aggressive.stop=600,650"},
+        {seed_source(),
+         {"aggressive", "cautious", "hold"},
+         "aggressive.p_touch_stop,cautious.p_touch_target",
+         "plans.aggressive.stop=600,650"},
         // Merton jumps, continuous monitoring; a short and a trailing stop.
-        {{coffee.str(), coffee_path, {}}, {"short", "contrarian"},
-         "short.p_touch_target,contrarian.p_touch_stop", "model.volatility=30%,45%"},
+        {{coffee.str(), coffee_path, {}},
+         {"short", "contrarian"},
+         "short.p_touch_target,contrarian.p_touch_stop",
+         "model.volatility=30%,45%"},
     };
     for (const Case& c : cases) {
         CAPTURE(c.source.source);
@@ -347,9 +355,8 @@ TEST_CASE("a touch metric with simulation.touch_odds false is a clear error") {
     REQUIRE(yaml.find(seed_line) != std::string::npos);
     yaml.replace(yaml.find(seed_line), seed_line.size(), seed_line + "  touch_odds: false\n");
     const ThesisSource off_in_file{yaml, "off.yaml", {}};
-    const std::string in_file = error_of([&] {
-        Evaluator(off_in_file, "aggressive.p_stop,aggressive.p_touch_stop", sim(2048));
-    });
+    const std::string in_file =
+        error_of([&] { Evaluator(off_in_file, "aggressive.p_stop,aggressive.p_touch_stop", sim(2048)); });
     CHECK(in_file.find("--metric: aggressive.p_touch_stop needs the touch odds, which off.yaml "
                        "turns off (simulation.touch_odds: false)") != std::string::npos);
     CHECK(in_file.find("--set simulation.touch_odds=true") != std::string::npos);

@@ -24,6 +24,6 @@ TEST_CASE("did you mean: one or two edits - swapped letters and prefixes") {
 
 TEST_CASE("THESIS_REQUIRE states the values when an invariant breaks") {
     const int paths = 0;
-    CHECK_THROWS_WITH_AS(THESIS_REQUIRE(paths > 0, "paths = {}", paths),
-                         doctest::Contains("paths = 0"), InternalError);
+    CHECK_THROWS_WITH_AS(THESIS_REQUIRE(paths > 0, "paths = {}", paths), doctest::Contains("paths = 0"),
+                         InternalError);
 }

@@ -8,8 +8,8 @@ using namespace thesis;
 TEST_CASE("amounts accept $ - thousands commas and K/M/B/T suffixes") {
     CHECK(parse_quantity("700", Unit::Money) == 700.0);
     CHECK(parse_quantity("$1,000", Unit::Money) == 1000.0);
-    CHECK(parse_quantity("8B", Unit::Money) == 8e9);     // "unlock $8 billion"
-    CHECK(parse_quantity("4T", Unit::Money) == 4e12);    // "surpassing $4 trillion"
+    CHECK(parse_quantity("8B", Unit::Money) == 8e9);   // "unlock $8 billion"
+    CHECK(parse_quantity("4T", Unit::Money) == 4e12);  // "surpassing $4 trillion"
     CHECK(parse_quantity("4.5b", Unit::Money) == 4.5e9);
     CHECK(parse_quantity("-$50", Unit::Money) == -50.0);
     CHECK(parse_quantity("400M", Unit::Money) == 400e6);
@@ -74,7 +74,7 @@ TEST_CASE("money - percent and multiples format with separators and signs") {
     CHECK(format_money(-1234.5) == "-$1,234.50");
     CHECK(format_money(1000, -1) == "$1,000");
     CHECK(format_money(769.2307, -1) == "$769.23");
-    CHECK(format_money(-0.001) == "$0.00");   // no "-$0.00"
+    CHECK(format_money(-0.001) == "$0.00");  // no "-$0.00"
     CHECK(format_signed_money(300) == "+$300.00");
     CHECK(format_signed_money(-100.66) == "-$100.66");
     CHECK(format_signed_money(0) == "$0.00");

@@ -47,18 +47,14 @@ TEST_CASE("bad input: a wrong type names what was expected") { check_case("wrong
 TEST_CASE("bad input: a missing required field") { check_case("missing_required", "4:3"); }
 TEST_CASE("bad input: a long stop above entry") { check_case("stop_above_entry", "13:11"); }
 TEST_CASE("bad input: a short stop below entry") { check_case("short_stop_below_entry", "14:11"); }
-TEST_CASE("bad input: probabilities that don't sum to 1") {
-    check_case("probabilities_not_one", "16:3");
-}
+TEST_CASE("bad input: probabilities that don't sum to 1") { check_case("probabilities_not_one", "16:3"); }
 TEST_CASE("bad input: a file that isn't YAML") { check_case("not_yaml", "3:8"); }
 TEST_CASE("bad input: a duplicate scenario name") { check_case("duplicate_scenario", "18:3"); }
 TEST_CASE("bad input: a YAML list instead of a thesis") { check_case("not_a_map", "1:1"); }
 TEST_CASE("bad input: an empty file") { check_case("empty_file", "1:1"); }
 TEST_CASE("bad input: a probability above 100%") { check_case("probability_out_of_range", "18:18"); }
 TEST_CASE("bad input: volatility of zero") { check_case("volatility_not_positive", "9:15"); }
-TEST_CASE("bad input: an entry after an event that doesn't exist") {
-    check_case("unknown_event", "12:20");
-}
+TEST_CASE("bad input: an entry after an event that doesn't exist") { check_case("unknown_event", "12:20"); }
 TEST_CASE("bad input: a duration nobody can read") { check_case("bad_duration", "16:12"); }
 TEST_CASE("bad input: a misspelt model kind") { check_case("bad_choice", "9:9"); }
 

@@ -1,8 +1,8 @@
 // Inputs the fuzzer once broke the loader with (fuzz/regressions/): each must now load, or fail
 // with an InputError, and the report must render — no crash, no other exception.
 #include "thesis/core/errors.h"
-#include "thesis/report/reports.h"
 #include "thesis/io/yaml_loader.h"
+#include "thesis/report/reports.h"
 
 #include <doctest/doctest.h>
 

@@ -58,7 +58,7 @@ TEST_CASE("values tagged !assumption are recorded by key path") {
     CHECK(t.assumptions.count("stock.net_margin") == 1);
     CHECK(t.assumptions.count("scenarios.bull.probability") == 1);
     CHECK(t.assumptions.count("plans.cautious.entry.date") == 1);
-    CHECK(t.assumptions.count("stock.pe") == 0);   // quoted from the article
+    CHECK(t.assumptions.count("stock.pe") == 0);  // quoted from the article
 }
 
 TEST_CASE("the built-in seed thesis is the shipped file") {
@@ -78,9 +78,8 @@ TEST_CASE("the unrelated example loads - with a short plan") {
 }
 
 TEST_CASE("--set overrides any value by key path - and adds keys the schema knows") {
-    const Thesis t = load_seed_thesis({{"plans.aggressive.stop", "550"},
-                                       {"model.volatility", "40%"},
-                                       {"plans.hold.horizon", "6m"}});
+    const Thesis t = load_seed_thesis(
+        {{"plans.aggressive.stop", "550"}, {"model.volatility", "40%"}, {"plans.hold.horizon", "6m"}});
     CHECK(t.find_plan("aggressive")->stop.level == 550);
     CHECK(t.model.volatility == doctest::Approx(0.40).epsilon(1e-15));
     CHECK(t.find_plan("hold")->horizon == 0.5);
@@ -88,12 +87,11 @@ TEST_CASE("--set overrides any value by key path - and adds keys the schema know
 
 TEST_CASE("an override that breaks a rule is reported against the command line") {
     CHECK_THROWS_WITH_AS(load_seed_thesis({{"plans.aggressive.stop", "750"}}),
-                         doctest::Contains("command line (--set plans.aggressive.stop)"),
+                         doctest::Contains("command line (--set plans.aggressive.stop)"), InputError);
+    CHECK_THROWS_WITH_AS(load_seed_thesis({{"stock.pe.x", "1"}}), doctest::Contains("not a section"),
                          InputError);
-    CHECK_THROWS_WITH_AS(load_seed_thesis({{"stock.pe.x", "1"}}),
-                         doctest::Contains("not a section"), InputError);
-    CHECK_THROWS_WITH_AS(load_seed_thesis({{"stock.pirce", "1"}}),
-                         doctest::Contains("did you mean 'price'"), InputError);
+    CHECK_THROWS_WITH_AS(load_seed_thesis({{"stock.pirce", "1"}}), doctest::Contains("did you mean 'price'"),
+                         InputError);
     CHECK_THROWS_AS(parse_override("novalue"), InputError);
     CHECK(parse_override("a.b=c=d").value == "c=d");
 }
@@ -120,7 +118,7 @@ scenarios:
     const Scenario* fat = t.find_scenario("fat_margin");
     REQUIRE(fat);
     CHECK(fat->stock.net_margin == doctest::Approx(0.20).epsilon(1e-15));
-    CHECK(fat->stock.price == 100);                 // inherited from the base
+    CHECK(fat->stock.price == 100);  // inherited from the base
     CHECK(t.find_scenario("thin_margin")->stock.net_margin == doctest::Approx(0.10).epsilon(1e-15));
     // Earnings = 10B / 20 = 500M. +1B × 20% = +200M → EPS +40%; at 10% → +20%.
     CHECK(value_scenario(*fat, t.stock).eps_change == doctest::Approx(0.40).epsilon(1e-12));

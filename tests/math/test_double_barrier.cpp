@@ -22,8 +22,7 @@ using thesis::DoubleBarrierSeries;
 
 double max_abs_difference(const DoubleBarrierOdds& a, const DoubleBarrierOdds& b) {
     return std::max({std::fabs(a.p_upper_first - b.p_upper_first),
-                     std::fabs(a.p_lower_first - b.p_lower_first),
-                     std::fabs(a.p_neither - b.p_neither)});
+                     std::fabs(a.p_lower_first - b.p_lower_first), std::fabs(a.p_neither - b.p_neither)});
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -128,15 +127,14 @@ Complex one_minus_exp(Complex z) {
 /// ρ = −α ± γ, α = ν/σ², γ = √(α² + 2λ/σ²), so ψ(x) = e^{α(w−x)}·sinh(γx)/sinh(γw)
 /// = e^{(α−γ)(w−x)}·(1 − e^{−2γx})/(1 − e^{−2γw}). The lower-first transform is the same with
 /// x ↔ w − x and α → −α.
-Complex upper_first_transform(long double x, long double x_up, long double alpha,
-                              long double sigma, Complex lambda) {
+Complex upper_first_transform(long double x, long double x_up, long double alpha, long double sigma,
+                              Complex lambda) {
     const long double w = x + x_up;
     const Complex two_lambda = 2.0L * lambda / (sigma * sigma);
     const Complex gamma = std::sqrt(alpha * alpha + two_lambda);  // principal root: Re γ >= 0
     // α − γ = −(2λ/σ²)/(α + γ) avoids cancellation for large positive α.
     const Complex decay = alpha > 0 ? -two_lambda / (alpha + gamma) : alpha - gamma;
-    return std::exp(decay * x_up) * one_minus_exp(-2.0L * gamma * x) /
-           one_minus_exp(-2.0L * gamma * w);
+    return std::exp(decay * x_up) * one_minus_exp(-2.0L * gamma * x) / one_minus_exp(-2.0L * gamma * w);
 }
 
 /// f(t) from its Laplace transform F by the fixed Talbot contour with m nodes (J. Abate and
@@ -173,8 +171,7 @@ DoubleBarrierOdds laplace_inversion_odds(double spot, double lower, double upper
     const auto invert = [&](auto transform) {
         return static_cast<double>(fixed_talbot(transform, horizon, kNodes));
     };
-    return {invert([&](Complex l) { return up(l) / l; }),
-            invert([&](Complex l) { return down(l) / l; }),
+    return {invert([&](Complex l) { return up(l) / l; }), invert([&](Complex l) { return down(l) / l; }),
             invert([&](Complex l) { return (1.0L - up(l) - down(l)) / l; })};
 }
 
@@ -192,8 +189,7 @@ TEST_CASE("double no-touch probabilities match Haug's double-barrier binary valu
         const double growth = std::exp(row.r * row.t);
         const double paid = row.expected_pv * growth / kDoubleBinaryCash;
         const double expected_neither = row.knock_in ? 1 - paid : paid;
-        const auto odds =
-            double_barrier_odds(row.spot, row.lower, row.upper, row.r - row.q, row.vol, row.t);
+        const auto odds = double_barrier_odds(row.spot, row.lower, row.upper, row.r - row.q, row.vol, row.t);
         CHECK(std::fabs(odds.p_neither - expected_neither) <= row.tol * growth / kDoubleBinaryCash);
     }
 }
@@ -211,8 +207,7 @@ TEST_CASE("single-barrier touch probabilities match Haug's one-touch and no-touc
         const double growth = std::exp(row.r * row.t);
         const double paid = row.expected_pv * growth / kTouchCash;
         const double expected_touch = row.knock_in ? paid : 1 - paid;
-        const double touch =
-            barrier_touch_probability(row.spot, row.barrier, row.r - row.q, row.vol, row.t);
+        const double touch = barrier_touch_probability(row.spot, row.barrier, row.r - row.q, row.vol, row.t);
         CHECK(std::fabs(touch - expected_touch) <= row.tol * growth / kTouchCash);
     }
 }
@@ -230,9 +225,8 @@ TEST_CASE("the worked example: 770 between 600 and 1000 - 10% drift - 50% vol - 
 TEST_CASE("image and eigenfunction series agree around the horizon where the choice switches") {
     // The automatic choice switches at s = σ²T/w² = 2/π; check a decade either side and at it.
     const Case bands[] = {
-        {770, 600, 1000, 0.10, 0.50, 0},  {100, 99, 101, 0.05, 0.30, 0},
-        {100, 1, 10000, 0.10, 0.50, 0},   {100, 70, 130, -0.50, 0.15, 0},
-        {100, 90, 105, 0.10, 0.01, 0},    {100, 80, 125, 0.045, 0.30, 0},
+        {770, 600, 1000, 0.10, 0.50, 0},   {100, 99, 101, 0.05, 0.30, 0}, {100, 1, 10000, 0.10, 0.50, 0},
+        {100, 70, 130, -0.50, 0.15, 0},    {100, 90, 105, 0.10, 0.01, 0}, {100, 80, 125, 0.045, 0.30, 0},
         {100, 99.999, 110, 0.05, 0.20, 0}, {100, 60, 150, -2.0, 3.00, 0},
     };
     for (const auto& band : bands) {
@@ -245,11 +239,10 @@ TEST_CASE("image and eigenfunction series agree around the horizon where the cho
             CAPTURE(band.drift);
             CAPTURE(horizon);
             const auto images = double_barrier_odds(band.spot, band.lower, band.upper, band.drift,
-                                                    band.volatility, horizon,
-                                                    DoubleBarrierSeries::images);
-            const auto eigen = double_barrier_odds(band.spot, band.lower, band.upper, band.drift,
-                                                   band.volatility, horizon,
-                                                   DoubleBarrierSeries::eigenfunctions);
+                                                    band.volatility, horizon, DoubleBarrierSeries::images);
+            const auto eigen =
+                double_barrier_odds(band.spot, band.lower, band.upper, band.drift, band.volatility, horizon,
+                                    DoubleBarrierSeries::eigenfunctions);
             CHECK(max_abs_difference(images, eigen) <= 1e-12);
         }
     }
@@ -293,8 +286,7 @@ TEST_CASE("the three probabilities lie in [0 - 1] and sum to 1 across extreme in
         for (const double drift : {-5.0, -0.3, 0.0, 0.05, 1.0, 5.0})
             for (const double volatility : {0.01, 0.2, 1.0, 3.0})
                 for (const double horizon : {1e-4, 0.01, 0.25, 1.0, 5.0, 30.0, 1000.0}) {
-                    const auto odds =
-                        double_barrier_odds(100, band[0], band[1], drift, volatility, horizon);
+                    const auto odds = double_barrier_odds(100, band[0], band[1], drift, volatility, horizon);
                     CAPTURE(band[0]);
                     CAPTURE(band[1]);
                     CAPTURE(drift);
@@ -302,8 +294,7 @@ TEST_CASE("the three probabilities lie in [0 - 1] and sum to 1 across extreme in
                     CAPTURE(horizon);
                     for (const double p : {odds.p_upper_first, odds.p_lower_first, odds.p_neither})
                         CHECK((p >= 0 && p <= 1));
-                    CHECK(std::fabs(odds.p_upper_first + odds.p_lower_first + odds.p_neither - 1) <=
-                          1e-15);
+                    CHECK(std::fabs(odds.p_upper_first + odds.p_lower_first + odds.p_neither - 1) <= 1e-15);
                 }
 }
 
@@ -334,18 +325,18 @@ TEST_CASE("an unreachable second barrier reduces to the single-barrier touch pro
 TEST_CASE("hard cases match an independent Laplace-transform inversion to 1e-8") {
     // Each was also checked against the series in 40-digit mpmath (agreement ~1e-14).
     const Case cases[] = {
-        {100, 99, 101, 0.05, 0.30, 0.5},     // tight band: exits within days
-        {100, 99, 101, 0.05, 0.50, 1e-4},    // tight band, one hour
-        {100, 99, 101, 0.0, 0.20, 30},       // tight band, 30 years
-        {100, 50, 200, 0.07, 0.20, 30},      // long horizon
-        {100, 60, 150, 0.10, 3.00, 2},       // very high volatility
-        {100, 70, 130, -0.50, 0.15, 5},      // strong negative drift
-        {100, 80, 120, -2.0, 0.05, 0.3},     // very strong negative drift, low volatility
-        {100, 90, 105, 0.10, 0.01, 1},       // 1% volatility: drift decides
-        {100, 1, 10000, 0.10, 0.50, 30},     // very wide band, long horizon
+        {100, 99, 101, 0.05, 0.30, 0.5},       // tight band: exits within days
+        {100, 99, 101, 0.05, 0.50, 1e-4},      // tight band, one hour
+        {100, 99, 101, 0.0, 0.20, 30},         // tight band, 30 years
+        {100, 50, 200, 0.07, 0.20, 30},        // long horizon
+        {100, 60, 150, 0.10, 3.00, 2},         // very high volatility
+        {100, 70, 130, -0.50, 0.15, 5},        // strong negative drift
+        {100, 80, 120, -2.0, 0.05, 0.3},       // very strong negative drift, low volatility
+        {100, 90, 105, 0.10, 0.01, 1},         // 1% volatility: drift decides
+        {100, 1, 10000, 0.10, 0.50, 30},       // very wide band, long horizon
         {100, 99.999, 110, 0.05, 0.20, 0.01},  // spot a hair above the lower barrier
-        {100, 10, 1000, -1.0, 3.00, 30},     // wide band, high vol, negative drift
-        {770, 600, 1000, 0.10, 0.50, 1.0},   // the worked example
+        {100, 10, 1000, -1.0, 3.00, 30},       // wide band, high vol, negative drift
+        {770, 600, 1000, 0.10, 0.50, 1.0},     // the worked example
     };
     for (const auto& c : cases) {
         CAPTURE(c.lower);
@@ -353,8 +344,7 @@ TEST_CASE("hard cases match an independent Laplace-transform inversion to 1e-8")
         CAPTURE(c.drift);
         CAPTURE(c.volatility);
         CAPTURE(c.horizon);
-        const auto odds =
-            double_barrier_odds(c.spot, c.lower, c.upper, c.drift, c.volatility, c.horizon);
+        const auto odds = double_barrier_odds(c.spot, c.lower, c.upper, c.drift, c.volatility, c.horizon);
         const auto inverted =
             laplace_inversion_odds(c.spot, c.lower, c.upper, c.drift, c.volatility, c.horizon);
         CHECK(max_abs_difference(odds, inverted) <= 1e-8);

@@ -5,10 +5,10 @@
 //
 // Statistical checks use fixed seeds and allow |z| < 4 against the estimator's standard error.
 
-#include "thesis/simulation/monte_carlo.h"
-#include "thesis/simulation/path.h"
 #include "thesis/math/rng.h"
 #include "thesis/simulation/detail/plan_book.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/simulation/path.h"
 
 #include "engine_fixtures.h"
 
@@ -100,7 +100,7 @@ TEST_CASE("the wedge squeeze never contradicts the curve and decides most points
         else wrong += (side == WedgeSide::Under) != (height < std::exp(-0.5 * a * a));
     }
     CHECK(wrong == 0);
-    CHECK(unknown < kPoints / 50);   // 0.8% with these seeds
+    CHECK(unknown < kPoints / 50);  // 0.8% with these seeds
     MESSAGE("points the squeeze left to exp: " << unknown << " of " << kPoints);
 }
 
@@ -128,8 +128,8 @@ TEST_CASE("ziggurat normals have the normal distribution function -- tails inclu
     }
     const double p_tail = 2 * standard_normal_cdf(-ZigguratTables::kR);
     CHECK(std::fabs((tail / n - p_tail) / std::sqrt(p_tail * (1 - p_tail) / n)) < 4);
-    CHECK(std::fabs(sum / n) < 4 / std::sqrt(n));                 // sd of the mean 1/√n
-    CHECK(std::fabs(sum2 / n - 1) < 4 * std::sqrt(2.0 / n));      // Var(Z²) = 2
+    CHECK(std::fabs(sum / n) < 4 / std::sqrt(n));             // sd of the mean 1/√n
+    CHECK(std::fabs(sum2 / n - 1) < 4 * std::sqrt(2.0 / n));  // Var(Z²) = 2
 }
 
 TEST_CASE("lane normals equal the scalar stream bit for bit at every SIMD level") {
@@ -155,7 +155,7 @@ TEST_CASE("lane normals equal the scalar stream bit for bit at every SIMD level"
             }
         }
     }
-    CHECK(tails > 0);   // the tail's scalar hand-off was exercised
+    CHECK(tails > 0);  // the tail's scalar hand-off was exercised
 }
 
 TEST_CASE("every SIMD level gives the same bits for a whole simulation") {
@@ -209,6 +209,6 @@ TEST_CASE("the engine's skipped steps give the outcomes of the plan played on th
             }
             CAPTURE(to_string(kind));
             CHECK(mismatches == 0);
-            CHECK(filled > 1000);   // the plans did trade
+            CHECK(filled > 1000);  // the plans did trade
         }
 }

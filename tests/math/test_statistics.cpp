@@ -35,9 +35,7 @@ constexpr double kAlphaSlack = kAlpha * (1.0 + 1e-9);
 std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
 /// Uniform in (0, 1]: the top 53 bits of the generator, plus one ulp so log() is finite.
-double uniform_open0(std::mt19937_64& rng) {
-    return (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53;
-}
+double uniform_open0(std::mt19937_64& rng) { return (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53; }
 
 /// Standard normal pairs by Box–Muller: √(−2 ln u1)·(cos 2πu2, sin 2πu2).
 class BoxMuller {
@@ -61,8 +59,7 @@ class BoxMuller {
     bool has_spare_ = false;
 };
 
-std::vector<double> normal_sample(std::uint64_t seed, std::size_t n, double mean = 0,
-                                  double sd = 1) {
+std::vector<double> normal_sample(std::uint64_t seed, std::size_t n, double mean = 0, double sd = 1) {
     BoxMuller normal(seed);
     std::vector<double> xs(n);
     for (double& x : xs) x = mean + sd * normal();
@@ -229,10 +226,8 @@ TEST_CASE("RunningStats chunks merged in chunk order are bit-identical whichever
     // Compute the chunk accumulators forwards, and backwards (as threads finishing out of order
     // would), then fold each set in chunk order.
     std::vector<RunningStats> forwards(kChunks), backwards(kChunks);
-    for (std::size_t c = 0; c < kChunks; ++c)
-        forwards[c] = stats_of(xs, c * kChunk, (c + 1) * kChunk);
-    for (std::size_t c = kChunks; c-- > 0;)
-        backwards[c] = stats_of(xs, c * kChunk, (c + 1) * kChunk);
+    for (std::size_t c = 0; c < kChunks; ++c) forwards[c] = stats_of(xs, c * kChunk, (c + 1) * kChunk);
+    for (std::size_t c = kChunks; c-- > 0;) backwards[c] = stats_of(xs, c * kChunk, (c + 1) * kChunk);
     RunningStats a, b;
     for (std::size_t c = 0; c < kChunks; ++c) {
         a.merge(forwards[c]);
@@ -356,8 +351,8 @@ TEST_CASE("QuantileSketch quantiles of 1..10000 are within α of the exact order
 
 TEST_CASE("QuantileSketch handles negative - zero and positive values: signs kept - zeros exact") {
     std::vector<double> xs;
-    for (int i = 1; i <= 1000; ++i) xs.push_back(-0.37 * i);            // −370 .. −0.37
-    for (int i = 0; i < 700; ++i) xs.push_back(i % 2 ? 0.0 : -0.0);     // exact zeros, both signs
+    for (int i = 1; i <= 1000; ++i) xs.push_back(-0.37 * i);                        // −370 .. −0.37
+    for (int i = 0; i < 700; ++i) xs.push_back(i % 2 ? 0.0 : -0.0);                 // exact zeros, both signs
     for (int i = 0; i <= 800; ++i) xs.push_back(0.01 * std::pow(10.0, i / 200.0));  // 0.01 .. 100
     shuffle(xs, 21);
     const QuantileSketch s = sketch_of(xs);
@@ -435,8 +430,9 @@ TEST_CASE("QuantileSketch add_with_log counts a sample in the bucket add gives i
         by_log.add_with_log(-std::exp(y), y);
     }
     CHECK(by_log.count() == by_value.count());
-    for (double p : {0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0}) CHECK(by_log.quantile(p) == by_value.quantile(p));
-    by_log.add_with_log(0.0, -800);   // exp(−800) underflows to 0: a zero
+    for (double p : {0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0})
+        CHECK(by_log.quantile(p) == by_value.quantile(p));
+    by_log.add_with_log(0.0, -800);  // exp(−800) underflows to 0: a zero
     CHECK(by_log.zero_count() == 1);
     CHECK_THROWS_AS(by_log.add_with_log(std::numeric_limits<double>::infinity(), 1.0), std::invalid_argument);
 }
@@ -605,7 +601,7 @@ TEST_CASE("QuantileSketch memory stays under the stated bound for 10^6 values in
     std::vector<double> xs(n);
     for (double& x : xs) {
         const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;  // uniform in [0, 1)
-        x = 1e-6 * std::pow(10.0, 15.0 * u);                             // log-uniform
+        x = 1e-6 * std::pow(10.0, 15.0 * u);                            // log-uniform
     }
     xs[0] = 1e-6;
     xs[1] = 1e9;
@@ -617,7 +613,7 @@ TEST_CASE("QuantileSketch memory stays under the stated bound for 10^6 values in
     const double span = std::log(1e15) / log_gamma + 2;
     const double bound = 1.5 * span + 64;
     CHECK(static_cast<double>(s.bucket_count()) <= bound);
-    CHECK(static_cast<double>(s.bucket_count()) >= span - 2);  // it does use the whole range
+    CHECK(static_cast<double>(s.bucket_count()) >= span - 2);           // it does use the whole range
     CHECK(s.bucket_count() <= 3 * QuantileSketch::kDefaultMaxBuckets);  // hard cap, 2·⌊1.5·B⌋
 
     // Fed in ascending order (every sample a new maximum: the worst case for growth) it stays
@@ -667,7 +663,7 @@ TEST_CASE("QuantileSketch beyond max_buckets collapses only the smallest magnitu
             CHECK(std::fabs(q - exact) <= max * std::pow(gamma, 2.0 - max_buckets));
         }
     }
-    CHECK(collapsed > 300);  // most of the 401 samples lie below the kept window
+    CHECK(collapsed > 300);                    // most of the 401 samples lie below the kept window
     CHECK(s.quantile(0.0) == sorted.front());  // the exact min survives collapsing
 }
 

@@ -1,8 +1,8 @@
 // Rendering reports: aligned text, markdown, CSV with raw numbers, and the JSON shape.
 #include "thesis/core/errors.h"
+#include "thesis/io/yaml_loader.h"
 #include "thesis/report/report.h"
 #include "thesis/report/reports.h"
-#include "thesis/io/yaml_loader.h"
 
 #include <doctest/doctest.h>
 
@@ -35,7 +35,7 @@ TEST_CASE("text tables align numbers right and text left") {
 TEST_CASE("CSV carries raw numbers under machine keys and quotes commas") {
     const std::string csv = render_csv(sample().tables.front());
     CHECK(csv == "name,price_usd\n\"a, b\",1000\nc,5\n");
-    CHECK(render(sample(), Format::Csv) == csv);   // the only part is the primary one
+    CHECK(render(sample(), Format::Csv) == csv);  // the only part is the primary one
     CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
 }
 
@@ -45,7 +45,9 @@ TEST_CASE("records are the same part as a JSON array of objects with raw numbers
                                                {"name": "c", "price_usd": 5.0}])"));
 }
 
-TEST_CASE("a report's parts are its machine tables - the primary one by default - and an unknown one is a clear error") {
+TEST_CASE(
+    "a report's parts are its machine tables - the primary one by default - and an unknown one is a clear "
+    "error") {
     Report r = sample();
     Table people = r.tables.front(), machines = r.tables.front();
     people.audience = Table::Audience::People;
@@ -55,12 +57,12 @@ TEST_CASE("a report's parts are its machine tables - the primary one by default 
     machines.rows.pop_back();
     r.tables = {r.tables.front(), people, machines};
     CHECK(parts(r) == std::vector<std::string>{"t", "tidy"});
-    CHECK(&part(r, "") == &r.tables[0]);   // no primary: the first part
+    CHECK(&part(r, "") == &r.tables[0]);  // no primary: the first part
     r.primary = "tidy";
     CHECK(&part(r, "") == &r.tables[2]);
     CHECK(&part(r, "t") == &r.tables[0]);
     try {
-        (void)part(r, "wide");   // a table for people is not a part
+        (void)part(r, "wide");  // a table for people is not a part
         FAIL("no error");
     } catch (const InputError& e) {
         const std::string message = e.what();

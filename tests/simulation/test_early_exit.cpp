@@ -11,10 +11,10 @@
 //
 // Statistical checks use fixed seeds and allow |z| < 4 against the estimator's standard error.
 
-#include "thesis/simulation/monte_carlo.h"
-#include "thesis/simulation/path.h"
 #include "thesis/math/rng.h"
 #include "thesis/simulation/detail/plan_book.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/simulation/path.h"
 
 #include "engine_fixtures.h"
 
@@ -70,7 +70,6 @@ CatalystEvent event_named(std::string name, bool unlocks_revenue = false) {
     return e;
 }
 
-
 // W1 (bench/thesis_bench.cpp): GBM from 770, μ = 10%, σ = 50%, a year of 252 daily steps,
 // discrete monitoring; limit buy at 700, stop 600, target 1000.
 Thesis w1(bool touch_odds) {
@@ -114,7 +113,6 @@ Thesis w1_fundamentals(bool touch_odds) {
     t.model.eps_multiple_correlation = 0.3;
     return t;
 }
-
 
 // The shared busy thesis (engine_fixtures.h) with touch odds off, so that its paths can end early.
 Thesis busy_settling(ModelKind kind, Monitoring monitoring) {
@@ -170,7 +168,7 @@ TEST_CASE("horizon_log_price under GBM has the Gaussian increment plus the event
     const Moments s = moments_of(y);
 
     const double mean = x + L * (0.08 - 0.5 * 0.09) * dt + 0.07;
-    const double variance = L * 0.09 * dt;   // σ² L dt = 0.0543
+    const double variance = L * 0.09 * dt;  // σ² L dt = 0.0543
     const double z_mean = (s.mean - mean) / std::sqrt(variance / s.n);
     // Normal: μ₄ = 3σ⁴, so Var(s²) = 2σ⁴/n.
     const double z_var = (s.variance - variance) / (variance * std::sqrt(2 / s.n));
@@ -201,7 +199,7 @@ TEST_CASE("horizon_log_price under Merton adds a compensated compound Poisson su
     t.model.events = {event_named("before"), event_named("after")};
     const PathGenerator gen(t, 1.0);
     const PathGenerator::Constants& c = gen.constants();
-    CHECK(gen.settles_early());   // 10 expected jumps a year ≤ 30
+    CHECK(gen.settles_early());  // 10 expected jumps a year ≤ 30
     constexpr int k = 100;
     const double L = 252 - k, dt = 1.0 / 252;
     const int steps[] = {99, 101};
@@ -221,7 +219,7 @@ TEST_CASE("horizon_log_price under Merton adds a compensated compound Poisson su
     const double mean = x + L * (mu - 0.5 * sigma * sigma - lambda * kappa) * dt + rate * jm + 0.12;
     const double variance = sigma * sigma * L * dt + rate * (js * js + jm * jm);
     const double z_mean = (s.mean - mean) / std::sqrt(variance / s.n);
-    const double z_var = (s.variance - variance) / s.variance_se();   // jumps: excess kurtosis
+    const double z_var = (s.variance - variance) / s.variance_se();  // jumps: excess kurtosis
     CHECK_MESSAGE(std::fabs(z_mean) < 4, "mean ", s.mean, " exact ", mean, " z ", z_mean);
     CHECK_MESSAGE(std::fabs(z_var) < 4, "variance ", s.variance, " exact ", variance, " z ", z_var);
     const double expected_price = std::exp(x + mu * L * dt + 0.12);
@@ -241,7 +239,7 @@ TEST_CASE("horizon_log_price under fundamentals matches the kernel's recursion s
     // revenue; the log price is e + m. 52 steps a year with a quarter-year half-life, so the
     // multiple reverts most of the way (reversion³² ≈ 0.18) over the L = 32 steps left.
     Thesis t = w1_fundamentals(false);
-    t.opportunity.revenue_unlock = 2e10;   // × 50% margin / $36.5B earnings: EPS +27%
+    t.opportunity.revenue_unlock = 2e10;  // × 50% margin / $36.5B earnings: EPS +27%
     t.model.multiple_half_life = 0.25;
     t.model.eps_multiple_correlation = -0.4;
     t.simulation.steps_per_year = 52;
@@ -282,11 +280,13 @@ TEST_CASE("horizon_log_price under fundamentals matches the kernel's recursion s
         stepped[i] = ee + mm;
     }
     const Moments a = moments_of(closed), b = moments_of(stepped);
-    const double z_mean = (a.mean - b.mean) / std::sqrt(a.mean_se() * a.mean_se() + b.mean_se() * b.mean_se());
+    const double z_mean =
+        (a.mean - b.mean) / std::sqrt(a.mean_se() * a.mean_se() + b.mean_se() * b.mean_se());
     const double z_var = (a.variance - b.variance) /
                          std::sqrt(a.variance_se() * a.variance_se() + b.variance_se() * b.variance_se());
     CHECK_MESSAGE(std::fabs(z_mean) < 4, "mean closed ", a.mean, " stepped ", b.mean, " z ", z_mean);
-    CHECK_MESSAGE(std::fabs(z_var) < 4, "variance closed ", a.variance, " stepped ", b.variance, " z ", z_var);
+    CHECK_MESSAGE(std::fabs(z_var) < 4, "variance closed ", a.variance, " stepped ", b.variance, " z ",
+                  z_var);
     // The check has power: leaving out the unlock still to come (0.24) or its re-rating's decay
     // would move the mean by far more than 4 standard errors (≈ 0.004 here).
     CHECK(4 * std::sqrt(a.mean_se() * a.mean_se() + b.mean_se() * b.mean_se()) < 0.01);
@@ -339,8 +339,8 @@ void compare_touch_odds_on_off(const Thesis& on_thesis, double exact_mean) {
     const double n = static_cast<double>(kPaths);
     const double se_a = a.terminal.std_dev() / std::sqrt(n), se_b = b.terminal.std_dev() / std::sqrt(n);
     const double z = (a.terminal.mean() - b.terminal.mean()) / std::sqrt(se_a * se_a + se_b * se_b);
-    CHECK_MESSAGE(std::fabs(z) < 4, "E[S_T] touch odds on ", a.terminal.mean(), " off ",
-                  b.terminal.mean(), " z ", z);
+    CHECK_MESSAGE(std::fabs(z) < 4, "E[S_T] touch odds on ", a.terminal.mean(), " off ", b.terminal.mean(),
+                  " z ", z);
     if (exact_mean > 0) {
         const double za = (a.terminal.mean() - exact_mean) / se_a;
         const double zb = (b.terminal.mean() - exact_mean) / se_b;
@@ -367,8 +367,8 @@ TEST_CASE("W1 with and without touch odds: the same outcomes bit for bit and the
     mc.run(20'000, {.threads = 2});
     const Estimate median = mc.result().terminal_sketch.quantile_ci(0.5);
     const double exact = 770 * std::exp(0.10 - 0.125);
-    CHECK_MESSAGE(std::fabs(median.value - exact) < 4 * median.std_error, "median ", median.value,
-                  " exact ", exact);
+    CHECK_MESSAGE(std::fabs(median.value - exact) < 4 * median.std_error, "median ", median.value, " exact ",
+                  exact);
 }
 
 TEST_CASE("W1 under Merton jumps with and without touch odds: the same outcomes and terminal law") {
@@ -438,12 +438,15 @@ constexpr int kSteps = 252;
 // It records, per path, the steps it saw and where and with what the path finished.
 class SettleAt final : public LaneObserver {
   public:
-    explicit SettleAt(std::size_t paths) : seen_(paths), finished_at_(paths, -1), terminal_(paths), x_(paths) {
-        std::fill(std::begin(watch_[0].low), std::end(watch_[0].low), std::numeric_limits<double>::infinity());
-        std::fill(std::begin(watch_[0].high), std::end(watch_[0].high), std::numeric_limits<double>::infinity());
+    explicit SettleAt(std::size_t paths)
+        : seen_(paths), finished_at_(paths, -1), terminal_(paths), x_(paths) {
+        std::fill(std::begin(watch_[0].low), std::end(watch_[0].low),
+                  std::numeric_limits<double>::infinity());
+        std::fill(std::begin(watch_[0].high), std::end(watch_[0].high),
+                  std::numeric_limits<double>::infinity());
         watch_[0].forced = INT_MAX;
     }
-    static int settle_at(std::uint64_t path) { return 1 + static_cast<int>(path * 37 % 250); }   // 1..250
+    static int settle_at(std::uint64_t path) { return 1 + static_cast<int>(path * 37 % 250); }  // 1..250
 
     std::span<LaneWatch> watches() override { return watch_; }
     void start(int lane, std::uint64_t path, int origin, double, const int*) override {
@@ -456,7 +459,7 @@ class SettleAt final : public LaneObserver {
             if (!(lanes >> l & 1u)) continue;
             const std::uint64_t p = path_[l];
             const int k = g - origin_[l];
-            out_of_order += k != seen_[p] + 1;   // every step, in order
+            out_of_order += k != seen_[p] + 1;  // every step, in order
             seen_[p] = k;
             x_[p] = s.observed[l];
         }
@@ -512,7 +515,7 @@ TEST_CASE("a settled path ends at the step it settled and its horizon price is d
         REQUIRE(gen.settles_early() == early);
         REQUIRE(gen.grid().steps == kSteps);
 
-        constexpr std::uint64_t kPaths = 200;   // not a multiple of kLanes: a partial last batch
+        constexpr std::uint64_t kPaths = 200;  // not a multiple of kLanes: a partial last batch
         SettleAt observer(kPaths);
         gen.simulate(0, kPaths, observer);
         CHECK(observer.starts == static_cast<int>(kPaths));
@@ -524,8 +527,9 @@ TEST_CASE("a settled path ends at the step it settled and its horizon price is d
         for (std::uint64_t p = 0; p < kPaths; ++p) {
             const int expected = early ? SettleAt::settle_at(p) : kSteps;
             wrong_step += observer.finished_at(p) != expected || observer.seen(p) != expected;
-            gen.generate(p, path);   // every step simulated: the same draws up to the settling step
-            wrong_price += bits(observer.last_x(p)) != bits(path.log_price[static_cast<std::size_t>(expected)]);
+            gen.generate(p, path);  // every step simulated: the same draws up to the settling step
+            wrong_price +=
+                bits(observer.last_x(p)) != bits(path.log_price[static_cast<std::size_t>(expected)]);
             if (!early) {
                 wrong_terminal += bits(observer.terminal(p)) != bits(path.log_price.back());
             } else if (cs.kind != ModelKind::Fundamentals) {
@@ -610,8 +614,8 @@ TEST_CASE("W1 without touch odds ends a path at its plan's exit -- never under 1
             const TradeOutcome whole = trade_on_path(mc.rules()[0], path, cs.thesis.simulation.monitoring);
             mismatches += o.reason != whole.reason || o.exit_step != whole.exit_step ||
                           bits(o.pnl_per_share) != bits(whole.pnl_per_share);
-            const bool exit_before = o.reason != ExitReason::Unfilled && o.reason != ExitReason::Horizon &&
-                                     o.exit_step < kSteps;
+            const bool exit_before =
+                o.reason != ExitReason::Unfilled && o.reason != ExitReason::Horizon && o.exit_step < kSteps;
             exits_before_horizon += exit_before;
             if (!exit_before) {
                 // Unfilled or held to the horizon: the plan is shown its last step, and the path
@@ -623,8 +627,8 @@ TEST_CASE("W1 without touch odds ends a path at its plan's exit -- never under 1
                 ++ended_early;
                 mismatches += watched.last_step(p) != o.exit_step;
                 const double y = PathGenerator::horizon_log_price(
-                    gen.constants(), p, o.exit_step, path.log_price[static_cast<std::size_t>(o.exit_step)], 0, 0,
-                    nullptr, nullptr);
+                    gen.constants(), p, o.exit_step, path.log_price[static_cast<std::size_t>(o.exit_step)], 0,
+                    0, nullptr, nullptr);
                 mismatches += bits(watched.terminal(p)) != bits(y);
                 mismatches += bits(book.terminal_log_price(p)) != bits(y);
             } else if (!(o.touched_stop && o.touched_target)) {
@@ -636,6 +640,6 @@ TEST_CASE("W1 without touch odds ends a path at its plan's exit -- never under 1
         }
         CHECK(mismatches == 0);
         if (cs.early) MESSAGE("paths ended at their plan's exit: " << ended_early << " of " << kPaths);
-        CHECK(exits_before_horizon > 200);   // the plan did exit early on many paths
+        CHECK(exits_before_horizon > 200);  // the plan did exit early on many paths
     }
 }

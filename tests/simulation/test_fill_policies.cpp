@@ -36,7 +36,8 @@ Thesis one_plan(Monitoring monitoring, double share, Plan plan, Years horizon = 
 
 Plan dip() {
     return plan_named("dip", {.kind = Entry::Kind::Limit, .limit = 700},
-                      {.kind = Stop::Kind::Fixed, .level = 600}, {.kind = Target::Kind::Fixed, .level = 1000});
+                      {.kind = Stop::Kind::Fixed, .level = 600},
+                      {.kind = Target::Kind::Fixed, .level = 1000});
 }
 
 std::size_t at(ExitReason r) { return static_cast<std::size_t>(r); }
@@ -55,7 +56,7 @@ TEST_CASE("sessions with no overnight share and no jumps are continuous monitori
     // The open is then the close before (s·Δ + 0·Z = 0) and the session's bridge the whole step's:
     // same draws, same walk. Plans of every kind, with touch odds.
     for (const Plan& plan : busy_thesis(ModelKind::Gbm, Monitoring::Discrete).plans) {
-        if (plan.entry.kind == Entry::Kind::AfterEvent) continue;   // no events here
+        if (plan.entry.kind == Entry::Kind::AfterEvent) continue;  // no events here
         CAPTURE(plan.name);
         Thesis continuous = one_plan(Monitoring::Continuous, 0, plan);
         Thesis sessions = one_plan(Monitoring::Sessions, 0, plan);
@@ -88,12 +89,13 @@ TEST_CASE("sessions with the whole variance overnight have close-only monitoring
         CAPTURE(to_string(r));
         CHECK(std::fabs(z_two_proportions(x.outcomes[at(r)], y.outcomes[at(r)], n)) < 4);
     }
-    CHECK(y.outcomes[at(ExitReason::GapThroughStop)] > 1000);   // a third of the stops gap
+    CHECK(y.outcomes[at(ExitReason::GapThroughStop)] > 1000);  // a third of the stops gap
     const double se = std::sqrt((x.pnl.variance() + y.pnl.variance()) / static_cast<double>(n));
     CHECK(std::fabs((x.pnl.mean() - y.pnl.mean()) / se) < 4);
     CHECK(std::fabs((x.stop_shortfall.mean() - y.stop_shortfall.mean()) /
                     std::sqrt(x.stop_shortfall.variance() / static_cast<double>(x.stop_shortfall.count()) +
-                              y.stop_shortfall.variance() / static_cast<double>(y.stop_shortfall.count()))) < 4);
+                              y.stop_shortfall.variance() / static_cast<double>(y.stop_shortfall.count()))) <
+          4);
 }
 
 TEST_CASE("sessions: the overnight gap through a stop k% below has the normal law of the open") {
@@ -115,11 +117,11 @@ TEST_CASE("sessions: the overnight gap through a stop k% below has the normal la
             const PlanTally& tally = mc.result().plans[0];
             const double m = (mu - 0.5 * sigma * sigma) * dt;
             const double p = 0.5 * std::erfc(-(std::log(1 - k) - share * m) /
-                                              std::sqrt(share * sigma * sigma * dt) / std::sqrt(2.0));
+                                             std::sqrt(share * sigma * sigma * dt) / std::sqrt(2.0));
             const double hits = static_cast<double>(tally.outcomes[at(ExitReason::GapThroughStop)]);
             const double se = std::sqrt(p * (1 - p) / static_cast<double>(n));
             CHECK(std::fabs((hits / static_cast<double>(n) - p) / se) < 4);
-            CHECK(tally.outcomes[at(ExitReason::Stop)] > 0);   // the session's own crossings, at the level
+            CHECK(tally.outcomes[at(ExitReason::Stop)] > 0);  // the session's own crossings, at the level
         }
 }
 
@@ -154,7 +156,8 @@ TEST_CASE("the policy bracket plays each policy as its own run would - bit for b
         MonteCarlo bracket(t, {Monitoring::Discrete, Monitoring::Continuous});
         bracket.run(3000, {.threads = 1});
         const SimulationResult& all = bracket.result();
-        REQUIRE(all.policies == std::vector{Monitoring::Sessions, Monitoring::Discrete, Monitoring::Continuous});
+        REQUIRE(all.policies ==
+                std::vector{Monitoring::Sessions, Monitoring::Discrete, Monitoring::Continuous});
         const std::size_t n = t.plans.size();
         for (std::size_t p = 0; p < all.policies.size(); ++p) {
             Thesis alone = t;
@@ -192,10 +195,14 @@ TEST_CASE("the policy bracket's differences are paired path by path") {
         CHECK(d.pnl.mean() == doctest::Approx(discrete.mean() - sessions.mean()).epsilon(1e-9));
         const double unpaired = std::sqrt((discrete.variance() + sessions.variance()) / 8192);
         if (d.pnl.variance() > 0) CHECK(d.pnl.mean_estimate().std_error < 0.5 * unpaired);
-        const auto share = [&](const PlanTally& x, ExitReason e) { return static_cast<double>(x.outcomes[at(e)]) / 8192; };
+        const auto share = [&](const PlanTally& x, ExitReason e) {
+            return static_cast<double>(x.outcomes[at(e)]) / 8192;
+        };
         CHECK(d.target.mean() == doctest::Approx(share(r.plans[n + i], ExitReason::Target) -
-                                                 share(r.plans[i], ExitReason::Target)).epsilon(1e-12));
+                                                 share(r.plans[i], ExitReason::Target))
+                                     .epsilon(1e-12));
         CHECK(d.gap.mean() == doctest::Approx(share(r.plans[n + i], ExitReason::GapThroughStop) -
-                                              share(r.plans[i], ExitReason::GapThroughStop)).epsilon(1e-12));
+                                              share(r.plans[i], ExitReason::GapThroughStop))
+                                  .epsilon(1e-12));
     }
 }

@@ -1,8 +1,8 @@
 // The Monte Carlo engine against closed forms (|z| < 4 with fixed seeds), fill rules on hand-made
 // paths, and bit-for-bit reproducibility across threads and chunk sizes.
 #include "thesis/math/double_barrier.h"
-#include "thesis/simulation/monte_carlo.h"
 #include "thesis/math/rng.h"
+#include "thesis/simulation/monte_carlo.h"
 
 #include <doctest/doctest.h>
 
@@ -21,8 +21,8 @@ Plan bracket(double stop, double target, Entry entry = {}) {
     return p;
 }
 
-Thesis gbm(double spot, double mu, double sigma, Years horizon, int steps_per_year,
-           Monitoring monitoring, std::vector<Plan> plans = {}) {
+Thesis gbm(double spot, double mu, double sigma, Years horizon, int steps_per_year, Monitoring monitoring,
+           std::vector<Plan> plans = {}) {
     Thesis t;
     t.source = "test";
     t.stock.price = spot;
@@ -39,9 +39,7 @@ Thesis gbm(double spot, double mu, double sigma, Years horizon, int steps_per_ye
     return t;
 }
 
-double z_of(double estimate, double exact, double std_error) {
-    return (estimate - exact) / std_error;
-}
+double z_of(double estimate, double exact, double std_error) { return (estimate - exact) / std_error; }
 
 // A path through the given prices (no jumps; under continuous monitoring each step's bridge has
 // variance 0.001 and uniforms 1, so its extremes are its ends: no excursion).
@@ -85,10 +83,9 @@ TEST_CASE("GBM with continuous monitoring matches the Kunitomo-Ikeda double-barr
         CHECK_MESSAGE(std::abs(z) < 4, what, ": mc ", count / n, " exact ", p, " z ", z);
     };
     check(static_cast<double>(tally.outcomes[1]), exact.p_upper_first, "target first");
-    check(static_cast<double>(tally.outcomes[2] + tally.outcomes[3]), exact.p_lower_first,
-          "stop first");
+    check(static_cast<double>(tally.outcomes[2] + tally.outcomes[3]), exact.p_lower_first, "stop first");
     check(static_cast<double>(tally.outcomes[4]), exact.p_neither, "neither");
-    CHECK(tally.outcomes[3] == 0);   // no jumps: every continuous stop is diffusive, at the level
+    CHECK(tally.outcomes[3] == 0);  // no jumps: every continuous stop is diffusive, at the level
 }
 
 TEST_CASE("the same with negative drift and a tight band") {
@@ -98,7 +95,8 @@ TEST_CASE("the same with negative drift and a tight band") {
     const double n = static_cast<double>(mc.result().paths);
     const DoubleBarrierOdds exact = double_barrier_odds(100, 95, 104, -0.20, 0.30, 0.5);
     const double p = static_cast<double>(mc.result().plans[0].outcomes[1]) / n;
-    const double z = z_of(p, exact.p_upper_first, std::sqrt(exact.p_upper_first * (1 - exact.p_upper_first) / n));
+    const double z =
+        z_of(p, exact.p_upper_first, std::sqrt(exact.p_upper_first * (1 - exact.p_upper_first) / n));
     CHECK_MESSAGE(std::abs(z) < 4, "mc ", p, " exact ", exact.p_upper_first);
 }
 
@@ -140,8 +138,8 @@ TEST_CASE("Merton jumps are compensated: E[S_T] = S0 e^(mu T)") {
         logs.add(path.log_price.back());
     }
     const double exact = 100 * std::exp(0.08);
-    CHECK_MESSAGE(std::abs(z_of(s.mean(), exact, s.std_dev() / std::sqrt(40'000.0))) < 4,
-                  "mean ", s.mean(), " exact ", exact);
+    CHECK_MESSAGE(std::abs(z_of(s.mean(), exact, s.std_dev() / std::sqrt(40'000.0))) < 4, "mean ", s.mean(),
+                  " exact ", exact);
     // Var(ln S_T) = σ²T + λT(m² + s²) = 0.0625 + 2 × 0.0125 = 0.0875. Sample variance's SE for a
     // near-normal log: σ²√(2/n) (the jumps add little kurtosis here; 4 SE still holds with room).
     const double var_exact = 0.0625 + 2 * (0.0025 + 0.01);
@@ -158,18 +156,20 @@ TEST_CASE("discrete monitoring matches the continuous odds with barriers shifted
     mc.run(40'000);
     const double n = static_cast<double>(mc.result().paths);
     const double shift = std::exp(beta * sigma * std::sqrt(dt));
-    const DoubleBarrierOdds exact =
-        double_barrier_odds(770, 600 / shift, 1000 * shift, 0.10, sigma, 1.0);
+    const DoubleBarrierOdds exact = double_barrier_odds(770, 600 / shift, 1000 * shift, 0.10, sigma, 1.0);
     const double p = static_cast<double>(mc.result().plans[0].outcomes[4]) / n;
     const double z = z_of(p, exact.p_neither, std::sqrt(exact.p_neither * (1 - exact.p_neither) / n));
-    CHECK_MESSAGE(std::abs(z) < 4, "P(neither) discrete ", p, " corrected closed form ",
-                  exact.p_neither);
+    CHECK_MESSAGE(std::abs(z) < 4, "P(neither) discrete ", p, " corrected closed form ", exact.p_neither);
 }
 
 TEST_CASE("events fire with their probability and move the log price by their jump") {
     Thesis t = gbm(100, 0.0, 0.2, 1.0, 52, Monitoring::Discrete);
-    t.model.events.push_back({.name = "approval", .probability = 0.3, .window_start = 0.25,
-                              .window_end = 0.5, .jump_mean = 0.10, .jump_sd = 0.0});
+    t.model.events.push_back({.name = "approval",
+                              .probability = 0.3,
+                              .window_start = 0.25,
+                              .window_end = 0.5,
+                              .jump_mean = 0.10,
+                              .jump_sd = 0.0});
     PathGenerator gen(t, 1.0);
     PricePath path;
     int fired = 0;
@@ -179,7 +179,7 @@ TEST_CASE("events fire with their probability and move the log price by their ju
         const bool f = path.event_step[0] >= 0;
         fired += f;
         if (f) {
-            CHECK(path.event_step[0] >= 13);   // 0.25 y × 52 = step 13
+            CHECK(path.event_step[0] >= 13);  // 0.25 y × 52 = step 13
             CHECK(path.event_step[0] <= 26);
             // The jump lands between the diffusion's end and the observation of its step.
             const int k = path.event_step[0];
@@ -202,7 +202,7 @@ TEST_CASE("fundamentals: the multiple reverts at its half-life and EPS grows at 
     t.stock.market_cap = 4e12;
     t.model.kind = ModelKind::Fundamentals;
     t.model.multiple_half_life = 1.0;
-    t.model.multiple_volatility = 0;   // deterministic multiple
+    t.model.multiple_volatility = 0;  // deterministic multiple
     t.model.eps_growth = 0.15;
     t.model.eps_volatility = 0.2;
     PathGenerator gen(t, 2.0);
@@ -222,7 +222,7 @@ TEST_CASE("fundamentals: the multiple reverts at its half-life and EPS grows at 
 TEST_CASE("fundamentals: EPS and multiple shocks carry the stated correlation") {
     Thesis t = gbm(100, 0, 0.5, 1.0, 252, Monitoring::Discrete);
     t.model.kind = ModelKind::Fundamentals;
-    t.model.multiple_half_life = 1000;   // almost a random walk, so steps are the shocks
+    t.model.multiple_half_life = 1000;  // almost a random walk, so steps are the shocks
     t.model.multiple_volatility = 0.3;
     t.model.eps_volatility = 0.2;
     t.model.eps_multiple_correlation = -0.6;
@@ -245,7 +245,7 @@ TEST_CASE("a limit buy fills at the first observed price at or below it") {
     CHECK(o.entry_step == 2);
     CHECK(o.entry_price == doctest::Approx(690).epsilon(1e-12));
     CHECK(o.reason == ExitReason::Horizon);
-    CHECK(o.pnl_per_share == doctest::Approx(120).epsilon(1e-12));   // 810 − 690
+    CHECK(o.pnl_per_share == doctest::Approx(120).epsilon(1e-12));  // 810 − 690
 }
 
 TEST_CASE("stop fills at the first observed price below it (gap-through)") {
@@ -268,7 +268,7 @@ TEST_CASE("stop and target are checked from the step after the fill -- a final-s
     const TradeOutcome o = trade_on_path(r, path_of({770, 590, 650, 1005}), Monitoring::Discrete);
     CHECK(o.entry_step == 1);
     CHECK(o.reason == ExitReason::Target);
-    CHECK(o.exit_price == doctest::Approx(1005).epsilon(1e-12));   // a gap through the target
+    CHECK(o.exit_price == doctest::Approx(1005).epsilon(1e-12));  // a gap through the target
     const TradeOutcome last = trade_on_path(r, path_of({770, 750, 720, 690}), Monitoring::Discrete);
     CHECK(last.reason == ExitReason::Horizon);
     CHECK(last.pnl_per_share == 0);
@@ -280,7 +280,7 @@ TEST_CASE("stop and target are checked from the step after the fill -- a final-s
 TEST_CASE("continuous monitoring: a bridge crossing fills at the level - a jump past it") {
     const PlanRules r = rules_for(bracket(600, 1000), 770, 2);
     PricePath p = path_of({770, 700, 650});
-    dip_to(p, 2, 595);   // the bridge dipped below 600 between the observations
+    dip_to(p, 2, 595);  // the bridge dipped below 600 between the observations
     const TradeOutcome diffusive = trade_on_path(r, p, Monitoring::Continuous);
     CHECK(diffusive.reason == ExitReason::Stop);
     CHECK(diffusive.exit_price == doctest::Approx(600).epsilon(1e-12));
@@ -369,7 +369,9 @@ TEST_CASE("a cancelled run stops at a chunk boundary with a consistent prefix") 
     const Thesis t = gbm(770, 0.10, 0.50, 1.0, 52, Monitoring::Discrete, {bracket(600, 1000)});
     MonteCarlo mc(t);
     std::atomic<bool> cancel{false};
-    mc.run(64 * 1024, {.threads = 2, .chunk_paths = 1024, .cancel = &cancel,
+    mc.run(64 * 1024, {.threads = 2,
+                       .chunk_paths = 1024,
+                       .cancel = &cancel,
                        .progress = [&](std::uint64_t done, std::uint64_t) {
                            if (done >= 4 * 1024) cancel = true;
                        }});
@@ -455,7 +457,8 @@ TEST_CASE("a short's stop is a gap when it fills more than the threshold above t
     // A long's: 100 × 0.99 = 99.
     Plan q = bracket(100, 150);
     const PlanRules long_rules = rules_for(q, 110, 2);
-    CHECK(trade_on_path(long_rules, path_of({110, 105, 99.005}), Monitoring::Discrete).reason == ExitReason::Stop);
+    CHECK(trade_on_path(long_rules, path_of({110, 105, 99.005}), Monitoring::Discrete).reason ==
+          ExitReason::Stop);
     CHECK(trade_on_path(long_rules, path_of({110, 105, 98.99}), Monitoring::Discrete).reason ==
           ExitReason::GapThroughStop);
 }

@@ -5,11 +5,11 @@
 // with and without touch odds. The lanes play plans in AVX-512 code; the SSE2 and AVX2 code keeps
 // the trackers, and is compared too.
 
+#include "thesis/simulation/detail/plan_book.h"
+#include "thesis/simulation/detail/plan_tracker.h"
 #include "thesis/simulation/monte_carlo.h"
 #include "thesis/simulation/path.h"
 #include "thesis/simulation/trade.h"
-#include "thesis/simulation/detail/plan_tracker.h"
-#include "thesis/simulation/detail/plan_book.h"
 
 #include "engine_fixtures.h"
 
@@ -52,7 +52,7 @@ Thesis lane_thesis(ModelKind kind, bool touch_odds) {
     t.plans[1].horizon = 0.4;
     t.plans[4].costs = {.commission_per_share = 0.01, .slippage_bps = 5};
     t.plans[6].horizon = 0.75;
-    t.plans[7].horizon = 0.001;   // rounds to step 0: over before the first step
+    t.plans[7].horizon = 0.001;  // rounds to step 0: over before the first step
     return t;
 }
 
@@ -79,7 +79,7 @@ std::vector<Plan> single_plans() {
 }
 
 struct Ran {
-    std::vector<TradeOutcome> outcomes;   // [path][plan]
+    std::vector<TradeOutcome> outcomes;  // [path][plan]
     std::vector<double> terminal;
 };
 
@@ -123,7 +123,7 @@ Thesis single_plan_thesis(ModelKind kind, Monitoring monitoring, std::size_t i, 
 // every outcome field and horizon price, bit for bit. Counts the exit reasons met in `seen`.
 void check_lanes_match_trackers(const MonteCarlo& mc, Monitoring monitoring,
                                 std::array<int, kExitReasons.size()>& seen) {
-    constexpr std::uint64_t kPaths = 3001;   // not a whole number of lanes or blocks
+    constexpr std::uint64_t kPaths = 3001;  // not a whole number of lanes or blocks
     for (const char* level : simd_levels_to_compare(true)) {
         set_simd_level(level);
         CAPTURE(level);
@@ -143,8 +143,9 @@ void check_lanes_match_trackers(const MonteCarlo& mc, Monitoring monitoring,
 TEST_CASE("lane_playable: market or limit entries with fixed or no stop and target") {
     const TimeGrid grid = make_time_grid(1, 252);
     const auto rules = [&](Plan p) { return compile_plan(p, 770, grid, {}, 0.01); };
-    CHECK(lane_playable(rules(plan_named("a", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
-                                         {.kind = TK::Fixed, .level = 1000}))));
+    CHECK(lane_playable(
+        rules(plan_named("a", {.kind = EK::Limit, .limit = 700}, {.kind = SK::Fixed, .level = 600},
+                         {.kind = TK::Fixed, .level = 1000}))));
     CHECK(lane_playable(rules(plan_named("b", {}, {}, {}, Side::Short))));
     CHECK_FALSE(lane_playable(rules(plan_named("c", {}, {.kind = SK::Percent, .distance = 0.1}, {}))));
     CHECK_FALSE(lane_playable(rules(plan_named("d", {}, {.kind = SK::Trailing, .distance = 0.1}, {}))));
@@ -153,7 +154,7 @@ TEST_CASE("lane_playable: market or limit entries with fixed or no stop and targ
 }
 
 TEST_CASE("a thesis the lanes cannot play keeps a tracker per plan and lane") {
-    const Thesis busy = busy_thesis(ModelKind::Gbm, Monitoring::Discrete);   // trailing stops and more
+    const Thesis busy = busy_thesis(ModelKind::Gbm, Monitoring::Discrete);  // trailing stops and more
     MonteCarlo mc(busy);
     CHECK(PlanBook(mc.rules(), Monitoring::Discrete).lane_plans() == nullptr);
     // Under continuous monitoring the lanes play one plan without touches (in GBM's step loop).
@@ -175,7 +176,7 @@ TEST_CASE("a thesis the lanes cannot play keeps a tracker per plan and lane") {
 
 TEST_CASE("plans played in the lanes give the trackers' outcomes and horizon prices bit for bit") {
     SimdLevelGuard guard;
-    constexpr std::uint64_t kPaths = 3001;   // not a whole number of lanes or blocks
+    constexpr std::uint64_t kPaths = 3001;  // not a whole number of lanes or blocks
     for (const ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals}) {
         for (const bool touch_odds : {true, false}) {
             const Thesis t = lane_thesis(kind, touch_odds);
@@ -195,7 +196,8 @@ TEST_CASE("plans played in the lanes give the trackers' outcomes and horizon pri
                     ++seen[static_cast<std::size_t>(trackers.outcomes[i].reason)];
                     touches += trackers.outcomes[i].touched_stop + trackers.outcomes[i].touched_target;
                 }
-                for (std::size_t i = 0; i < kPaths; ++i) CHECK(bits(lanes.terminal[i]) == bits(trackers.terminal[i]));
+                for (std::size_t i = 0; i < kPaths; ++i)
+                    CHECK(bits(lanes.terminal[i]) == bits(trackers.terminal[i]));
                 // The comparison covered every exit (a gap through a stop included) and, when
                 // measured, touches.
                 for (const int n : seen) CHECK(n > 0);
@@ -224,10 +226,12 @@ TEST_CASE("one plan played inside the step loop of GBM or Merton gives the track
             }
         }
     }
-    for (const int n : seen) CHECK(n > 0);   // every exit was compared
+    for (const int n : seen) CHECK(n > 0);  // every exit was compared
 }
 
-TEST_CASE("one plan played inside GBM's step loop under continuous monitoring gives the trackers' outcomes bit for bit") {
+TEST_CASE(
+    "one plan played inside GBM's step loop under continuous monitoring gives the trackers' outcomes bit for "
+    "bit") {
     // play_bridged_in_loop: the bridge's extremes and the walk's reach tested in the loop,
     // PlanTracker::step itself where something may happen. Every plan shape, long and short, with
     // and without a plan horizon; the trackers run the same engine with the generic loop. Paths

@@ -19,17 +19,19 @@ void check_row(const CheckRow& row, std::uint64_t n) {
     const double expected = row.exact * paths, hits = std::round(row.simulated * paths);
     const bool probability = row.quantity.rfind("P(", 0) == 0;
     if (!probability || (expected >= 10 && paths - expected >= 10)) {
-        CHECK_MESSAGE(row.pass, row.case_name, " ", row.quantity, ": simulated ", row.simulated,
-                      " exact ", row.exact, " se ", row.std_error, " z ", row.z);
+        CHECK_MESSAGE(row.pass, row.case_name, " ", row.quantity, ": simulated ", row.simulated, " exact ",
+                      row.exact, " se ", row.std_error, " z ", row.z);
         return;
     }
     const bool rare_is_miss = expected >= 10;
     const double lambda = rare_is_miss ? paths - expected : expected;
     const double count = rare_is_miss ? paths - hits : hits;
-    double below = 0, term = std::exp(-lambda);   // P(X < count), then P(X = count)
+    double below = 0, term = std::exp(-lambda);  // P(X < count), then P(X = count)
     for (int j = 0; j < count; ++j, term *= lambda / j) below += term;
-    CHECK_MESSAGE(1 - below > 1e-5, row.case_name, " ", row.quantity, ": ", count, " rare hits, expected ", lambda);
-    CHECK_MESSAGE(below + term > 1e-5, row.case_name, " ", row.quantity, ": ", count, " rare hits, expected ", lambda);
+    CHECK_MESSAGE(1 - below > 1e-5, row.case_name, " ", row.quantity, ": ", count, " rare hits, expected ",
+                  lambda);
+    CHECK_MESSAGE(below + term > 1e-5, row.case_name, " ", row.quantity, ": ", count, " rare hits, expected ",
+                  lambda);
 }
 
 }  // namespace
@@ -64,7 +66,7 @@ TEST_CASE("discrete odds: probabilities sum to 1 and the bias shrinks toward the
         const DoubleBarrierOdds o = discrete_barrier_odds(770, 600, 1000, 0.10, 0.50, 1.0, steps, 1001);
         CHECK(o.p_upper_first + o.p_lower_first + o.p_neither == doctest::Approx(1).epsilon(1e-5));
         const double bias = o.p_neither - continuous;
-        CHECK(bias > 0);          // fewer observations see fewer touches
+        CHECK(bias > 0);  // fewer observations see fewer touches
         CHECK(bias < previous);
         previous = bias;
     }

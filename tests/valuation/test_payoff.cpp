@@ -58,9 +58,9 @@ TEST_CASE("costs widen the risk and shrink the reward") {
 
 TEST_CASE("position size never exceeds what the capital buys outright") {
     Plan p = aggressive();
-    p.stop = {.kind = Stop::Kind::Fixed, .level = 699};   // $1 risk → the budget would buy 2,000 shares
+    p.stop = {.kind = Stop::Kind::Fixed, .level = 699};  // $1 risk → the budget would buy 2,000 shares
     const TradeEconomics e = trade_economics(p, 769.23);
-    CHECK(e.shares == 142);                // floor(100,000 / 700)
+    CHECK(e.shares == 142);  // floor(100,000 / 700)
 }
 
 TEST_CASE("exit rules: hold sells at X - the stop caps the loss - the target caps the gain") {
@@ -73,7 +73,7 @@ TEST_CASE("exit rules: hold sells at X - the stop caps the loss - the target cap
     CHECK(exit_level(e, ExitRule::StopAndTarget, 800) == 800);
     const PnL win = pnl_at(p, e, 1000);
     CHECK(win.per_share == doctest::Approx(300).epsilon(1e-12));
-    CHECK(win.per_position == doctest::Approx(6000).epsilon(1e-12));   // 20 shares
+    CHECK(win.per_position == doctest::Approx(6000).epsilon(1e-12));  // 20 shares
     CHECK(win.of_entry == doctest::Approx(300.0 / 700).epsilon(1e-12));
 }
 
@@ -111,7 +111,7 @@ TEST_CASE("check_plan rejects a long stop above entry and a short stop below it"
     REQUIRE(problem);
     CHECK(problem->field == "stop");
     CHECK(problem->message.find("below entry (700)") != std::string::npos);
-    p.stop.level = 700;   // equal to entry is no stop at all
+    p.stop.level = 700;  // equal to entry is no stop at all
     CHECK(check_plan(p, 769.23));
     p.stop.level = 600;
     p.target.level = 650;

@@ -54,7 +54,7 @@ TEST_CASE("52x after a 40% drop at constant EPS is 31.2x") {
     CHECK(implied_multiple(52, -0.40) == doctest::Approx(31.2).epsilon(1e-12));
     const ScenarioValue bear = value_scenario(scenario("bear", {.price_change = -0.40}), nvda());
     CHECK(bear.multiple == doctest::Approx(31.2).epsilon(1e-12));
-    CHECK(bear.price == doctest::Approx(461.538462).epsilon(1e-9));   // 769.23 × 0.6
+    CHECK(bear.price == doctest::Approx(461.538462).epsilon(1e-9));  // 769.23 × 0.6
     CHECK(bear.eps_change == doctest::Approx(0).epsilon(1e-15));
 }
 
@@ -95,15 +95,13 @@ TEST_CASE("levers that over-determine a scenario are an input error naming it") 
     CHECK_THROWS_WITH_AS(
         value_scenario(scenario("odd", {.price = 900, .multiple = 40, .eps_change = 0.1}), nvda()),
         doctest::Contains("scenarios.odd"), InputError);
-    CHECK_THROWS_AS(value_scenario(scenario("odd", {.price = 900, .price_change = 0.1}), nvda()),
-                    InputError);
+    CHECK_THROWS_AS(value_scenario(scenario("odd", {.price = 900, .price_change = 0.1}), nvda()), InputError);
 }
 
 TEST_CASE("probability-weighted price - return and upside/downside ratio") {
     const Stock s = nvda();
-    std::vector<ScenarioValue> v{
-        value_scenario(scenario("bull", {.price = 1000}, 0.25), s),
-        value_scenario(scenario("bear", {.price_change = -0.40}, 0.75), s)};
+    std::vector<ScenarioValue> v{value_scenario(scenario("bull", {.price = 1000}, 0.25), s),
+                                 value_scenario(scenario("bear", {.price_change = -0.40}, 0.75), s)};
     const ScenarioExpectation e = expectation(v, s.price);
     // 0.25 × 1000 + 0.75 × 461.538 = 596.154; return 596.154 / 769.231 − 1 = −22.5%.
     CHECK(e.expected_price == doctest::Approx(596.153846).epsilon(1e-9));

@@ -4,10 +4,10 @@
 // applies. The run report's rows, the JSON and CSV keys, sweeps, sensitivity, solve and
 // --tolerance all read this one table, so a name means the same number in every command.
 
+#include "thesis/core/thesis.h"
+#include "thesis/math/statistics.h"
 #include "thesis/simulation/monte_carlo.h"
 #include "thesis/valuation/payoff.h"
-#include "thesis/math/statistics.h"
-#include "thesis/core/thesis.h"
 #include "thesis/valuation/valuation.h"
 
 #include <functional>
@@ -34,16 +34,16 @@ struct MetricValue {
 /// of the `from_*` functions is set: simulated plan metrics read the run's PlanMetrics, exact
 /// plan metrics the plan's economics, valuation metrics the scenarios' expectation.
 struct MetricInfo {
-    std::string name;          ///< the key everywhere: JSON, CSV, sweeps, --tolerance-metric
-    std::string label;         ///< the run table's row: "P(stop)"
+    std::string name;   ///< the key everywhere: JSON, CSV, sweeps, --tolerance-metric
+    std::string label;  ///< the run table's row: "P(stop)"
     std::string scope;
-    std::string description;   ///< what it means
+    std::string description;  ///< what it means
     MetricUnit unit = MetricUnit::Ratio;
     Better better = Better::Higher;
     bool simulated = false;
     /// A mean of a per-path quantity (per_path): a paired CI of a difference exists.
     bool paired = false;
-    std::string applies;       ///< when it has a value: "every plan", "a plan with a stop", …
+    std::string applies;  ///< when it has a value: "every plan", "a plan with a stop", …
     std::function<MetricValue(const PlanMetrics&)> from_simulation;
     std::function<MetricValue(const TradeEconomics&)> from_economics;
     std::function<MetricValue(const ScenarioExpectation&)> from_scenarios;
@@ -67,7 +67,7 @@ std::string format_metric_difference(const MetricInfo& metric, double difference
 /// A metric resolved against a thesis: "aggressive.p_stop" → plan "aggressive", info p_stop.
 struct Metric {
     std::string name;
-    std::string plan;   ///< empty for valuation metrics
+    std::string plan;  ///< empty for valuation metrics
     const MetricInfo* info = nullptr;
 };
 /// Throws InputError naming `flag` with a did-you-mean for an unknown plan or metric.

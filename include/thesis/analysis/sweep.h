@@ -9,10 +9,10 @@
 // by signal, not by noise.
 
 #include "thesis/analysis/metrics.h"
-#include "thesis/simulation/monte_carlo.h"
-#include "thesis/math/statistics.h"
 #include "thesis/core/thesis.h"
 #include "thesis/io/yaml_loader.h"
+#include "thesis/math/statistics.h"
+#include "thesis/simulation/monte_carlo.h"
 
 #include <cstdint>
 #include <functional>
@@ -67,19 +67,19 @@ struct ThesisSource {
 };
 
 struct EvalOptions {
-    std::optional<std::uint64_t> paths;   ///< default: the file's simulation.paths
-    std::optional<std::uint64_t> seed;    ///< default: the file's simulation.seed
-    unsigned threads = 0;                 ///< 0: all cores
-    bool versus_base = false;             ///< also each metric's difference to the base point
+    std::optional<std::uint64_t> paths;  ///< default: the file's simulation.paths
+    std::optional<std::uint64_t> seed;   ///< default: the file's simulation.seed
+    unsigned threads = 0;                ///< 0: all cores
+    bool versus_base = false;            ///< also each metric's difference to the base point
 };
 
 /// One grid point's results.
 struct PointResult {
     bool valid = true;
-    std::string reason;                       ///< why the point is invalid (the loader's message)
-    std::vector<MetricValue> values;          ///< per metric
-    std::vector<MetricValue> versus_base;     ///< per metric: point − base (when asked)
-    std::vector<bool> paired;                 ///< per metric: the difference's CI is paired
+    std::string reason;                    ///< why the point is invalid (the loader's message)
+    std::vector<MetricValue> values;       ///< per metric
+    std::vector<MetricValue> versus_base;  ///< per metric: point − base (when asked)
+    std::vector<bool> paired;              ///< per metric: the difference's CI is paired
 };
 
 /// Loads and evaluates points of one file. The base point (the file with the plain overrides)
@@ -123,8 +123,8 @@ class Evaluator {
 /// indices (common random numbers): mean and CI of (x_point,i − x_base,i). Metrics that are not
 /// paired come back without an estimate.
 std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& point,
-                                            const std::vector<Metric>& metrics,
-                                            std::uint64_t paths, unsigned threads);
+                                            const std::vector<Metric>& metrics, std::uint64_t paths,
+                                            unsigned threads);
 
 // ---- Sweep ----
 
@@ -154,8 +154,8 @@ struct SensitivityInput {
 /// alone makes the file invalid) and claimed returns (audited, never used), and, for a plan's
 /// metric, other plans' keys. Zero values are skipped (±spread would not move them).
 /// `skipped` receives "key: why" lines for what was left out on purpose.
-std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Metric& metric,
-                                                 double spread, std::vector<std::string>* skipped);
+std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Metric& metric, double spread,
+                                                 std::vector<std::string>* skipped);
 
 /// An input given as `KEY=LOW:HIGH` (each in the field's own notation, e.g. 550:650 or
 /// 40%:60%); the key must be a numeric field of the file. Throws InputError naming --set KEY.
@@ -164,31 +164,31 @@ SensitivityInput parse_sensitivity_range(std::string_view yaml, std::string_view
 struct SensitivityRow {
     SensitivityInput input;
     PointResult low, high;
-    double swing = 0;   ///< |metric(high) − metric(low)|, 0 when either end has no value
+    double swing = 0;  ///< |metric(high) − metric(low)|, 0 when either end has no value
 };
 /// Evaluates each input at its low and high value (same seed), ranked by swing, largest first.
-std::vector<SensitivityRow> run_sensitivity(const Evaluator& evaluator,
-                                            const std::vector<SensitivityInput>& inputs,
-                                            const std::function<void(std::size_t, std::size_t)>& progress = {});
+std::vector<SensitivityRow> run_sensitivity(
+    const Evaluator& evaluator, const std::vector<SensitivityInput>& inputs,
+    const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 // ---- Solve ----
 
 struct SolveResult {
     double root = 0;
-    double lower = 0, upper = 0;          ///< the bracket given
-    double f_lower = 0, f_upper = 0;      ///< metric − target at the bracket's ends
-    double final_lower = 0, final_upper = 0;   ///< the bracket TOMS 748 ended with
-    std::uintmax_t iterations = 0;        ///< metric evaluations inside the solver
+    double lower = 0, upper = 0;              ///< the bracket given
+    double f_lower = 0, f_upper = 0;          ///< metric − target at the bracket's ends
+    double final_lower = 0, final_upper = 0;  ///< the bracket TOMS 748 ended with
+    std::uintmax_t iterations = 0;            ///< metric evaluations inside the solver
     Estimate metric_at_root;
-    std::optional<double> slope;          ///< d metric / d x near the root (central difference)
-    std::optional<double> root_uncertainty;   ///< metric CI half-width / |slope|
+    std::optional<double> slope;             ///< d metric / d x near the root (central difference)
+    std::optional<double> root_uncertainty;  ///< metric CI half-width / |slope|
 };
 
 /// The value of `key` in [lower, upper] at which the metric equals `target` (Boost.Math TOMS 748,
 /// Alefeld, Potra & Shi 1995), every evaluation on the same seed. Throws InputError when the
 /// metric minus target has the same sign at both ends ("no root between ..."), or an end is an
 /// invalid point.
-SolveResult solve_for(const Evaluator& evaluator, const std::string& key, double lower,
-                      double upper, double target);
+SolveResult solve_for(const Evaluator& evaluator, const std::string& key, double lower, double upper,
+                      double target);
 
 }  // namespace thesis

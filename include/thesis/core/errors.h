@@ -48,11 +48,10 @@ namespace detail {
 }  // namespace detail
 
 /// Checks an internal invariant and states the values involved when it fails (as QL_REQUIRE does).
-#define THESIS_REQUIRE(condition, ...)                                                        \
-    do {                                                                                      \
-        if (!(condition))                                                                     \
-            ::thesis::detail::fail_requirement(#condition, __FILE__, __LINE__,                \
-                                               ::fmt::format(__VA_ARGS__));                  \
+#define THESIS_REQUIRE(condition, ...)                                                                      \
+    do {                                                                                                    \
+        if (!(condition))                                                                                   \
+            ::thesis::detail::fail_requirement(#condition, __FILE__, __LINE__, ::fmt::format(__VA_ARGS__)); \
     } while (false)
 
 /// The closest of `candidates` to `word` by edit distance, or "" if none is close enough to be a

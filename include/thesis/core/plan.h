@@ -15,17 +15,17 @@ enum class Side { Long, Short };
 struct Entry {
     enum class Kind { Market, Limit, OnDate, AfterEvent };
     Kind kind = Kind::Market;
-    Price limit = 0;        ///< Limit: fills the first time the price is at or beyond it
-    Years at = 0;           ///< OnDate: years after the valuation date
-    std::string event;      ///< AfterEvent: the catalyst's name
+    Price limit = 0;    ///< Limit: fills the first time the price is at or beyond it
+    Years at = 0;       ///< OnDate: years after the valuation date
+    std::string event;  ///< AfterEvent: the catalyst's name
 };
 
 /// Where the stop sits: a price, a percentage of the entry price, or trailing the best price.
 struct Stop {
     enum class Kind { None, Fixed, Percent, Trailing };
     Kind kind = Kind::None;
-    Price level = 0;         ///< Fixed
-    Fraction distance = 0;   ///< Percent / Trailing: 0.15 = 15% away from entry (or the best price)
+    Price level = 0;        ///< Fixed
+    Fraction distance = 0;  ///< Percent / Trailing: 0.15 = 15% away from entry (or the best price)
 };
 
 /// Where profit is taken: a price or a percentage beyond the entry price.
@@ -38,9 +38,9 @@ struct Target {
 
 /// Position sizing: either a fixed share count or a risk budget (capital × risk per trade).
 struct Sizing {
-    Amount capital = 0;                ///< money available for the trade
-    Fraction risk_per_trade = 0;       ///< of capital lost if the stop fills at its level
-    std::optional<double> shares;      ///< fixed share count, overrides the risk budget
+    Amount capital = 0;            ///< money available for the trade
+    Fraction risk_per_trade = 0;   ///< of capital lost if the stop fills at its level
+    std::optional<double> shares;  ///< fixed share count, overrides the risk budget
 };
 
 /// Costs per fill: a commission per share and slippage against the trader in basis points.
@@ -58,7 +58,7 @@ struct Plan {
     Target target;
     Sizing sizing;
     Costs costs;
-    std::optional<Years> horizon;      ///< overrides the simulation horizon
+    std::optional<Years> horizon;  ///< overrides the simulation horizon
 };
 
 /// The price a plan expects to enter at: the limit for a limit order, else `spot` (the best

@@ -20,33 +20,33 @@ struct Stock {
     std::string name;
     std::string ticker;
     Date valuation_date{};
-    Price price = 0;               ///< spot price per share
-    Multiple pe = 0;               ///< trailing price/earnings
-    Multiple sector_pe = 0;        ///< sector average P/E, where a re-rating would converge
+    Price price = 0;         ///< spot price per share
+    Multiple pe = 0;         ///< trailing price/earnings
+    Multiple sector_pe = 0;  ///< sector average P/E, where a re-rating would converge
     Amount market_cap = 0;
-    std::optional<Amount> revenue;       ///< annual revenue (sales)
-    Fraction net_margin = 0;             ///< earnings / revenue, turns a revenue change into EPS
-    std::optional<double> shares;        ///< shares outstanding, if known (audited against the cap)
+    std::optional<Amount> revenue;  ///< annual revenue (sales)
+    Fraction net_margin = 0;        ///< earnings / revenue, turns a revenue change into EPS
+    std::optional<double> shares;   ///< shares outstanding, if known (audited against the cap)
 };
 
 /// The revenue opportunity the thesis hinges on (for the seed: partial re-entry into China).
 struct Opportunity {
     std::string description;
-    Amount revenue_unlock = 0;                ///< annual revenue the event would add
-    std::optional<Amount> addressable_market; ///< the market the unlock comes from
+    Amount revenue_unlock = 0;                                        ///< annual revenue the event would add
+    std::optional<Amount> addressable_market;                         ///< the market the unlock comes from
     std::optional<Fraction> share_of_sales_low, share_of_sales_high;  ///< of annual sales
-    std::optional<Amount> writeoff;           ///< one-off charge already in trailing earnings
+    std::optional<Amount> writeoff;  ///< one-off charge already in trailing earnings
 };
 
 /// How a named scenario moves the valuation. Any one or two levers may be set; the engine derives
 /// the rest (valuation.h). A price-type lever alone keeps EPS; an EPS-type lever alone keeps the
 /// multiple.
 struct ScenarioLevers {
-    std::optional<Price> price;              ///< the scenario's price per share
-    std::optional<Fraction> price_change;    ///< -0.40 for a 40% drop
-    std::optional<Multiple> multiple;        ///< P/E the market pays in the scenario
-    std::optional<Fraction> eps_change;      ///< EPS growth, 0.10 for +10%
-    std::optional<Amount> revenue_change;    ///< added annual revenue (× net margin → EPS)
+    std::optional<Price> price;            ///< the scenario's price per share
+    std::optional<Fraction> price_change;  ///< -0.40 for a 40% drop
+    std::optional<Multiple> multiple;      ///< P/E the market pays in the scenario
+    std::optional<Fraction> eps_change;    ///< EPS growth, 0.10 for +10%
+    std::optional<Amount> revenue_change;  ///< added annual revenue (× net margin → EPS)
 };
 
 struct Scenario {
@@ -67,7 +67,7 @@ struct CatalystEvent {
     Years window_start = 0, window_end = 0;  ///< from the valuation date; equal for a fixed date
     double jump_mean = 0;                    ///< mean of the log-return jump
     double jump_sd = 0;
-    bool unlocks_revenue = false;            ///< in fundamentals mode: the unlock arrives as EPS
+    bool unlocks_revenue = false;  ///< in fundamentals mode: the unlock arrives as EPS
 };
 
 enum class ModelKind { Gbm, Merton, Fundamentals };
@@ -78,14 +78,14 @@ enum class Monitoring { Discrete, Continuous, Sessions };
 /// Price dynamics for the simulation, all in log space.
 struct PriceModel {
     ModelKind kind = ModelKind::Gbm;
-    double drift = 0;        ///< μ in dS/S = μ dt + σ dW, annualised
-    double volatility = 0;   ///< σ, annualised
+    double drift = 0;       ///< μ in dS/S = μ dt + σ dW, annualised
+    double volatility = 0;  ///< σ, annualised
     // Merton jumps: Poisson intensity per year, log-normal jump sizes (log-return mean, sd).
     double jump_intensity = 0, jump_mean = 0, jump_sd = 0;
     // Fundamentals mode: price = EPS × P/E.
-    Years multiple_half_life = 1;   ///< log multiple reverts to the sector P/E at this half-life
-    double multiple_volatility = 0; ///< of the log multiple
-    double eps_growth = 0;          ///< expected EPS growth per year
+    Years multiple_half_life = 1;    ///< log multiple reverts to the sector P/E at this half-life
+    double multiple_volatility = 0;  ///< of the log multiple
+    double eps_growth = 0;           ///< expected EPS growth per year
     double eps_volatility = 0;
     double eps_multiple_correlation = 0;
     std::vector<CatalystEvent> events;
@@ -116,7 +116,7 @@ struct SimulationSettings {
 
 /// One thesis: everything a scenario file says.
 struct Thesis {
-    std::string source;   ///< file name (or "<built-in>") for messages
+    std::string source;  ///< file name (or "<built-in>") for messages
     Stock stock;
     Opportunity opportunity;
     std::vector<Scenario> scenarios;

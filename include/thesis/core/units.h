@@ -19,36 +19,36 @@ using Years = double;     ///< time in years (ACT/365 for calendar days)
 /// The loader, `check_plan` and the flags of `odds` and `table` enforce them; the README's
 /// "Numeric edges" lists them.
 namespace limits {
-inline constexpr double kMinPrice = 0.01;          ///< a price per share: one cent ...
-inline constexpr double kMaxPrice = 1e12;          ///< ... to $1 trillion
-inline constexpr double kMaxAmount = 1e18;         ///< any amount (market cap, capital) or count
-inline constexpr double kMinMultiple = 0.01;       ///< a P/E: 0.01x ...
-inline constexpr double kMaxMultiple = 1e6;        ///< ... to 1,000,000x
-inline constexpr double kMaxNumber = 1e6;          ///< any other plain number or fraction
-inline constexpr double kMaxRate = 10;             ///< |drift|, volatility, EPS growth: 1,000% a year
-inline constexpr double kMaxLogJump = 10;          ///< |mean| of a log jump (×22,026 either way)
-inline constexpr double kMaxLogJumpSd = 5;         ///< sd of a log jump
-inline constexpr double kMaxJumpIntensity = 365;   ///< Merton jumps a year
+inline constexpr double kMinPrice = 0.01;         ///< a price per share: one cent ...
+inline constexpr double kMaxPrice = 1e12;         ///< ... to $1 trillion
+inline constexpr double kMaxAmount = 1e18;        ///< any amount (market cap, capital) or count
+inline constexpr double kMinMultiple = 0.01;      ///< a P/E: 0.01x ...
+inline constexpr double kMaxMultiple = 1e6;       ///< ... to 1,000,000x
+inline constexpr double kMaxNumber = 1e6;         ///< any other plain number or fraction
+inline constexpr double kMaxRate = 10;            ///< |drift|, volatility, EPS growth: 1,000% a year
+inline constexpr double kMaxLogJump = 10;         ///< |mean| of a log jump (×22,026 either way)
+inline constexpr double kMaxLogJumpSd = 5;        ///< sd of a log jump
+inline constexpr double kMaxJumpIntensity = 365;  ///< Merton jumps a year
 /// The most the model's drift, event jumps and re-rating may grow a price over the horizon, as a
 /// log: e^100 ≈ 2.7 × 10^43. Past that, simulated prices and their squares overflow.
 inline constexpr double kMaxLogGrowth = 100;
-inline constexpr Years kMinHorizon = 1.0 / 365;    ///< a horizon: one day ...
-inline constexpr Years kMaxHorizon = 100;          ///< ... to 100 years
-inline constexpr Years kMaxDuration = 1000;        ///< any date or duration from the valuation date
-inline constexpr double kMaxStepsPerPath = 100'000;   ///< horizon × steps_per_year
-inline constexpr double kMaxPaths = 1e11;          ///< simulated paths
+inline constexpr Years kMinHorizon = 1.0 / 365;      ///< a horizon: one day ...
+inline constexpr Years kMaxHorizon = 100;            ///< ... to 100 years
+inline constexpr Years kMaxDuration = 1000;          ///< any date or duration from the valuation date
+inline constexpr double kMaxStepsPerPath = 100'000;  ///< horizon × steps_per_year
+inline constexpr double kMaxPaths = 1e11;            ///< simulated paths
 /// A stop or target at least this fraction of the entry away from it (so R is finite).
 inline constexpr double kMinLevelGap = 1e-6;
-inline constexpr double kMaxDistance = 100;        ///< a percent stop or target: 10,000%
+inline constexpr double kMaxDistance = 100;  ///< a percent stop or target: 10,000%
 }  // namespace limits
 
 /// What kind of number a field holds; it decides which suffixes are accepted.
 enum class Unit {
-    Number,    ///< a plain real number, `%` allowed (10% == 0.10)
-    Money,     ///< `$` prefix, thousands commas and K/M/B/T suffixes allowed: `$1,000`, `8B`
-    Ratio,     ///< a fraction: `40%` or `0.40`
-    Times,     ///< a multiple: `52x` or `52`
-    Count,     ///< a whole number, K/M/B suffixes and `_`/`,` separators allowed: `1M`, `10_000`
+    Number,  ///< a plain real number, `%` allowed (10% == 0.10)
+    Money,   ///< `$` prefix, thousands commas and K/M/B/T suffixes allowed: `$1,000`, `8B`
+    Ratio,   ///< a fraction: `40%` or `0.40`
+    Times,   ///< a multiple: `52x` or `52`
+    Count,   ///< a whole number, K/M/B suffixes and `_`/`,` separators allowed: `1M`, `10_000`
 };
 
 /// `text` without leading and trailing white space. Example: trim("  8B ") == "8B".

@@ -41,8 +41,7 @@ DoubleBarrierOdds double_barrier_odds(double spot, double lower, double upper, d
 enum class DoubleBarrierSeries { automatic, images, eigenfunctions };
 
 DoubleBarrierOdds double_barrier_odds(double spot, double lower, double upper, double drift,
-                                      double volatility, double horizon,
-                                      DoubleBarrierSeries series);
+                                      double volatility, double horizon, DoubleBarrierSeries series);
 
 /// Probability that the GBM above touches `barrier` (above or below spot) within horizon years:
 /// the reflection principle with drift μ' = ±ν toward the barrier and distance d = |ln(H/S)|,
@@ -63,6 +62,5 @@ double barrier_touch_probability(double spot, double barrier, double drift, doub
 /// With the default grid the error is below 1e-7 for bands at least 10 steps' sd wide.
 /// Example: discrete_barrier_odds(770, 600, 1000, 0.10, 0.50, 1.0, 52).p_neither ≈ 0.0374.
 DoubleBarrierOdds discrete_barrier_odds(double spot, double lower, double upper, double drift,
-                                        double volatility, double horizon, int steps,
-                                        int grid = 2001);
+                                        double volatility, double horizon, int steps, int grid = 2001);
 }  // namespace thesis

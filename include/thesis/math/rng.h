@@ -29,13 +29,13 @@ namespace thesis {
 /// Independent random sequences of one path. Adding a model feature (jumps, events) never
 /// shifts the draws of another stream, so results stay comparable.
 enum class RandomStream : std::uint32_t {
-    Diffusion = 0,   ///< normals of the price (or EPS) diffusion
-    Rerating = 1,    ///< the multiple's own shocks in fundamentals mode
-    Jumps = 2,       ///< Merton jump counts and sizes
-    Bridge = 3,      ///< Brownian-bridge extremes for continuous and session monitoring
-    Events = 4,      ///< catalyst events: fire?, when, how big
-    Horizon = 5,     ///< the price at the horizon of a path that ended early (path.h)
-    Overnight = 6,   ///< session monitoring: the normal that places each step's open
+    Diffusion = 0,  ///< normals of the price (or EPS) diffusion
+    Rerating = 1,   ///< the multiple's own shocks in fundamentals mode
+    Jumps = 2,      ///< Merton jump counts and sizes
+    Bridge = 3,     ///< Brownian-bridge extremes for continuous and session monitoring
+    Events = 4,     ///< catalyst events: fire?, when, how big
+    Horizon = 5,    ///< the price at the horizon of a path that ended early (path.h)
+    Overnight = 6,  ///< session monitoring: the normal that places each step's open
 };
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom number
@@ -54,7 +54,7 @@ constexpr std::uint64_t mix64(std::uint64_t z) {
 /// SplitMix64 outputs; these are SplitMix64 outputs of three well-separated counters.
 constexpr std::array<std::uint64_t, 4> stream_state(std::uint64_t seed, std::uint64_t path,
                                                     RandomStream stream) {
-    constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15u;   // 2⁶⁴/φ, SplitMix64's increment
+    constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15u;  // 2⁶⁴/φ, SplitMix64's increment
     const std::uint64_t s = static_cast<std::uint64_t>(stream);
     const std::uint64_t w0 = mix64(seed + kGolden);
     const std::uint64_t w1 = mix64(path + 2 * kGolden);
@@ -66,7 +66,7 @@ constexpr std::array<std::uint64_t, 4> stream_state(std::uint64_t seed, std::uin
 /// 1, so log(u) is finite (≥ −36.4). Written with the 2⁵² bit trick so that SIMD lanes compute
 /// it the same way (SSE2 and AVX2 have no 64-bit integer → double conversion); exact either way.
 inline double uniform_from_word(std::uint64_t w) {
-    constexpr std::uint64_t kTwo52Bits = 0x4330000000000000u;   // the double 2⁵²
+    constexpr std::uint64_t kTwo52Bits = 0x4330000000000000u;  // the double 2⁵²
     const double m = std::bit_cast<double>(kTwo52Bits | (w >> 12)) - 4503599627370496.0;
     return (m + 0.5) * 0x1.0p-52;
 }

@@ -21,7 +21,7 @@ enum class Format { Table, Csv, Json, Markdown, Records };
 struct Cell {
     std::string text;
     std::optional<double> raw;
-    std::string machine;   ///< what CSV shows instead of `text` when set (a key, not a label)
+    std::string machine;  ///< what CSV shows instead of `text` when set (a key, not a label)
 
     /// A label for people that is a plain key for machines: Cell::keyed("revenue *", "revenue").
     static Cell keyed(std::string text, std::string machine) {
@@ -30,23 +30,23 @@ struct Cell {
         return c;
     }
 
-    Cell(std::string t) : text(std::move(t)) {}                         // NOLINT: implicit
-    Cell(const char* t) : text(t) {}                                    // NOLINT: implicit
+    Cell(std::string t) : text(std::move(t)) {}  // NOLINT: implicit
+    Cell(const char* t) : text(t) {}             // NOLINT: implicit
     Cell(std::string t, double value) : text(std::move(t)), raw(value) {}
 };
 
 struct Column {
-    std::string label;   ///< header for people: "P&L/share"
-    std::string key;     ///< header for CSV: "pnl_per_share_usd"
-    bool right = true;   ///< numbers align right
-    bool machine_only = false;   ///< in CSV only (text and markdown leave it out)
+    std::string label;          ///< header for people: "P&L/share"
+    std::string key;            ///< header for CSV: "pnl_per_share_usd"
+    bool right = true;          ///< numbers align right
+    bool machine_only = false;  ///< in CSV only (text and markdown leave it out)
 };
 
 struct Table {
     enum class Audience { All, People, Machines };
-    Audience audience = Audience::All;   ///< a wide table for people may have a tidy twin
-    std::string id;      ///< stable machine name: "payoff"
-    std::string title;   ///< for people: "Payoff at exit prices"
+    Audience audience = Audience::All;  ///< a wide table for people may have a tidy twin
+    std::string id;                     ///< stable machine name: "payoff"
+    std::string title;                  ///< for people: "Payoff at exit prices"
     std::vector<Column> columns;
     std::vector<std::vector<Cell>> rows;
     bool show_header = true;
@@ -54,12 +54,12 @@ struct Table {
 };
 
 struct Report {
-    std::string heading;                ///< first line: what was computed, from which file
-    std::vector<std::string> verdict;   ///< read-first lines
+    std::string heading;               ///< first line: what was computed, from which file
+    std::vector<std::string> verdict;  ///< read-first lines
     std::vector<Table> tables;
-    std::vector<std::string> notes;     ///< after the tables (assumptions, audit)
-    nlohmann::json json;                ///< the machine document for --format json
-    std::string primary;                ///< the part CSV and records write unless told (a table id)
+    std::vector<std::string> notes;  ///< after the tables (assumptions, audit)
+    nlohmann::json json;             ///< the machine document for --format json
+    std::string primary;             ///< the part CSV and records write unless told (a table id)
 };
 
 /// The ids of the report's machine tables (its parts), in order.

@@ -2,8 +2,8 @@
 // The reports the commands print, built from the engines' results. Pure: a Thesis in, a Report
 // (tables for people, CSV/markdown, and the JSON document) out.
 
-#include "thesis/report/report.h"
 #include "thesis/core/thesis.h"
+#include "thesis/report/report.h"
 
 #include <cstdint>
 #include <optional>
@@ -11,7 +11,7 @@
 
 namespace thesis {
 
-struct SimulationResult;   // monte_carlo.h: the reports read it, the engine is not needed here
+struct SimulationResult;  // monte_carlo.h: the reports read it, the engine is not needed here
 
 /// `thesis run`: the valuation bridge, each scenario, the expectation, implied numbers and audit.
 /// With `only_scenario`, the scenario table shows that scenario alone.

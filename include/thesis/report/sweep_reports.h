@@ -2,8 +2,8 @@
 // The reports of sweep, sensitivity and solve, and the metric list: the engines' results (sweep.h)
 // in, a Report (tables for people, the machine parts, the JSON document) out. Pure.
 
-#include "thesis/report/report.h"
 #include "thesis/analysis/sweep.h"
+#include "thesis/report/report.h"
 
 #include <string>
 #include <vector>
@@ -23,6 +23,7 @@ Report sensitivity_report(const Evaluator& evaluator, const std::vector<Sensitiv
                           const std::vector<std::string>& skipped);
 
 /// `thesis solve`: the root of `key` for the metric at `target`, the bracket and the JSON.
-Report solve_report(const Evaluator& evaluator, const std::string& key, double target, const SolveResult& result);
+Report solve_report(const Evaluator& evaluator, const std::string& key, double target,
+                    const SolveResult& result);
 
 }  // namespace thesis

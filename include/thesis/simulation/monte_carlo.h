@@ -8,9 +8,9 @@
 // neither the schedule nor the chunk size (a whole number of blocks handed to a thread) changes a
 // bit. Quantile sketches hold integer counts, so they merge in any order.
 
-#include "thesis/simulation/path.h"
-#include "thesis/math/statistics.h"
 #include "thesis/core/thesis.h"
+#include "thesis/math/statistics.h"
+#include "thesis/simulation/path.h"
 #include "thesis/simulation/trade.h"
 
 #include <atomic>
@@ -48,11 +48,11 @@ struct PairedTally {
 struct SimulationResult {
     std::uint64_t paths = 0;
     bool interrupted = false;
-    bool touch_odds = true;   ///< whether touched_target / touched_stop were measured
+    bool touch_odds = true;  ///< whether touched_target / touched_stop were measured
     TimeGrid grid;
-    std::vector<PlanTally> plans;          ///< in the thesis's plan order
-    std::vector<QuantileSketch> pnl;       ///< per plan, P&L per share
-    RunningStats terminal;                 ///< price at the simulation horizon
+    std::vector<PlanTally> plans;     ///< in the thesis's plan order
+    std::vector<QuantileSketch> pnl;  ///< per plan, P&L per share
+    RunningStats terminal;            ///< price at the simulation horizon
     QuantileSketch terminal_sketch;
     /// The fill policies the plans were played under, the thesis's own first: `plans` and `pnl`
     /// hold policy p's plan i at p × (plans per policy) + i, so the first plans are the thesis's.
@@ -100,20 +100,20 @@ class MonteCarlo {
 struct PlanMetrics {
     std::string plan;
     std::uint64_t paths = 0;
-    std::array<Estimate, kExitReasons.size()> outcome;   ///< probability of each exit reason
-    Estimate stopped;   ///< probability of a stop exit, at the level or through a gap (p_stop)
+    std::array<Estimate, kExitReasons.size()> outcome;  ///< probability of each exit reason
+    Estimate stopped;  ///< probability of a stop exit, at the level or through a gap (p_stop)
     Estimate pnl_per_share, pnl_per_position;
     double shares = 0;
     double pnl_sd = 0;
-    std::vector<std::pair<double, Estimate>> pnl_quantiles;   ///< (level, quantile)
+    std::vector<std::pair<double, Estimate>> pnl_quantiles;  ///< (level, quantile)
     Estimate probability_of_loss;
-    Estimate var95, var99, es95, es99;                       ///< per share, losses positive
-    std::optional<Estimate> expectancy_r;                    ///< mean P&L / risk per share
-    std::optional<Estimate> average_win, average_loss;       ///< per share; loss positive
-    std::optional<Estimate> profit_factor;                   ///< Σ wins / Σ |losses|
+    Estimate var95, var99, es95, es99;                  ///< per share, losses positive
+    std::optional<Estimate> expectancy_r;               ///< mean P&L / risk per share
+    std::optional<Estimate> average_win, average_loss;  ///< per share; loss positive
+    std::optional<Estimate> profit_factor;              ///< Σ wins / Σ |losses|
     std::optional<Estimate> holding_years;
-    std::optional<Estimate> kelly;                           ///< p − (1 − p) / b
-    std::optional<Estimate> stop_shortfall;                  ///< per share past the stop
+    std::optional<Estimate> kelly;           ///< p − (1 − p) / b
+    std::optional<Estimate> stop_shortfall;  ///< per share past the stop
     Estimate touch_target, touch_stop;       ///< only when touch_odds (SimulationSettings)
     bool has_stop = false, has_target = false, touch_odds = true;
     double risk_per_share = 0;
@@ -123,8 +123,7 @@ struct PlanMetrics {
 inline constexpr std::array kQuantileLevels{0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99};
 
 /// Turns a plan's tallies into estimates with confidence intervals (formulas in the README).
-PlanMetrics summarize(const SimulationResult& result, std::size_t plan_index, const Plan& plan,
-                      Price spot);
+PlanMetrics summarize(const SimulationResult& result, std::size_t plan_index, const Plan& plan, Price spot);
 
 /// Expected shortfall at `level` with its standard error (Yamai & Yoshiba 2002; Manistre &
 /// Hancock 2005): Var(ES) ≈ [Var(X | X ≤ q) + (1 − a)(ES − q)²] / (n a), a = 1 − level, losses

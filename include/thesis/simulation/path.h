@@ -12,8 +12,8 @@
 // (horizon_log_price). generate_batch() runs the same kernel to the horizon and records the
 // paths, for the tests, the self-check and paired sweeps.
 
-#include "thesis/math/rng.h"
 #include "thesis/core/thesis.h"
+#include "thesis/math/rng.h"
 #include "thesis/simulation/detail/lanes.h"
 
 #include <array>
@@ -37,7 +37,7 @@ TimeGrid make_time_grid(Years horizon, int steps_per_year);
 
 /// One simulated path. Index k is the end of step k (k = 0 is today).
 struct PricePath {
-    std::vector<double> log_price;   ///< [0..steps]: observed log prices
+    std::vector<double> log_price;  ///< [0..steps]: observed log prices
     /// [1..steps]: log price at the end of step k's diffusion, before step k's jumps (equal to
     /// log_price[k] when nothing jumped). A crossing between log_price[k−1] and this is diffusive
     /// (fills at the level); one between this and log_price[k] is a jump (fills past it).
@@ -49,11 +49,10 @@ struct PricePath {
     std::vector<int> event_step;     ///< per model event: the step it fired at, or -1
     std::vector<double> event_jump;  ///< per model event: its log jump (drawn even if it didn't fire)
     std::uint64_t index = 0;
-    std::uint64_t seed = 0;          ///< with index, keys a split bridge's draws (refinement_random)
-    double bridge_variance = 0;      ///< σ²Δt: continuous monitoring's bridge over a step
-    double session_variance = 0;     ///< (1 − overnight share)·σ²Δt: a session's bridge
+    std::uint64_t seed = 0;       ///< with index, keys a split bridge's draws (refinement_random)
+    double bridge_variance = 0;   ///< σ²Δt: continuous monitoring's bridge over a step
+    double session_variance = 0;  ///< (1 − overnight share)·σ²Δt: a session's bridge
 };
-
 
 /// kLanes recorded paths.
 struct PathBatch {
@@ -94,12 +93,11 @@ class PathGenerator {
     /// jumps over the horizon, where Poisson inversion stays short).
     bool settles_early() const { return c_.settle_early; }
 
-
     /// The per-step constants of the model, as the kernel reads them.
     struct Constants {
         ModelKind kind = ModelKind::Gbm;
         Monitoring monitoring = Monitoring::Discrete;
-        bool every_policy = false;   ///< sessions' steps, watched for every policy (constructor)
+        bool every_policy = false;  ///< sessions' steps, watched for every policy (constructor)
         int steps = 0;
         double dt = 0;
         std::uint64_t seed = 0;
@@ -152,8 +150,7 @@ void set_simd_level(std::string_view name);
 /// The engine's normals for paths first_path … first_path + kLanes − 1 of one stream, `count`
 /// per path, as the kernel draws them: out[i * kLanes + l] is draw i of path first_path + l,
 /// equal bit for bit to the i-th PathRandom(seed, first_path + l, stream).normal().
-void lane_normals(std::uint64_t seed, std::uint64_t first_path, RandomStream stream, int count,
-                  double* out);
+void lane_normals(std::uint64_t seed, std::uint64_t first_path, RandomStream stream, int count, double* out);
 /// The roofline benchmark's work: the same normals of the Diffusion stream, summed over lanes.
 double lane_normals_sum(std::uint64_t seed, std::uint64_t first_path, int count);
 

@@ -12,9 +12,8 @@ namespace thesis {
 
 /// A thesis holding one market-entry plan bracketed by a stop and a target on a GBM: what
 /// `thesis odds` simulates. Throws InputError unless stop < spot < target and volatility > 0.
-Thesis odds_thesis(Price spot, Price stop, Price target, double drift, double volatility,
-                   Years horizon, Monitoring monitoring, std::uint64_t paths, std::uint64_t seed,
-                   int steps_per_year = 252);
+Thesis odds_thesis(Price spot, Price stop, Price target, double drift, double volatility, Years horizon,
+                   Monitoring monitoring, std::uint64_t paths, std::uint64_t seed, int steps_per_year = 252);
 
 /// Simulated odds of the bracket: target first, stop first, neither by the horizon.
 struct SimulatedOdds {
@@ -28,7 +27,7 @@ struct CheckRow {
     std::string case_name;
     std::string quantity;
     double simulated = 0, std_error = 0, exact = 0, z = 0;
-    bool pass = false;   ///< |z| < 4
+    bool pass = false;  ///< |z| < 4
 };
 
 /// Runs every case with `paths` paths each. Cases: double-barrier odds (continuous monitoring)

@@ -16,8 +16,8 @@
 // the target takes whichever it reached first, and a limit filled inside a step is followed by its
 // stop and target for the rest of the step.
 
-#include "thesis/simulation/path.h"
 #include "thesis/core/plan.h"
+#include "thesis/simulation/path.h"
 
 #include <array>
 #include <limits>
@@ -27,9 +27,8 @@
 namespace thesis {
 
 enum class ExitReason { Unfilled, Target, Stop, GapThroughStop, Horizon };
-inline constexpr std::array kExitReasons{ExitReason::Unfilled, ExitReason::Target,
-                                         ExitReason::Stop, ExitReason::GapThroughStop,
-                                         ExitReason::Horizon};
+inline constexpr std::array kExitReasons{ExitReason::Unfilled, ExitReason::Target, ExitReason::Stop,
+                                         ExitReason::GapThroughStop, ExitReason::Horizon};
 std::string_view to_string(ExitReason reason);
 
 /// What happened to one plan on one path.
@@ -39,7 +38,7 @@ struct TradeOutcome {
     Price exit_price = 0;      ///< where the exit filled (before slippage)
     double pnl_per_share = 0;  ///< direction × (exit fill − entry fill) − commissions; 0 unfilled
     int entry_step = -1, exit_step = -1;
-    double stop_shortfall = 0; ///< stop exits: per share lost beyond the stop level (≥ 0)
+    double stop_shortfall = 0;  ///< stop exits: per share lost beyond the stop level (≥ 0)
     bool touched_target = false, touched_stop = false;  ///< the price reached the level, any time
 };
 
@@ -48,12 +47,12 @@ struct PlanRules {
     Side side = Side::Long;
     Entry::Kind entry = Entry::Kind::Market;
     double log_limit = 0;
-    int entry_step = 0;            ///< OnDate: the first observation at or after the date
-    int entry_event = -1;          ///< AfterEvent: index into the model's events
+    int entry_step = 0;    ///< OnDate: the first observation at or after the date
+    int entry_event = -1;  ///< AfterEvent: index into the model's events
     Stop::Kind stop = Stop::Kind::None;
-    double log_stop = 0;           ///< Fixed
-    double stop_price = 0;         ///< Fixed: exp(log_stop), once
-    double log_stop_offset = 0;    ///< Percent/Trailing: ln(1 − direction × distance)
+    double log_stop = 0;         ///< Fixed
+    double stop_price = 0;       ///< Fixed: exp(log_stop), once
+    double log_stop_offset = 0;  ///< Percent/Trailing: ln(1 − direction × distance)
     Target::Kind target = Target::Kind::None;
     double log_target = 0;
     double log_target_offset = 0;  ///< Percent: ln(1 + direction × distance)
@@ -64,7 +63,7 @@ struct PlanRules {
     /// The same in log price, −ln(1 − g): a long's fill below level × (1 − g), a short's above
     /// level / (1 − g) (the mirror image in log terms).
     double log_gap_allowed = 0.01005033585350145;
-    double touch_log_stop = 0, touch_log_target = 0;   ///< levels at the expected entry
+    double touch_log_stop = 0, touch_log_target = 0;  ///< levels at the expected entry
     bool has_touch_stop = false, has_touch_target = false;
 };
 

@@ -12,19 +12,19 @@ namespace thesis {
 /// The per-share and per-position economics of a plan entered at its expected entry price.
 struct TradeEconomics {
     Side side = Side::Long;
-    Price entry = 0;                  ///< expected entry level
-    Price entry_fill = 0;             ///< after slippage
+    Price entry = 0;       ///< expected entry level
+    Price entry_fill = 0;  ///< after slippage
     std::optional<Price> stop, target;
-    double round_trip_costs = 0;      ///< commissions + slippage per share, both fills, at entry
-    double risk_per_share = 0;        ///< loss per share if stopped at the level, costs included
-    double reward_per_share = 0;      ///< gain per share at the target, costs included
-    double reward_risk = 0;           ///< R = reward / risk; 0 without stop or target
-    Fraction breakeven_win_rate = 0;  ///< risk / (risk + reward) = 1 / (1 + R)
-    double gross_reward_risk = 0;     ///< R before costs: |target − entry| / |entry − stop|
+    double round_trip_costs = 0;            ///< commissions + slippage per share, both fills, at entry
+    double risk_per_share = 0;              ///< loss per share if stopped at the level, costs included
+    double reward_per_share = 0;            ///< gain per share at the target, costs included
+    double reward_risk = 0;                 ///< R = reward / risk; 0 without stop or target
+    Fraction breakeven_win_rate = 0;        ///< risk / (risk + reward) = 1 / (1 + R)
+    double gross_reward_risk = 0;           ///< R before costs: |target − entry| / |entry − stop|
     Fraction gross_breakeven_win_rate = 0;  ///< before costs
-    double shares = 0;                ///< from the fixed count or the risk budget, no leverage
-    Amount position_value = 0;        ///< shares × entry fill
-    Amount capital_at_risk = 0;       ///< shares × risk per share
+    double shares = 0;                      ///< from the fixed count or the risk budget, no leverage
+    Amount position_value = 0;              ///< shares × entry fill
+    Amount capital_at_risk = 0;             ///< shares × risk per share
 };
 
 /// Example: long limit 700, stop 600, target 1000, no costs → risk 100, reward 300, R 3.0,
@@ -50,7 +50,7 @@ Price exit_level(const TradeEconomics& economics, ExitRule rule, Price final_pri
 struct PnL {
     double per_share = 0;
     Amount per_position = 0;
-    Fraction of_entry = 0;   ///< per share / entry fill
+    Fraction of_entry = 0;  ///< per share / entry fill
 };
 /// P&L of exiting at `exit` (before slippage), with the plan's costs. Example: long 700 → 1000
 /// without costs: +300 per share, +42.9%.
@@ -58,7 +58,7 @@ PnL pnl_at(const Plan& plan, const TradeEconomics& economics, Price exit);
 
 /// A row of the payoff table.
 struct PayoffRow {
-    std::string label;   ///< "" for a grid row, the scenario name for a scenario's price
+    std::string label;  ///< "" for a grid row, the scenario name for a scenario's price
     Price exit = 0;
     PnL hold, stop_only, stop_and_target;
 };

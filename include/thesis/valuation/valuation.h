@@ -46,10 +46,10 @@ ScenarioValue value_scenario(const Scenario& scenario, const Stock& base);
 
 /// Probability-weighted summary of scenario values.
 struct ScenarioExpectation {
-    Price expected_price = 0;       ///< Σ pᵢ priceᵢ
-    Fraction expected_return = 0;   ///< expected price / today's price − 1
-    Fraction expected_upside = 0;   ///< Σ pᵢ max(rᵢ, 0)
-    Fraction expected_downside = 0; ///< Σ pᵢ max(−rᵢ, 0), as a positive number
+    Price expected_price = 0;          ///< Σ pᵢ priceᵢ
+    Fraction expected_return = 0;      ///< expected price / today's price − 1
+    Fraction expected_upside = 0;      ///< Σ pᵢ max(rᵢ, 0)
+    Fraction expected_downside = 0;    ///< Σ pᵢ max(−rᵢ, 0), as a positive number
     double upside_downside_ratio = 0;  ///< upside / downside; 0 when there is no downside
     double probability_sum = 0;
 };
@@ -67,13 +67,12 @@ Fraction required_eps_growth(Price target, Multiple multiple, double eps);
 /// One number the thesis implies, with what it rests on.
 struct ImpliedNumber {
     std::string label;
-    std::string value;          ///< formatted for people (units included)
-    double raw = 0;             ///< the number itself, for machine output
-    std::string unit;           ///< "usd", "fraction", "multiple"
+    std::string value;                  ///< formatted for people (units included)
+    double raw = 0;                     ///< the number itself, for machine output
+    std::string unit;                   ///< "usd", "fraction", "multiple"
     std::vector<std::string> rests_on;  ///< key paths of inputs it uses
 };
-std::vector<ImpliedNumber> implied_numbers(const Thesis& thesis,
-                                           const std::vector<ScenarioValue>& values);
+std::vector<ImpliedNumber> implied_numbers(const Thesis& thesis, const std::vector<ScenarioValue>& values);
 
 /// A place where the thesis's numbers disagree, or a plan contradicts a scenario.
 struct AuditFinding {

@@ -30,7 +30,7 @@ struct LaneWatch {
 struct LaneStep {
     alignas(64) double before[kLanes], open[kLanes], diffusive_end[kLanes], observed[kLanes];
     alignas(64) double u_low[kLanes], u_high[kLanes];
-    alignas(64) double minus_log_u_low[kLanes], minus_log_u_high[kLanes];   ///< 0 where not taken
+    alignas(64) double minus_log_u_low[kLanes], minus_log_u_high[kLanes];  ///< 0 where not taken
     double bridge_variance = 0, session_variance = 0;
     std::uint64_t seed = 0;
 };

@@ -49,17 +49,17 @@ class PlanBook final : public LaneObserver {
     void refresh_forced(std::size_t plan, int lane);
 
     const std::vector<PlanRules>* rules_;
-    std::vector<Monitoring> policies_;   ///< per plan
+    std::vector<Monitoring> policies_;  ///< per plan
     bool in_lanes_ = false;
     std::vector<std::array<PlanTracker, kLanes>> trackers_;
     std::vector<LaneWatch> watches_;
-    std::vector<std::array<int, kLanes>> forced_;   // [plan][lane]: kernel step, or never
+    std::vector<std::array<int, kLanes>> forced_;  // [plan][lane]: kernel step, or never
     std::array<std::uint64_t, kLanes> path_{};
     std::array<int, kLanes> origin_{};
     unsigned running_ = 0;
     std::uint64_t first_ = 0;
-    std::vector<TradeOutcome> outcomes_;   // [path − first][plan]
-    std::vector<double> terminal_;         // [path − first]
+    std::vector<TradeOutcome> outcomes_;  // [path − first][plan]
+    std::vector<double> terminal_;        // [path − first]
 };
 
 }  // namespace thesis

@@ -14,11 +14,11 @@ namespace thesis {
 /// for the bridge's draws.
 struct StepView {
     double before = 0, open = 0, diffusive_end = 0, observed = 0;
-    double u_low = 0.5, u_high = 0.5;   ///< place the step's minimum and maximum (bridge.h)
-    double minus_log_u_low = 0, minus_log_u_high = 0;   ///< −ln u where known already; 0 if not
-    double bridge_variance = 0;         ///< σ² dt: continuous monitoring's bridge, before → diffusive_end
-    double session_variance = 0;        ///< (1 − overnight share) σ² dt: the session's, open → observed
-    std::uint64_t seed = 0, path = 0;   ///< key the draws of a split bridge (refinement_random)
+    double u_low = 0.5, u_high = 0.5;                  ///< place the step's minimum and maximum (bridge.h)
+    double minus_log_u_low = 0, minus_log_u_high = 0;  ///< −ln u where known already; 0 if not
+    double bridge_variance = 0;        ///< σ² dt: continuous monitoring's bridge, before → diffusive_end
+    double session_variance = 0;       ///< (1 − overnight share) σ² dt: the session's, open → observed
+    std::uint64_t seed = 0, path = 0;  ///< key the draws of a split bridge (refinement_random)
 };
 
 /// One plan on one path, played step by step: the fill rules of trade_on_path, in a form the
@@ -37,8 +37,8 @@ class PlanTracker {
     /// for its limit, or in a trade entered at step `entry_step` at log price `entry_log`. The
     /// lanes price the trade themselves (close_trade), so a resumed tracker keeps its fills in
     /// log prices: its outcome() has the reason and the steps, not the prices or the P&L.
-    static PlanTracker resumed(const PlanRules& rules, Monitoring monitoring, bool in_trade,
-                               int entry_step, double entry_log);
+    static PlanTracker resumed(const PlanRules& rules, Monitoring monitoring, bool in_trade, int entry_step,
+                               double entry_log);
     /// Step k (1 ≤ k ≤ rules.last_step, in order; steps may be skipped as above).
     void step(const PlanRules& rules, int k, const StepView& view);
 
@@ -82,10 +82,10 @@ class PlanTracker {
     Phase phase_ = Phase::Waiting;
     Monitoring monitoring_ = Monitoring::Discrete;
     double entry_log_ = 0, exit_log_ = 0, log_stop_ = 0, log_target_ = 0, best_ = 0;
-    int event_step_ = -1;   ///< AfterEvent: the step its event fired at
+    int event_step_ = -1;  ///< AfterEvent: the step its event fired at
     double watch_low_ = 0, watch_high_ = 0, split_low_ = 0, split_high_ = 0;
     int forced_step_ = 0;
-    bool for_lanes_ = false;   ///< resumed for the engine's lanes: log prices, no watches
+    bool for_lanes_ = false;  ///< resumed for the engine's lanes: log prices, no watches
 };
 
 }  // namespace thesis

@@ -1,0 +1,457 @@
+// Reading each section of a scenario file (stock, opportunity, events, model, simulation, plans,
+// scenario levers) into the thesis's value types, with every check a field needs.
+#include "yaml_section.h"
+
+#include "thesis/valuation/valuation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace thesis::loader {
+
+// ---- Sections of a scenario file ----
+
+Stock read_stock(Section s) {
+    Stock st;
+    st.name = s.text("name");
+    st.ticker = s.text("ticker");
+    {
+        const YAML::Node n = s.find("valuation_date");
+        if (!n.IsDefined() || n.IsNull()) s.fail_missing("valuation_date", "a date like 2025-07-14");
+        auto d = n.IsScalar() ? parse_date(n.Scalar()) : std::nullopt;
+        if (!d)
+            s.fail_at(n, join(s.path(), "valuation_date"),
+                      fmt::format("expected a date like 2025-07-14, got {}", shown(n)));
+        st.valuation_date = *d;
+        s.context().valuation_date = *d;
+    }
+    st.price = s.price("price");
+    st.pe = s.multiple("pe");
+    st.sector_pe = s.optional_multiple("sector_pe").value_or(0);
+    st.market_cap = s.positive("market_cap", Unit::Money);
+    st.revenue = s.optional_positive("revenue", Unit::Money);
+    st.net_margin = s.optional_fraction("net_margin", -1, 1).value_or(0);
+    st.shares = s.optional_positive("shares", Unit::Money);
+    s.finish();
+    return st;
+}
+
+Opportunity read_opportunity(Section s) {
+    Opportunity o;
+    o.description = s.text("description");
+    o.revenue_unlock = s.number("revenue_unlock", Unit::Money, 0);
+    o.addressable_market = s.optional_positive("addressable_market", Unit::Money);
+    const YAML::Node share = s.find("share_of_sales");
+    const std::string share_path = join(s.path(), "share_of_sales");
+    if (share.IsSequence()) {
+        if (share.size() != 2) s.fail_at(share, share_path, "expected a range [low, high] like [20%, 30%]");
+        o.share_of_sales_low = s.to_number(share[0], share_path, Unit::Ratio);
+        o.share_of_sales_high = s.to_number(share[1], share_path, Unit::Ratio);
+        if (*o.share_of_sales_low > *o.share_of_sales_high || *o.share_of_sales_low < 0 ||
+            *o.share_of_sales_high > 1)
+            s.fail_at(share, share_path, "expected 0 <= low <= high <= 100%");
+    } else if (share.IsDefined() && !share.IsNull()) {
+        o.share_of_sales_low = o.share_of_sales_high = s.to_number(share, share_path, Unit::Ratio);
+        if (*o.share_of_sales_low < 0 || *o.share_of_sales_low > 1)
+            s.fail_at(share, share_path, "expected a share of sales from 0% to 100%");
+    }
+    o.writeoff = s.optional_positive("writeoff", Unit::Money);
+    s.finish();
+    return o;
+}
+
+CatalystEvent read_event(const std::string& name, Section s) {
+    CatalystEvent e;
+    e.name = name;
+    e.description = s.text("description");
+    e.probability = s.optional_fraction("probability", 0, 1).value_or(0);
+    if (!s.has("probability")) s.fail_missing("probability", "a probability like 0.5 or 50%");
+    const auto date = s.optional_duration("date");
+    const YAML::Node window = s.find("window");
+    if (date && window.IsDefined() && !window.IsNull())
+        s.fail_at(window, join(s.path(), "window"), "give either date or window, not both");
+    if (date) {
+        e.window_start = e.window_end = *date;
+    } else if (window.IsSequence() && window.size() == 2) {
+        e.window_start = s.to_duration(window[0], join(s.path(), "window"));
+        e.window_end = s.to_duration(window[1], join(s.path(), "window"));
+        if (e.window_end < e.window_start)
+            s.fail_at(window, join(s.path(), "window"), "expected the window's end after its start");
+    } else if (window.IsDefined() && !window.IsNull()) {
+        s.fail_at(window, join(s.path(), "window"),
+                  "expected a window [start, end] like [2025-08-01, 2025-12-31]");
+    } else {
+        s.fail_missing("date", "a date or a window [start, end]");
+    }
+    if (e.window_start < 0)
+        s.fail_at(s.node(), s.path(), "expected the event on or after the valuation date");
+    e.jump_mean = s.bounded("jump_mean", 0, -limits::kMaxLogJump, limits::kMaxLogJump,
+                            "a log jump from -10 to 10 (-1000% to 1000%)");
+    e.jump_sd = s.number("jump_sd", Unit::Number, 0);
+    if (e.jump_sd < 0)
+        s.fail_at(s.find("jump_sd"), join(s.path(), "jump_sd"), "expected a non-negative standard deviation");
+    e.jump_sd =
+        s.bounded("jump_sd", 0, 0, limits::kMaxLogJumpSd, "a standard deviation from 0 to 5 (0% to 500%)");
+    e.unlocks_revenue = s.flag("unlocks_revenue", false);
+    s.finish();
+    return e;
+}
+
+PriceModel read_model(Section s) {
+    PriceModel m;
+    const std::string kind = s.choice("kind", {"gbm", "merton", "fundamentals"}, "gbm");
+    m.kind = kind == "merton"         ? ModelKind::Merton
+             : kind == "fundamentals" ? ModelKind::Fundamentals
+                                      : ModelKind::Gbm;
+    m.drift = s.bounded("drift", 0, -limits::kMaxRate, limits::kMaxRate,
+                        "a drift from -1000% to 1000% a year (-10 to 10)");
+    m.volatility = s.positive("volatility", Unit::Number);
+    m.volatility = s.bounded("volatility", m.volatility, 0, limits::kMaxRate,
+                             "a volatility of at most 1000% a year (10)");
+    {
+        Section j = s.section("jumps");
+        m.jump_intensity = j.number("intensity", Unit::Number, 0);
+        m.jump_mean = j.number("mean", Unit::Number, 0);
+        m.jump_sd = j.number("sd", Unit::Number, 0);
+        if (m.jump_intensity < 0 || m.jump_sd < 0)
+            j.fail_at(j.node(), j.path(), "expected a non-negative intensity and sd");
+        j.bounded("intensity", 0, 0, limits::kMaxJumpIntensity, "at most 365 jumps a year", false);
+        j.bounded("mean", 0, -limits::kMaxLogJump, limits::kMaxLogJump,
+                  "a log jump from -10 to 10 (-1000% to 1000%)");
+        j.bounded("sd", 0, 0, limits::kMaxLogJumpSd, "a standard deviation from 0 to 5 (0% to 500%)");
+        j.finish();
+        if (m.kind == ModelKind::Merton && !(m.jump_intensity > 0))
+            s.fail_at(s.node(), join(s.path(), "jumps.intensity"),
+                      "a merton model needs jumps.intensity > 0 (jumps per year)");
+    }
+    {
+        Section f = s.section("fundamentals");
+        m.multiple_half_life = f.optional_duration("multiple_half_life").value_or(1.0);
+        if (!(m.multiple_half_life > 0))
+            f.fail_at(f.find("multiple_half_life"), join(f.path(), "multiple_half_life"),
+                      "expected a positive half-life");
+        m.multiple_volatility = f.number("multiple_volatility", Unit::Number, 0);
+        m.eps_growth = f.bounded("eps_growth", 0, -limits::kMaxRate, limits::kMaxRate,
+                                 "a growth from -1000% to 1000% a year (-10 to 10)");
+        m.eps_volatility = f.number("eps_volatility", Unit::Number, 0);
+        m.eps_multiple_correlation = f.number("correlation", Unit::Number, 0);
+        if (m.eps_multiple_correlation < -1 || m.eps_multiple_correlation > 1)
+            f.fail_at(f.find("correlation"), join(f.path(), "correlation"),
+                      "expected a correlation in [-1, 1]");
+        if (m.multiple_volatility < 0 || m.eps_volatility < 0)
+            f.fail_at(f.node(), f.path(), "expected non-negative volatilities");
+        for (const char* key : {"multiple_volatility", "eps_volatility"})
+            f.bounded(key, 0, 0, limits::kMaxRate, "a volatility of at most 1000% a year (10)");
+        f.finish();
+    }
+    {
+        Section ev = s.section("events");
+        for (const auto& kv : ev.node()) {
+            const std::string name = kv.first.Scalar();
+            ev.find(name);
+            m.events.push_back(
+                read_event(name, Section(kv.second, join(ev.path(), name), ev.context(), kv.first.Mark())));
+        }
+    }
+    s.finish();
+    return m;
+}
+
+SimulationSettings read_simulation(Section s) {
+    SimulationSettings sim;
+    // Counts are capped at 10^18 when parsed (to_number), so both casts below are defined; the
+    // fuzzer found paths: 1e73 converted before any check. The path count's own range is
+    // checked as a double, before its cast.
+    const double paths = s.number("paths", Unit::Count, 200'000);
+    if (paths == 0) s.fail_at(s.find("paths"), join(s.path(), "paths"), "expected at least 1 path");
+    if (paths > limits::kMaxPaths)
+        s.fail_at(s.find("paths"), join(s.path(), "paths"),
+                  fmt::format("expected at most 10^11 paths, got {}; use --tolerance to stop when "
+                              "the answer is precise enough",
+                              static_cast<std::uint64_t>(paths)));
+    sim.paths = static_cast<std::uint64_t>(paths);
+    sim.seed = static_cast<std::uint64_t>(s.number("seed", Unit::Count, 1));  // ≤ 10^18 < 2⁶⁴
+    sim.horizon = s.optional_duration("horizon").value_or(1.0);
+    if (!(sim.horizon > 0))
+        s.fail_at(s.find("horizon"), join(s.path(), "horizon"), "expected a positive horizon");
+    if (sim.horizon < limits::kMinHorizon || sim.horizon > limits::kMaxHorizon)
+        s.fail_at(s.find("horizon"), join(s.path(), "horizon"),
+                  fmt::format("expected a horizon from 1d to 100y, got {}", shown(s.find("horizon"))));
+    const double steps = s.number("steps_per_year", Unit::Count, 252);
+    if (steps < 1 || steps > 100000)
+        s.fail_at(s.find("steps_per_year"), join(s.path(), "steps_per_year"),
+                  "expected between 1 and 100,000 steps a year");
+    sim.steps_per_year = static_cast<int>(steps);
+    sim.monitoring = *monitoring_from_string(
+        s.choice("monitoring", {"discrete", "continuous", "sessions"}, to_string(sim.monitoring)));
+    sim.overnight_variance_share =
+        s.optional_fraction("overnight_variance_share", 0, 1).value_or(sim.overnight_variance_share);
+    sim.gap_threshold = s.optional_fraction("gap_threshold", 0, 0.5).value_or(0.01);
+    // Off, P(touch target) / P(touch stop) are not measured and paths end with their plans.
+    sim.touch_odds = s.flag("touch_odds", true);
+    s.finish();
+    return sim;
+}
+
+Plan read_plan(const std::string& name, Section s, const Stock& stock, const PriceModel& model) {
+    Plan p;
+    p.name = name;
+    p.description = s.text("description");
+    p.side = s.choice("side", {"long", "short"}, "long") == "short" ? Side::Short : Side::Long;
+    const std::string path = s.path();
+    // entry: market | PRICE | {limit: PRICE} | {date: DATE} | {after: EVENT}
+    {
+        const YAML::Node n = s.find("entry");
+        const std::string key = join(path, "entry");
+        if (!n.IsDefined() || n.IsNull() || (n.IsScalar() && n.Scalar() == "market")) {
+            p.entry.kind = Entry::Kind::Market;
+        } else if (n.IsScalar()) {
+            p.entry.kind = Entry::Kind::Limit;
+            auto v = parse_quantity(n.Scalar(), Unit::Money);
+            if (!v)
+                s.fail_at(n, key,
+                          "expected market, a limit price like 700, {date: 2025-11-19} "
+                          "or {after: EVENT}, got " +
+                              shown(n));
+            p.entry.limit = *v;
+        } else {
+            Section e(n, key, s.context(), s.mark());
+            if (e.has("limit")) {
+                p.entry.kind = Entry::Kind::Limit;
+                p.entry.limit = e.positive("limit", Unit::Money);
+            }
+            if (auto at = e.optional_duration("date")) {
+                p.entry.kind = Entry::Kind::OnDate;
+                p.entry.at = *at;
+                if (*at < 0)
+                    e.fail_at(e.find("date"), join(key, "date"),
+                              "expected a date on or after the valuation date");
+            }
+            if (e.has("after")) {
+                p.entry.kind = Entry::Kind::AfterEvent;
+                p.entry.event = e.text("after");
+                std::vector<std::string> names;
+                for (const auto& ev : model.events) names.push_back(ev.name);
+                if (std::find(names.begin(), names.end(), p.entry.event) == names.end()) {
+                    const std::string hint = did_you_mean(p.entry.event, names);
+                    e.fail_at(e.find("after"), join(key, "after"),
+                              fmt::format("no event named '{}' in model.events{}", p.entry.event,
+                                          hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+                }
+            }
+            if (e.node().size() != 1) e.fail_at(n, key, "expected exactly one of limit, date or after");
+            e.finish();
+        }
+    }
+    // stop: PRICE | PERCENT% | {trailing: PERCENT%} | none
+    {
+        const YAML::Node n = s.find("stop");
+        const std::string key = join(path, "stop");
+        if (!n.IsDefined() || n.IsNull() || (n.IsScalar() && n.Scalar() == "none")) {
+            p.stop.kind = Stop::Kind::None;
+        } else if (n.IsScalar() && !n.Scalar().empty() && n.Scalar().back() == '%') {
+            p.stop.kind = Stop::Kind::Percent;
+            p.stop.distance = s.to_number(n, key, Unit::Ratio);
+        } else if (n.IsScalar()) {
+            p.stop.kind = Stop::Kind::Fixed;
+            auto v = parse_quantity(n.Scalar(), Unit::Money);
+            if (!v)
+                s.fail_at(n, key,
+                          "expected a stop price like 600, a distance like 15% or "
+                          "{trailing: 20%}, got " +
+                              shown(n));
+            p.stop.level = *v;
+        } else {
+            Section st(n, key, s.context(), s.mark());
+            if (!st.has("trailing"))
+                st.fail_at(n, key,
+                           "expected a stop price like 600, a distance like 15% or "
+                           "{trailing: 20%}");
+            p.stop.kind = Stop::Kind::Trailing;
+            p.stop.distance = st.number("trailing", Unit::Ratio);
+            st.finish();
+        }
+    }
+    // target: PRICE | PERCENT% | none
+    {
+        const YAML::Node n = s.find("target");
+        const std::string key = join(path, "target");
+        if (!n.IsDefined() || n.IsNull() || (n.IsScalar() && n.Scalar() == "none")) {
+            p.target.kind = Target::Kind::None;
+        } else if (n.IsScalar() && !n.Scalar().empty() && n.Scalar().back() == '%') {
+            p.target.kind = Target::Kind::Percent;
+            p.target.distance = s.to_number(n, key, Unit::Ratio);
+        } else {
+            p.target.kind = Target::Kind::Fixed;
+            p.target.level = s.to_number(n, key, Unit::Money, false);  // check_plan: its range
+        }
+    }
+    p.sizing.capital = s.number("capital", Unit::Money, 0);
+    p.sizing.risk_per_trade = s.number("risk_per_trade", Unit::Ratio, 0);
+    p.sizing.shares = s.optional_number("shares", Unit::Count);
+    p.costs.commission_per_share = s.number("commission", Unit::Money, 0);
+    p.costs.slippage_bps = s.number("slippage_bps", Unit::Number, 0);
+    p.horizon = s.optional_duration("horizon");
+    if (auto problem = check_plan(p, stock.price)) {
+        const YAML::Node at = s.find(problem->field);
+        s.fail_at(at.IsDefined() ? at : s.node(), join(path, problem->field), problem->message);
+    }
+    s.finish();
+    return p;
+}
+
+ScenarioLevers read_levers(Section& s) {
+    ScenarioLevers l;
+    l.price = s.optional_price("price");
+    l.price_change = s.optional_number("price_change", Unit::Ratio);
+    if (l.price_change && *l.price_change <= -1)
+        s.fail_at(s.find("price_change"), join(s.path(), "price_change"), "expected a change above -100%");
+    l.multiple = s.optional_multiple("multiple");
+    l.eps_change = s.optional_number("eps_change", Unit::Ratio);
+    if (l.eps_change && *l.eps_change <= -1)
+        s.fail_at(s.find("eps_change"), join(s.path(), "eps_change"),
+                  "expected a change above -100% (EPS must stay positive for a P/E)");
+    l.revenue_change = s.optional_number("revenue_change", Unit::Money);
+    return l;
+}
+
+void apply_override(YAML::Node root, const Override& o, LoadContext& ctx) {
+    YAML::Node at = root;
+    std::string walked;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dot = o.key_path.find('.', start);
+        const std::string key = o.key_path.substr(start, dot == std::string::npos ? dot : dot - start);
+        if (key.empty())
+            throw InputError({"command line"}, o.key_path, "expected a key path like stock.price");
+        walked = join(walked, key);
+        if (dot == std::string::npos) {
+            at[key] = o.value;
+            break;
+        }
+        YAML::Node next = at[key];
+        if (!next.IsDefined() || next.IsNull()) {
+            at[key] = YAML::Node(YAML::NodeType::Map);
+            next = at[key];
+        } else if (!next.IsMap()) {
+            throw InputError({"command line"}, o.key_path,
+                             fmt::format("'{}' is a value, not a section", walked));
+        }
+        at.reset(next);
+        start = dot + 1;
+    }
+    ctx.overridden.insert(o.key_path);
+}
+
+// The node at a key path, or the deepest one on the way to it (for an error's position).
+YAML::Node node_at(YAML::Node node, const std::string& key_path) {
+    std::size_t start = 0;
+    while (node.IsMap()) {
+        const std::size_t dot = key_path.find('.', start);
+        const std::string key = key_path.substr(start, dot == std::string::npos ? dot : dot - start);
+        YAML::Node next;
+        bool found = false;
+        for (const auto& kv : node)
+            if (kv.first.Scalar() == key) {
+                next.reset(kv.second);
+                found = true;
+                break;
+            }
+        if (!found || next.IsNull()) break;
+        node.reset(next);
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    return node;
+}
+
+// Checks what no single field shows: how many steps one path takes, and how far the model may
+// move a price. Beyond kMaxLogGrowth, simulated prices (and the squares the statistics sum)
+// overflow to infinity; the engine refuses those, so the loader says which input to lower.
+void check_model_reach(const Thesis& t, const YAML::Node& root, LoadContext& ctx) {
+    Section top(root, "", ctx, root.Mark());
+    const auto fail = [&](const std::string& key, const std::string& message) {
+        top.fail_at(node_at(root, key), key, message);
+    };
+    // The horizon the engine simulates: the simulation's, or a longer plan's (MonteCarlo::horizon_of).
+    Years horizon = t.simulation.horizon;
+    std::string horizon_key = "simulation.horizon";
+    for (const Plan& p : t.plans)
+        if (p.horizon && *p.horizon > horizon) {
+            horizon = *p.horizon;
+            horizon_key = "plans." + p.name + ".horizon";
+        }
+    const double steps = std::round(horizon * t.simulation.steps_per_year);
+    if (steps > limits::kMaxStepsPerPath)
+        fail(horizon_key,
+             fmt::format("{:g}y at {} steps a year is {} steps a path; expected at "
+                         "most 100,000: shorten the horizon or lower "
+                         "simulation.steps_per_year",
+                         horizon, format_count(t.simulation.steps_per_year), format_count(steps)));
+
+    const PriceModel& m = t.model;
+    const Bridge today = bridge(t.stock);
+    double unlock_step = 0;
+    if (m.kind == ModelKind::Fundamentals && t.opportunity.revenue_unlock != 0) {
+        const double g =
+            eps_change_from_revenue(t.opportunity.revenue_unlock, t.stock.net_margin, today.earnings);
+        if (!(1 + g > 0))
+            fail("opportunity.revenue_unlock",
+                 fmt::format("the unlock would change EPS by {}; the fundamentals model needs EPS "
+                             "to stay positive",
+                             format_percent(g, 1, true)));
+        unlock_step = std::log1p(g);
+    }
+
+    // The log growth each input allows beyond noise: the drift (or EPS growth) over the horizon,
+    // each event's mean jump factor ln E[e^J] = m + s²/2, and in fundamentals mode the re-rating
+    // toward the sector P/E with the log multiple's variance. Merton jumps are compensated.
+    struct Part {
+        double growth;
+        std::string key, what;
+    };
+    std::vector<Part> parts;
+    if (m.kind == ModelKind::Fundamentals) {
+        parts.push_back(
+            {std::max(0.0, m.eps_growth) * horizon, "model.fundamentals.eps_growth", "EPS growth × horizon"});
+        const double kappa = std::numbers::ln2 / m.multiple_half_life;
+        const double variance =
+            m.multiple_volatility * m.multiple_volatility * std::min(horizon, 1 / (2 * kappa));
+        parts.push_back(
+            {std::max(0.0, std::log(t.stock.sector_pe / t.stock.pe)) + variance / 2 +
+                 std::fabs(m.eps_multiple_correlation) * m.eps_volatility * std::sqrt(horizon * variance),
+             "model.fundamentals.multiple_volatility", "re-rating"});
+        const bool unlocks = std::any_of(m.events.begin(), m.events.end(), [](const auto& e) {
+            return e.unlocks_revenue && e.probability > 0;
+        });
+        if (unlocks)
+            parts.push_back({std::max(0.0, unlock_step), "opportunity.revenue_unlock", "the unlock"});
+    } else {
+        parts.push_back({std::max(0.0, m.drift) * horizon, "model.drift", "drift × horizon"});
+    }
+    for (const CatalystEvent& e : m.events)
+        if (e.probability > 0)
+            parts.push_back({std::max(0.0, e.jump_mean + 0.5 * e.jump_sd * e.jump_sd),
+                             "model.events." + e.name + "." +
+                                 (e.jump_mean >= 0.5 * e.jump_sd * e.jump_sd ? "jump_mean" : "jump_sd"),
+                             "event " + e.name});
+    double total = 0, rest = 0;
+    const Part* largest = nullptr;
+    std::string list;
+    for (const Part& p : parts) {
+        total += p.growth;
+        if (p.growth <= 0) continue;
+        if (!largest || p.growth > largest->growth) largest = &p;
+        if (p.growth >= 1) list += fmt::format("{}{} {:.0f}", list.empty() ? "" : ", ", p.what, p.growth);
+        else rest += p.growth;
+    }
+    if (rest > 0) list += fmt::format("{}the rest {:.2g}", list.empty() ? "" : ", ", rest);
+    if (largest && total > limits::kMaxLogGrowth)
+        fail(largest->key,
+             fmt::format("the model lets prices grow e^{:.0f}-fold over {:g}y ({}); expected at "
+                         "most e^100, past which prices overflow: lower {} or the horizon",
+                         total, horizon, list, largest->key));
+}
+
+}  // namespace thesis::loader
