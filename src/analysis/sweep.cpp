@@ -84,7 +84,7 @@ SweepAxis parse_sweep_axis(std::string_view spec) {
     const Override o = parse_override(spec);
     SweepAxis axis;
     axis.key = o.key_path;
-    const std::string flag = "--set " + o.key_path;
+    const std::string flag = "set " + o.key_path;
     const std::string_view value = trim(o.value);
     if (value.find(':') != std::string_view::npos) {
         std::vector<std::string_view> parts;
@@ -285,18 +285,16 @@ Evaluator::Evaluator(ThesisSource source, std::string_view metric_names, EvalOpt
             return o.key_path == "simulation.touch_odds";
         });
         throw flag_error(
-            "--metric",
-            set != source_.fixed.rend()
-                ? fmt::format("{} needs the touch odds, which --set simulation.touch_odds={} turns "
-                              "off; drop that --set or the metric",
-                              m.name, set->value)
-                : fmt::format("{} needs the touch odds, which {} turns off (simulation.touch_odds: "
-                              "false); add --set simulation.touch_odds=true or drop the metric",
-                              m.name, source_.source));
+            "metric", set != source_.fixed.rend()
+                          ? fmt::format("{} needs the touch odds, which --set simulation.touch_odds={} turns "
+                                        "off; drop that --set or the metric",
+                                        m.name, set->value)
+                          : fmt::format("{} needs the touch odds, which {} turns off (simulation.touch_odds: "
+                                        "false); add --set simulation.touch_odds=true or drop the metric",
+                                        m.name, source_.source));
     }
-    if (simulates_ && paths() == 0) throw flag_error("--paths", "expected at least 1 path");
-    if (simulates_ && paths() > 100'000'000'000ULL)
-        throw flag_error("--paths", "expected at most 10^11 paths");
+    if (simulates_ && paths() == 0) throw flag_error("paths", "expected at least 1 path");
+    if (simulates_ && paths() > 100'000'000'000ULL) throw flag_error("paths", "expected at most 10^11 paths");
 }
 
 std::uint64_t Evaluator::paths() const { return options_.paths.value_or(base_.simulation.paths); }
@@ -387,22 +385,22 @@ PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool v
 SweepGrid run_sweep(const Evaluator& ev, const std::vector<SweepAxis>& axes,
                     const std::function<void(std::size_t, std::size_t)>& progress) {
     if (axes.empty())
-        throw flag_error("--set", "expected a key to sweep, like --set plans.aggressive.stop=550:650:25");
+        throw flag_error("set", "expected a key to sweep, like plans.aggressive.stop=550:650:25");
     if (axes.size() > kMaxSweepAxes)
         throw flag_error(
-            "--set " + axes[kMaxSweepAxes].key,
+            "set " + axes[kMaxSweepAxes].key,
             fmt::format("at most {} swept keys (a table or a grid), got {}", kMaxSweepAxes, axes.size()));
     if (axes.size() == 2 && axes[0].key == axes[1].key)
-        throw flag_error("--set " + axes[1].key, "the same key is swept twice");
+        throw flag_error("set " + axes[1].key, "the same key is swept twice");
     std::size_t total = 1;
     for (const auto& a : axes) {
-        check_numeric_key(ev.source().yaml, a.key, "--set " + a.key);
+        check_numeric_key(ev.source().yaml, a.key, "set " + a.key);
         total *= a.texts.size();
     }
     if (total > kMaxSweepPoints)
         throw flag_error(
-            "--set", fmt::format("{} grid points is too many; at most {}",
-                                 format_count(static_cast<double>(total)), format_count(kMaxSweepPoints)));
+            "set", fmt::format("{} grid points is too many; at most {}",
+                               format_count(static_cast<double>(total)), format_count(kMaxSweepPoints)));
     SweepGrid grid;
     grid.axes = axes;
     const std::size_t n1 = axes.size() == 2 ? axes[1].texts.size() : 1;
@@ -429,7 +427,7 @@ std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Me
                                                  std::vector<std::string>* skipped) {
     if (!(spread > 0) || spread >= 1)
         throw flag_error(
-            "--spread", fmt::format("expected a spread between 0% and 100%, got {}", format_percent(spread)));
+            "spread", fmt::format("expected a spread between 0% and 100%, got {}", format_percent(spread)));
     std::vector<SensitivityInput> out;
     const auto skip = [&](const std::string& line) {
         if (skipped) skipped->push_back(line);
@@ -468,7 +466,7 @@ std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Me
 
 SensitivityInput parse_sensitivity_range(std::string_view yaml, std::string_view spec) {
     const Override o = parse_override(spec);
-    const std::string flag = "--set " + o.key_path;
+    const std::string flag = "set " + o.key_path;
     const std::size_t colon = o.value.find(':');
     if (colon == std::string::npos || o.value.find(':', colon + 1) != std::string::npos)
         throw flag_error(flag, fmt::format("expected LOW:HIGH like 550:650, got '{}'", o.value));
@@ -512,12 +510,12 @@ std::vector<SensitivityRow> run_sensitivity(const Evaluator& ev, const std::vect
 
 SolveResult solve_for(const Evaluator& ev, const std::string& key, double lower, double upper,
                       double target) {
-    const std::string flag = "--vary " + key;
+    const std::string flag = "vary " + key;
     check_numeric_key(ev.source().yaml, key, flag);
-    if (ev.metrics().size() != 1) throw flag_error("--metric", "expected exactly one metric to solve for");
+    if (ev.metrics().size() != 1) throw flag_error("metric", "expected exactly one metric to solve for");
     if (!(lower < upper))
-        throw flag_error("--between", fmt::format("expected A below B, got {} and {}", decimal_text(lower),
-                                                  decimal_text(upper)));
+        throw flag_error("between", fmt::format("expected A below B, got {} and {}", decimal_text(lower),
+                                                decimal_text(upper)));
     const Metric& metric = ev.metrics()[0];
     std::map<double, Estimate> seen;
     const auto metric_at = [&](double x) -> Estimate {

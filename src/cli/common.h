@@ -1,6 +1,7 @@
 #pragma once
 // What every subcommand shares: the scenario file, --set overrides, --format and -o.
 
+#include "thesis/core/errors.h"
 #include "thesis/core/thesis.h"
 #include "thesis/report/report.h"
 #include "thesis/simulation/monte_carlo.h"
@@ -100,6 +101,11 @@ void emit(const Report& report, const CommonOptions& options);
 /// Emits a report that may hold an interrupted simulation: a complete one as emit(); a partial
 /// one to stdout only (an -o file is left as it was), returning 128 + the signal.
 int emit_simulation(const Report& report, const CommonOptions& options, const SimulationOutcome& outcome);
+
+/// The engines name what a bad value was for by its parameter ("paths", "grid.step", "set KEY");
+/// the command line shows the flag that set it ("--paths", "--step", "--set KEY"). Errors from a
+/// scenario file (a key path) come back unchanged.
+InputError naming_flags(const InputError& error);
 
 /// The exit code a subcommand's callback sets (CLI11 callbacks return void).
 int& exit_code();

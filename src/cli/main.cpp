@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "thesis: error: {} (see thesis --help)\n", message);
         return 2;
     } catch (const thesis::InputError& e) {
-        fmt::print(stderr, "thesis: error: {}\n", e.what());
+        fmt::print(stderr, "thesis: error: {}\n", thesis::cli::naming_flags(e).what());
         return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "thesis: error: {}\n", e.what());

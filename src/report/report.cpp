@@ -149,7 +149,7 @@ const Table& part(const Report& r, const std::string& id) {
     std::string known;
     for (const auto& i : ids) known += (known.empty() ? "" : ", ") + i;
     const std::string hint = did_you_mean(wanted, ids);
-    throw InputError({"command line"}, "--part",
+    throw InputError({"command line"}, "part",
                      fmt::format("no part '{}'{}; this output's parts: {}", wanted,
                                  hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), known));
 }

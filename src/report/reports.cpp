@@ -76,7 +76,7 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
             std::vector<std::string> names;
             for (const auto& v : values) names.push_back(v.name);
             const std::string hint = did_you_mean(only_scenario, names);
-            throw InputError({"command line"}, "--scenario",
+            throw InputError({"command line"}, "scenario",
                              fmt::format("no scenario named '{}'{}", only_scenario,
                                          hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
         }

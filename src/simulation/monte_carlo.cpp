@@ -274,8 +274,8 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
     if (total_paths == 0) throw InputError({}, "simulation.paths", "expected at least 1 path");
     if (total_paths > 100'000'000'000ULL)
         throw InputError({}, "simulation.paths",
-                         fmt::format("{} paths is more than this tool runs (10^11); use "
-                                     "--tolerance to stop when the answer is precise enough",
+                         fmt::format("{} paths is more than this tool runs (10^11); a tolerance "
+                                     "stops a run when the answer is precise enough",
                                      total_paths));
     const std::uint64_t start = result_.paths;
     if (total_paths <= start) return;

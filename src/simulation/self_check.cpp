@@ -9,17 +9,17 @@ namespace thesis {
 
 Thesis odds_thesis(Price spot, Price stop, Price target, double drift, double volatility, Years horizon,
                    Monitoring monitoring, std::uint64_t paths, std::uint64_t seed, int steps_per_year) {
-    const auto require = [](bool ok, const char* flag, std::string message) {
-        if (!ok) throw InputError({"command line"}, flag, std::move(message));
+    const auto require = [](bool ok, const char* input, std::string message) {
+        if (!ok) throw InputError({"command line"}, input, std::move(message));
     };
-    require(std::isfinite(spot) && spot > 0, "--spot", "expected a positive price");
-    require(std::isfinite(stop) && stop > 0 && stop < spot, "--stop",
+    require(std::isfinite(spot) && spot > 0, "spot", "expected a positive price");
+    require(std::isfinite(stop) && stop > 0 && stop < spot, "stop",
             fmt::format("expected a price below the spot ({}), got {}", spot, stop));
-    require(std::isfinite(target) && target > spot, "--target",
+    require(std::isfinite(target) && target > spot, "target",
             fmt::format("expected a price above the spot ({}), got {}", spot, target));
-    require(std::isfinite(volatility) && volatility > 0, "--vol", "expected a positive volatility");
-    require(std::isfinite(drift), "--drift", "expected a finite drift");
-    require(std::isfinite(horizon) && horizon > 0, "--horizon", "expected a positive horizon");
+    require(std::isfinite(volatility) && volatility > 0, "volatility", "expected a positive volatility");
+    require(std::isfinite(drift), "drift", "expected a finite drift");
+    require(std::isfinite(horizon) && horizon > 0, "horizon", "expected a positive horizon");
     Thesis t;
     t.source = "odds";
     t.stock.price = spot;

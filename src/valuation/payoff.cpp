@@ -90,13 +90,16 @@ PnL pnl_at(const Plan& plan, const TradeEconomics& e, Price exit) {
 
 std::vector<Price> price_grid(Price from, Price to, Price step) {
     if (!(step > 0) || !std::isfinite(step))
-        throw InputError({}, "--step", fmt::format("expected a positive step, got {}", step));
+        throw InputError({"command line"}, "grid.step",
+                         fmt::format("expected a positive step, got {}", step));
     if (!(from <= to) || !std::isfinite(from) || !std::isfinite(to))
-        throw InputError({}, "--from", fmt::format("expected --from ({}) at most --to ({})", from, to));
-    if (from < 0) throw InputError({}, "--from", "expected a non-negative price");
+        throw InputError({"command line"}, "grid.from",
+                         fmt::format("expected the grid's first price ({}) at most its last ({})", from, to));
+    if (from < 0) throw InputError({"command line"}, "grid.from", "expected a non-negative price");
     const double rows = std::floor((to - from) / step + 1e-9) + 1;
     if (rows > 10000)
-        throw InputError({}, "--step", fmt::format("{} rows is too many; at most 10,000", rows));
+        throw InputError({"command line"}, "grid.step",
+                         fmt::format("{} rows is too many; at most 10,000", rows));
     std::vector<Price> grid;
     for (int i = 0; i < static_cast<int>(rows); ++i) grid.push_back(from + i * step);
     return grid;

@@ -357,7 +357,7 @@ TEST_CASE("a touch metric with simulation.touch_odds false is a clear error") {
     const ThesisSource off_in_file{yaml, "off.yaml", {}};
     const std::string in_file =
         error_of([&] { Evaluator(off_in_file, "aggressive.p_stop,aggressive.p_touch_stop", sim(2048)); });
-    CHECK(in_file.find("--metric: aggressive.p_touch_stop needs the touch odds, which off.yaml "
+    CHECK(in_file.find("metric: aggressive.p_touch_stop needs the touch odds, which off.yaml "
                        "turns off (simulation.touch_odds: false)") != std::string::npos);
     CHECK(in_file.find("--set simulation.touch_odds=true") != std::string::npos);
     const std::string by_set = error_of([] {

@@ -74,8 +74,8 @@ TEST_CASE("discrete odds: probabilities sum to 1 and the bias shrinks toward the
 
 TEST_CASE("odds inputs are checked: stop below spot below target") {
     CHECK_THROWS_WITH_AS(odds_thesis(770, 800, 1000, 0.1, 0.5, 1, Monitoring::Continuous, 10, 1),
-                         doctest::Contains("--stop"), InputError);
+                         doctest::Contains("stop: expected a price below the spot"), InputError);
     CHECK_THROWS_WITH_AS(odds_thesis(770, 600, 700, 0.1, 0.5, 1, Monitoring::Continuous, 10, 1),
-                         doctest::Contains("--target"), InputError);
+                         doctest::Contains("target: expected a price above the spot"), InputError);
     CHECK_THROWS_AS(odds_thesis(770, 600, 1000, 0.1, 0, 1, Monitoring::Continuous, 10, 1), InputError);
 }

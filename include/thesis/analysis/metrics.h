@@ -70,11 +70,12 @@ struct Metric {
     std::string plan;  ///< empty for valuation metrics
     const MetricInfo* info = nullptr;
 };
-/// Throws InputError naming `flag` with a did-you-mean for an unknown plan or metric.
-Metric resolve_metric(std::string_view name, const Thesis& thesis, const std::string& flag = "--metric");
+/// Throws InputError naming `input` (the CLI shows its flag) with a did-you-mean for an unknown
+/// plan or metric.
+Metric resolve_metric(std::string_view name, const Thesis& thesis, const std::string& input = "metric");
 /// A comma-separated list; duplicates are refused.
 std::vector<Metric> resolve_metrics(std::string_view names, const Thesis& thesis,
-                                    const std::string& flag = "--metric");
+                                    const std::string& input = "metric");
 
 /// Evaluates a metric on a loaded thesis; `sim` (the thesis's simulation, plans in the thesis's
 /// order) is needed for simulated metrics only.

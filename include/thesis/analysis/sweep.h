@@ -42,7 +42,7 @@ bool is_sweep_value(std::string_view value);
 
 /// Parses `KEY=FROM:TO:STEP` or `KEY=v1,v2,...`. A range's three numbers share a unit: plain
 /// (550:650:25), percent (30%:70%:10% → 0.3, 0.4, ...), multiple (20x:30x:5x) or K/M/B/T
-/// (6B:10B:1B); `$` is allowed. Throws InputError (naming --set KEY) for an empty range
+/// (6B:10B:1B); `$` is allowed. Throws InputError (naming "set KEY", which the CLI shows as --set KEY) for an empty range
 /// (FROM > TO), a step ≤ 0, a non-number, or more than kMaxSweepPoints values.
 /// Example: parse_sweep_axis("model.volatility=30%:50%:10%") → texts {"0.3", "0.4", "0.5"}.
 SweepAxis parse_sweep_axis(std::string_view spec);
@@ -158,7 +158,7 @@ std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Me
                                                  std::vector<std::string>* skipped);
 
 /// An input given as `KEY=LOW:HIGH` (each in the field's own notation, e.g. 550:650 or
-/// 40%:60%); the key must be a numeric field of the file. Throws InputError naming --set KEY.
+/// 40%:60%); the key must be a numeric field of the file. Throws InputError naming "set KEY" (--set KEY).
 SensitivityInput parse_sensitivity_range(std::string_view yaml, std::string_view spec);
 
 struct SensitivityRow {
