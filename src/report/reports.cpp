@@ -2,6 +2,7 @@
 
 #include "thesis/analysis/metrics.h"
 #include "thesis/core/errors.h"
+#include "thesis/report/findings.h"
 #include "thesis/valuation/valuation.h"
 #include "thesis/version.h"
 

@@ -1,4 +1,5 @@
 // The valuation bridge, scenarios and implied numbers, with the seed article's numbers.
+#include "thesis/report/findings.h"
 #include "thesis/valuation/valuation.h"
 
 #include "thesis/core/errors.h"

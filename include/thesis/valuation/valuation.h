@@ -64,23 +64,6 @@ Multiple implied_multiple(Multiple pe, Fraction price_change);
 /// Example: $1,000 at 52x with EPS $14.79 → +30%.
 Fraction required_eps_growth(Price target, Multiple multiple, double eps);
 
-/// One number the thesis implies, with what it rests on.
-struct ImpliedNumber {
-    std::string label;
-    std::string value;                  ///< formatted for people (units included)
-    double raw = 0;                     ///< the number itself, for machine output
-    std::string unit;                   ///< "usd", "fraction", "multiple"
-    std::vector<std::string> rests_on;  ///< key paths of inputs it uses
-};
-std::vector<ImpliedNumber> implied_numbers(const Thesis& thesis, const std::vector<ScenarioValue>& values);
-
-/// A place where the thesis's numbers disagree, or a plan contradicts a scenario.
-struct AuditFinding {
-    std::string topic;    ///< short tag: "spot", "unlock", "stop-gap", ...
-    std::string message;  ///< one line a reader can act on
-};
-std::vector<AuditFinding> audit(const Thesis& thesis, const std::vector<ScenarioValue>& values);
-
 /// Key paths of the levers a scenario sets: {"scenarios.bull.price"}.
 std::vector<std::string> lever_keys(const Scenario& scenario);
 
