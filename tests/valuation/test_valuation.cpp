@@ -1,5 +1,4 @@
 // The valuation bridge, scenarios and implied numbers, with the seed article's numbers.
-#include "thesis/report/findings.h"
 #include "thesis/valuation/valuation.h"
 
 #include "thesis/core/errors.h"
@@ -30,11 +29,6 @@ Scenario scenario(std::string name, ScenarioLevers levers, double p = 0) {
     s.probability = p;
     s.stock = nvda();
     return s;
-}
-const std::string* find_topic(const std::vector<AuditFinding>& f, std::string_view topic) {
-    for (const auto& x : f)
-        if (x.topic == topic) return &x.message;
-    return nullptr;
 }
 }  // namespace
 
@@ -109,68 +103,4 @@ TEST_CASE("probability-weighted price - return and upside/downside ratio") {
     CHECK(e.expected_return == doctest::Approx(-0.225).epsilon(1e-12));
     // Upside 0.25 × 30% = 7.5%; downside 0.75 × 40% = 30%; ratio 0.25.
     CHECK(e.upside_downside_ratio == doctest::Approx(0.25).epsilon(1e-12));
-}
-
-TEST_CASE("the audit flags a claimed return that today's price does not give") {
-    Thesis t;
-    t.stock = nvda();
-    t.stock.price = 800;  // then $1,000 is +25%, not +30%
-    Scenario bull = scenario("bull", {.price = 1000});
-    bull.claimed_return = 0.30;
-    bull.stock = t.stock;
-    t.scenarios = {bull};
-    const auto values = std::vector<ScenarioValue>{value_scenario(bull, t.stock)};
-    const auto findings = audit(t, values);
-    const std::string* m = find_topic(findings, "claimed-return");
-    REQUIRE(m);
-    CHECK(m->find("+25.0%") != std::string::npos);
-}
-
-TEST_CASE("the audit flags a scenario price far beyond a plan's stop (gap risk)") {
-    Thesis t;
-    t.stock = nvda();
-    Scenario bear = scenario("bear", {.price_change = -0.40});
-    t.scenarios = {bear};
-    Plan p;
-    p.name = "aggressive";
-    p.entry = {.kind = Entry::Kind::Limit, .limit = 700};
-    p.stop = {.kind = Stop::Kind::Fixed, .level = 600};
-    p.target = {.kind = Target::Kind::Fixed, .level = 1000};
-    t.plans = {p};
-    const auto values = std::vector<ScenarioValue>{value_scenario(bear, t.stock)};
-    const auto findings = audit(t, values);
-    const std::string* m = find_topic(findings, "stop-gap");
-    REQUIRE(m);
-    // 461.54 / 600 − 1 = −23.1%; a fill there loses 700 − 461.54 = 238.46 a share, not 100.
-    CHECK(m->find("23.1%") != std::string::npos);
-    CHECK(m->find("$238.46") != std::string::npos);
-    CHECK(m->find("$100.00") != std::string::npos);
-}
-
-TEST_CASE("the audit flags an unlock far from the thesis's own share of sales") {
-    Thesis t;
-    t.stock = nvda();
-    t.opportunity.revenue_unlock = 8e9;
-    t.opportunity.share_of_sales_low = 0.20;
-    t.opportunity.share_of_sales_high = 0.30;
-    const auto findings = audit(t, {});
-    const std::string* m = find_topic(findings, "unlock-size");
-    REQUIRE(m);
-    // 20–30% of $130.5B = $26.1B–$39.15B; $8B is 6.1% of sales.
-    CHECK(m->find("6.1%") != std::string::npos);
-    CHECK(m->find("$26.10B") != std::string::npos);
-}
-
-TEST_CASE("implied numbers name the assumptions they rest on") {
-    Thesis t;
-    t.stock = nvda();
-    t.opportunity.revenue_unlock = 8e9;
-    t.assumptions["stock.net_margin"] = "50%";
-    const auto numbers = implied_numbers(t, {});
-    const auto it = std::find_if(numbers.begin(), numbers.end(), [](const auto& n) {
-        return n.label.find("EPS growth from") != std::string::npos;
-    });
-    REQUIRE(it != numbers.end());
-    CHECK(it->raw == doctest::Approx(0.052).epsilon(1e-12));
-    CHECK(it->rests_on == std::vector<std::string>{"stock.net_margin"});
 }
