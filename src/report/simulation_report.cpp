@@ -5,6 +5,7 @@
 #include "thesis/analysis/metrics.h"
 #include "thesis/core/errors.h"
 #include "thesis/simulation/monte_carlo.h"
+#include "thesis/valuation/valuation.h"
 #include "thesis/version.h"
 
 #include <fmt/format.h>
@@ -29,6 +30,49 @@ struct MetricRow {
     const MetricInfo* info;
     std::vector<std::optional<Estimate>> values;  // per plan
 };
+
+// Adds a finding to the run's audit: a row of its table (made after the valuation's tables if
+// the valuation found nothing) and an entry of the JSON's "audit".
+void add_finding(Report& r, const std::string& topic, const std::string& message) {
+    auto it = std::find_if(r.tables.begin(), r.tables.end(), [](const Table& t) { return t.id == "audit"; });
+    if (it == r.tables.end()) {
+        Table at;
+        at.id = "audit";
+        at.title = "Thesis audit: where its numbers disagree";
+        at.columns = {{"", "topic", false}, {"", "finding", false}};
+        at.show_header = false;
+        it = r.tables.insert(r.tables.end(), std::move(at));
+    }
+    it->rows.push_back({Cell::keyed("- " + topic + ":", topic), message});
+    if (!r.json.contains("audit")) r.json["audit"] = nlohmann::json::array();
+    r.json["audit"].push_back({{"topic", topic}, {"message", message}});
+}
+
+// The model against the thesis: the simulated price at the horizon against the scenarios'
+// probability-weighted price. When the latter lies outside the former's 95% interval the audit
+// says so, with the drift that reconciles them where a closed form gives it (GBM, Merton).
+void audit_model_against_scenarios(Report& r, const Thesis& t, const SimulationResult& result,
+                                   const Estimate& mean) {
+    if (t.scenarios.empty() || result.paths < 2) return;
+    std::vector<ScenarioValue> values;
+    for (const Scenario& s : t.scenarios) values.push_back(value_scenario(s, t.stock));
+    const ScenarioExpectation e = expectation(values, t.stock.price);
+    if (!(e.probability_sum > 0)) return;
+    const double target = e.expected_price;
+    if (target >= mean.ci_low && target <= mean.ci_high) return;
+    const Years horizon = result.grid.horizon;
+    std::string message = fmt::format(
+        "the model expects {} [{}, {}] at the horizon ({:g}y, {}), the scenarios {} ({}): the "
+        "simulation does not price the thesis's own scenarios",
+        format_money(mean.value), format_money(mean.ci_low), format_money(mean.ci_high), horizon,
+        format_percent(mean.value / t.stock.price - 1, 1, true), format_money(target),
+        format_percent(e.expected_return, 1, true));
+    if (const auto drift = drift_for_horizon_price(t, horizon, target))
+        message += fmt::format("; a drift of {} a year (model.drift, now {}) would make them agree",
+                               format_percent(*drift, 2, true), format_percent(t.model.drift, 1));
+    else message += "; the fundamentals' growth or multiple inputs would have to change for them to agree";
+    add_finding(r, "model-vs-scenarios", message);
+}
 
 std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
     const double filled = 1 - m.outcome[0].value;
@@ -178,6 +222,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
         price_row(fmt::format("{:g}% quantile", q * 100), fmt::format("q{:02.0f}", q * 100),
                   result.terminal_sketch.quantile_ci(q));
     r.tables.push_back(std::move(terminal));
+    audit_model_against_scenarios(r, t, result, mean);
 
     // Assumptions the simulation rests on.
     std::string list;

@@ -158,6 +158,28 @@ void PlanBook::finish_path(std::uint64_t path, const TradeOutcome* outcomes, dou
     terminal_[i] = terminal_log_price;
 }
 
+std::optional<Price> expected_horizon_price(const Thesis& t, Years horizon) {
+    const PriceModel& m = t.model;
+    if (m.kind == ModelKind::Fundamentals) return std::nullopt;
+    double factor = std::exp(m.drift * horizon);
+    for (const CatalystEvent& e : m.events) {
+        // An event fires at a uniform time in its window (LaneEvents::draw); by the horizon with
+        // the window's share inside it, or all or nothing for a fixed date.
+        const double width = e.window_end - e.window_start;
+        const double inside = width > 0 ? std::clamp((horizon - e.window_start) / width, 0.0, 1.0)
+                                        : (e.window_start <= horizon ? 1.0 : 0.0);
+        const double q = e.probability * inside;
+        factor *= 1 - q + q * std::exp(e.jump_mean + 0.5 * e.jump_sd * e.jump_sd);
+    }
+    return t.stock.price * factor;
+}
+
+std::optional<double> drift_for_horizon_price(const Thesis& t, Years horizon, Price price) {
+    const std::optional<Price> expected = expected_horizon_price(t, horizon);
+    if (!expected || !(price > 0) || !(horizon > 0)) return std::nullopt;
+    return t.model.drift + std::log(price / *expected) / horizon;
+}
+
 Years MonteCarlo::horizon_of(const Thesis& t) {
     Years h = t.simulation.horizon;
     for (const Plan& p : t.plans)

@@ -3,6 +3,8 @@
 #include "thesis/io/yaml_loader.h"
 #include "thesis/report/report.h"
 #include "thesis/report/reports.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/valuation/valuation.h"
 
 #include <doctest/doctest.h>
 
@@ -119,4 +121,29 @@ TEST_CASE("a grid request replaces the default grid") {
     const Report r = payoff_report(t, *t.find_plan("aggressive"), g);
     // 3 grid rows + 4 scenario rows.
     CHECK(r.json["rows"].size() == 7);
+}
+
+TEST_CASE("the run's audit says when the model does not price the thesis's scenarios") {
+    const auto findings_of = [](const Thesis& t) {
+        MonteCarlo mc(t);
+        mc.run(20'480);
+        Report r = valuation_report(t);
+        add_simulation(r, t, mc.result(), 20'480);
+        std::vector<std::string> messages;
+        for (const auto& f : r.json["audit"])
+            if (f["topic"] == "model-vs-scenarios") messages.push_back(f["message"].get<std::string>());
+        return messages;
+    };
+    Thesis t = load_seed_thesis();
+    t.simulation.monitoring = Monitoring::Discrete;
+    // The seed's 10% drift expects about $868 at 1y; its scenarios weigh to $721.47.
+    const auto seed = findings_of(t);
+    REQUIRE(seed.size() == 1);
+    CHECK(seed[0].find("the scenarios $721.47 (-6.2%)") != std::string::npos);
+    CHECK(seed[0].find("a drift of -8.6") != std::string::npos);
+    // At the reconciling drift the scenarios' price lies inside the simulation's interval: no line.
+    std::vector<ScenarioValue> values;
+    for (const Scenario& s : t.scenarios) values.push_back(value_scenario(s, t.stock));
+    t.model.drift = *drift_for_horizon_price(t, 1.0, expectation(values, t.stock.price).expected_price);
+    CHECK(findings_of(t).empty());
 }

@@ -1,8 +1,10 @@
 // The Monte Carlo engine against closed forms (|z| < 4 with fixed seeds), fill rules on hand-made
 // paths, and bit-for-bit reproducibility across threads and chunk sizes.
+#include "thesis/io/yaml_loader.h"
 #include "thesis/math/double_barrier.h"
 #include "thesis/math/rng.h"
 #include "thesis/simulation/monte_carlo.h"
+#include "thesis/valuation/valuation.h"
 
 #include <doctest/doctest.h>
 
@@ -491,4 +493,56 @@ TEST_CASE("continuous monitoring without jumps never gaps through a limit plan's
     CHECK(tally.outcomes[static_cast<std::size_t>(ExitReason::GapThroughStop)] == 0);
     CHECK(tally.outcomes[static_cast<std::size_t>(ExitReason::Stop)] > 10'000);
     CHECK(tally.stop_shortfall.max() < 1e-9);
+}
+
+TEST_CASE("the model's expected horizon price: the events' factor by hand") {
+    Thesis t = gbm(100, 0.08, 0.25, 1.0, 252, Monitoring::Discrete);
+    CHECK(*expected_horizon_price(t, 1.0) == doctest::Approx(100 * std::exp(0.08)).epsilon(1e-14));
+    // A fixed-date event at 0.5y, sure to fire, log jump N(0.1, 0.2²): × e^{0.1 + 0.02} = e^{0.12}.
+    CatalystEvent sure;
+    sure.probability = 1;
+    sure.window_start = sure.window_end = 0.5;
+    sure.jump_mean = 0.1;
+    sure.jump_sd = 0.2;
+    t.model.events = {sure};
+    CHECK(*expected_horizon_price(t, 1.0) == doctest::Approx(100 * std::exp(0.08 + 0.12)).epsilon(1e-14));
+    CHECK(*expected_horizon_price(t, 0.4) == doctest::Approx(100 * std::exp(0.08 * 0.4)).epsilon(1e-14));
+    // A window [0.5y, 1.5y] half inside a 1y horizon, probability 0.6: q = 0.3, so the factor is
+    // 0.7 + 0.3 e^{0.12}.
+    t.model.events[0].window_end = 1.5;
+    t.model.events[0].probability = 0.6;
+    CHECK(*expected_horizon_price(t, 1.0) ==
+          doctest::Approx(100 * std::exp(0.08) * (0.7 + 0.3 * std::exp(0.12))).epsilon(1e-14));
+    t.model.kind = ModelKind::Fundamentals;
+    CHECK_FALSE(expected_horizon_price(t, 1.0));
+}
+
+TEST_CASE(
+    "the seed's expected horizon price matches its simulation and the reconciling drift prices the "
+    "scenarios") {
+    // The seed: GBM with five catalyst events (windows inside and across the 1y horizon).
+    Thesis t = load_seed_thesis();
+    t.simulation.monitoring = Monitoring::Discrete;
+    const auto z_of_mean = [](const Thesis& thesis, double exact) {
+        MonteCarlo mc(thesis);
+        mc.run(40'960);
+        const Estimate e = mc.result().terminal.mean_estimate();
+        return (e.value - exact) / e.std_error;
+    };
+    const double exact = *expected_horizon_price(t, 1.0);
+    CHECK_MESSAGE(std::abs(z_of_mean(t, exact)) < 4, "exact ", exact);
+    // Merton's jumps are compensated, so the same closed form holds.
+    Thesis merton = t;
+    merton.model.kind = ModelKind::Merton;
+    CHECK(*expected_horizon_price(merton, 1.0) == exact);
+    CHECK(std::abs(z_of_mean(merton, exact)) < 4);
+    // The drift that makes the model expect the scenarios' probability-weighted price ($721.47).
+    std::vector<ScenarioValue> values;
+    for (const Scenario& s : t.scenarios) values.push_back(value_scenario(s, t.stock));
+    const double target = expectation(values, t.stock.price).expected_price;
+    const double drift = *drift_for_horizon_price(t, 1.0, target);
+    CHECK(drift < 0);
+    t.model.drift = drift;
+    CHECK(*expected_horizon_price(t, 1.0) == doctest::Approx(target).epsilon(1e-12));
+    CHECK(std::abs(z_of_mean(t, target)) < 4);
 }

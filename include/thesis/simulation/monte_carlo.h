@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,18 @@ struct PlanMetrics {
 
 /// The reported quantile levels.
 inline constexpr std::array kQuantileLevels{0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99};
+
+/// The model's expected price at `horizon` years, in closed form, for GBM and Merton (nullopt for
+/// fundamentals): E[S_H] = S₀ e^{μH} (Merton's jumps are compensated) times, for each catalyst
+/// event, 1 − q + q·e^{m + s²/2}, where q is the chance it fires by the horizon (its probability
+/// times the share of its window that lies within the horizon) and N(m, s²) its log jump.
+/// Example: the seed (μ 10%, its five events, 1y) gives $868.6.
+std::optional<Price> expected_horizon_price(const Thesis& thesis, Years horizon);
+
+/// The drift under which a GBM or Merton model expects `price` at `horizon`: the model's own
+/// drift plus ln(price / expected_horizon_price) / horizon (the events' factor does not depend on
+/// the drift). nullopt for fundamentals.
+std::optional<double> drift_for_horizon_price(const Thesis& thesis, Years horizon, Price price);
 
 /// Turns a plan's tallies into estimates with confidence intervals (formulas in the README).
 PlanMetrics summarize(const SimulationResult& result, std::size_t plan_index, const Plan& plan, Price spot);
