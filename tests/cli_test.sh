@@ -452,7 +452,7 @@ expect "sensitivity" 0 "$thesis" sensitivity --metric aggressive.pnl_per_share -
     has "tornado title" "$out" "Tornado: aggressive.pnl_per_share"
     has "tornado bar" "$out" "█"
     has "tornado invalid" "$out" "plans.aggressive.stop=710 is invalid"
-    has "tornado skipped" "$out" "Not moved: scenarios.bull.probability"
+    has "tornado probabilities" "$out" "Moving one scenario's probability rescales the others in proportion"
 }
 expect "solve" 0 "$thesis" solve --vary scenarios.bull.price --metric valuation.expected_price --target 700 --between 500 1500 --format json && {
     if python3 -c 'import json,sys; d=json.load(sys.stdin)["solve"]; assert 500<d["root"]<1500 and abs(d["metric_at_root"]["estimate"]-700)<1e-6' <<<"$out"; then ok; else fail "solve json"; fi

@@ -309,10 +309,37 @@ PointResult Evaluator::evaluate(const std::vector<Override>& point) const {
     return evaluate_point(point, options_.versus_base);
 }
 
+std::vector<Override> with_probabilities_rescaled(const Thesis& base, const std::vector<Override>& point) {
+    std::vector<Override> out = point;
+    const Scenario* moved = nullptr;
+    double p = 0;
+    for (const Override& o : point) {
+        for (const Scenario& s : base.scenarios) {
+            if (o.key_path != "scenarios." + s.name + ".probability") continue;
+            if (moved) return point;  // two probabilities set: the loader checks their sum
+            const auto v = any_number(o.value);
+            if (!v || *v < 0 || *v > 1) return point;  // the loader names the bad value
+            moved = &s;
+            p = *v;
+        }
+    }
+    if (!moved) return point;
+    double others = 0;
+    for (const Scenario& s : base.scenarios)
+        if (&s != moved) others += s.probability;
+    if (!(others > 0)) return point;  // nothing to rescale: the loader checks the sum
+    for (const Scenario& s : base.scenarios)
+        if (&s != moved)
+            out.push_back(
+                {"scenarios." + s.name + ".probability", decimal_text(s.probability * (1 - p) / others)});
+    return out;
+}
+
 PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool versus_base) const {
     PointResult r;
     std::vector<Override> all = source_.fixed;
-    all.insert(all.end(), point.begin(), point.end());
+    const std::vector<Override> rescaled = with_probabilities_rescaled(base_, point);
+    all.insert(all.end(), rescaled.begin(), rescaled.end());
     const auto invalid = [&](const InputError& e) {
         const std::string reason =
             e.key_path().empty() ? std::string(e.what()) : e.key_path() + ": " + e.message();
@@ -436,11 +463,6 @@ std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Me
         const auto v = any_number(text);
         if (!v) continue;  // text, dates, market, none
         if (starts_with(key, "simulation.")) continue;
-        if (starts_with(key, "scenarios.") && key.size() > 12 &&
-            key.compare(key.size() - 12, 12, ".probability") == 0) {
-            skip(key + ": scenario probabilities must sum to 1, so one cannot move alone");
-            continue;
-        }
         if (key.size() > 15 && key.compare(key.size() - 15, 15, ".claimed_return") == 0) continue;
         if (!metric.plan.empty() && starts_with(key, "plans.") &&
             !starts_with(key, "plans." + metric.plan + "."))

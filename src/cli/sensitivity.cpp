@@ -65,7 +65,8 @@ void setup_sensitivity(CLI::App& app) {
     add_engine_options(*c, o->engine);
     c->footer(
         "--set KEY=LOW:HIGH gives one input its own low and high; --set KEY=VALUE is a plain "
-        "override. Scenario probabilities are not moved (they must sum to 1).");
+        "override. A scenario's probability moves with the others rescaled in proportion, so they "
+        "still sum to 1.");
     c->callback([o] { exit_code() = sensitivity(*o); });
 }
 

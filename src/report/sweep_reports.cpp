@@ -76,6 +76,14 @@ std::string engine_line(const Evaluator& ev) {
 
 namespace {
 
+// Whether a key is a scenario's probability (moved with the others rescaled).
+bool is_scenario_probability(const std::string& key) {
+    return key.rfind("scenarios.", 0) == 0 && key.size() > 12 &&
+           key.compare(key.size() - 12, 12, ".probability") == 0;
+}
+constexpr const char* kRescaled =
+    "Moving one scenario's probability rescales the others in proportion, so they still sum to 1.";
+
 std::string_view unit_text(MetricUnit u) {
     switch (u) {
         case MetricUnit::Money: return "usd";
@@ -141,6 +149,9 @@ Report sweep_report(const Evaluator& ev, const SweepGrid& g, bool versus_base) {
         what += fmt::format("{}{} ({} values)", what.empty() ? "" : " × ", a.key, a.texts.size());
     r.heading = fmt::format("Sweep of {} — {}", what, ev.base().source);
     r.verdict.push_back(engine_line(ev));
+    if (std::any_of(axes.begin(), axes.end(),
+                    [](const SweepAxis& a) { return is_scenario_probability(a.key); }))
+        r.verdict.push_back(kRescaled);
     const std::size_t n1 = axes.size() == 2 ? axes[1].texts.size() : 1;
     const auto where = [&](std::size_t p) {
         std::string s = axes[0].key + "=" + axes[0].texts[p / n1];
@@ -323,6 +334,9 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
                             : fmt::format("Base {}: n/a ({})", m.name, base.reason));
     r.verdict.push_back(fmt::format("{} inputs moved one at a time to ±{} (or the --set LOW:HIGH given). {}",
                                     rows.size(), format_percent(spread, 0), engine_line(ev)));
+    if (std::any_of(rows.begin(), rows.end(),
+                    [](const SensitivityRow& row) { return is_scenario_probability(row.input.key); }))
+        r.verdict.push_back(kRescaled);
     if (!rows.empty() && rows[0].swing > 0)
         r.verdict.push_back(
             fmt::format("Largest swing: {} ({})", rows[0].input.key, show_width(*m.info, rows[0].swing)));
@@ -424,6 +438,7 @@ Report solve_report(const Evaluator& ev, const std::string& key, double target, 
             : "",
         m.name, show(*m.info, s.metric_at_root.value), show_ci(*m.info, s.metric_at_root)));
     r.verdict.push_back(engine_line(ev));
+    if (is_scenario_probability(key)) r.verdict.push_back(kRescaled);
     Table t;
     t.id = "solve";
     t.title = "Root finding (TOMS 748 on common random numbers)";

@@ -204,16 +204,12 @@ TEST_CASE("paired differences to the base equal the difference and beat the inde
     CHECK(r.versus_base[2].estimate->std_error > 0);
 }
 
-TEST_CASE("sensitivity ranks inputs by swing and leaves scenario probabilities alone") {
+TEST_CASE("sensitivity ranks inputs by swing and moves scenario probabilities with the others rescaled") {
     const Evaluator ev(seed_source(), "valuation.expected_price", {});
     std::vector<std::string> skipped;
     const auto inputs = sensitivity_inputs(ev.source().yaml, ev.metrics()[0], 0.10, &skipped);
     CHECK(std::none_of(inputs.begin(), inputs.end(),
-                       [](const auto& in) { return in.key.find("probability") != std::string::npos; }));
-    CHECK(std::none_of(inputs.begin(), inputs.end(),
                        [](const auto& in) { return in.key.rfind("plans.", 0) == 0; }));
-    CHECK(std::any_of(skipped.begin(), skipped.end(),
-                      [](const std::string& s) { return s.rfind("scenarios.bull.probability", 0) == 0; }));
     const auto rows = run_sensitivity(ev, inputs);
     REQUIRE(rows.size() == inputs.size());
     for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i - 1].swing >= rows[i].swing);
@@ -222,6 +218,13 @@ TEST_CASE("sensitivity ranks inputs by swing and leaves scenario probabilities a
                                    [](const auto& r) { return r.input.key == "scenarios.bull.price"; });
     REQUIRE(bull != rows.end());
     CHECK(bull->swing == doctest::Approx(50));
+    // The bull probability 0.225 … 0.275 with the others rescaled: E(p) = 1000 p + (1 − p) × 471.47 / 0.75
+    // (471.47 = 0.40 × 809.23 + 0.15 × 369.82 + 0.20 × 461.54), so the swing is 0.05 × (1000 − 628.63).
+    const auto bull_p = std::find_if(
+        rows.begin(), rows.end(), [](const auto& r) { return r.input.key == "scenarios.bull.probability"; });
+    REQUIRE(bull_p != rows.end());
+    const double others = (0.40 * 809.22996 + 0.15 * 369.82211538461536 + 0.20 * 461.538) / 0.75;
+    CHECK(bull_p->swing == doctest::Approx(0.05 * (1000 - others)).epsilon(1e-9));
 
     // A LOW:HIGH that makes a plan invalid is reported at that end, not dropped.
     const Evaluator plan(seed_source(), "aggressive.reward_risk", {});
@@ -233,6 +236,32 @@ TEST_CASE("sensitivity ranks inputs by swing and leaves scenario probabilities a
     CHECK(stop_rows[0].low.valid);
     CHECK_FALSE(stop_rows[0].high.valid);
     CHECK(stop_rows[0].high.reason.find("below entry") != std::string::npos);
+}
+
+TEST_CASE("one scenario probability set: the others are rescaled in proportion to sum to 1") {
+    const Thesis t = load_seed_thesis();  // bull 0.25, base 0.40, rerate 0.15, bear 0.20
+    const auto out = with_probabilities_rescaled(t, {{"scenarios.bull.probability", "0.5"}});
+    REQUIRE(out.size() == 4);
+    const auto value = [&](const std::string& key) {
+        for (const auto& o : out)
+            if (o.key_path == key) return std::stod(o.value);
+        return -1.0;
+    };
+    // The others shrink by (1 − 0.5) / 0.75 = 2/3: 0.40 → 0.26667, 0.15 → 0.1, 0.20 → 0.13333.
+    CHECK(value("scenarios.base.probability") == doctest::Approx(0.4 * 2 / 3).epsilon(1e-11));
+    CHECK(value("scenarios.rerate.probability") == doctest::Approx(0.1).epsilon(1e-11));
+    CHECK(value("scenarios.bear.probability") == doctest::Approx(0.2 * 2 / 3).epsilon(1e-11));
+    // Two probabilities set, or a value out of [0, 1]: left to the loader to check.
+    CHECK(with_probabilities_rescaled(
+              t, {{"scenarios.bull.probability", "0.5"}, {"scenarios.bear.probability", "0.1"}})
+              .size() == 2);
+    CHECK(with_probabilities_rescaled(t, {{"scenarios.bull.probability", "1.5"}}).size() == 1);
+    // A sweep of the bull probability: at 0.5 the expected price is 0.5 × 1000 + 0.5 × 471.47 / 0.75.
+    const Evaluator ev(seed_source(), "valuation.expected_price", {});
+    const PointResult r = ev.evaluate({{"scenarios.bull.probability", "0.5"}});
+    REQUIRE(r.valid);
+    const double others = (0.40 * 809.22996 + 0.15 * 369.82211538461536 + 0.20 * 461.538) / 0.75;
+    CHECK(r.values[0].estimate->value == doctest::Approx(500 + 0.5 * others).epsilon(1e-10));
 }
 
 TEST_CASE("solve finds a known root and says when the bracket holds none") {

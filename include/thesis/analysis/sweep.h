@@ -119,6 +119,12 @@ class Evaluator {
     mutable std::optional<PointResult> base_result_;
 };
 
+/// `point` with, when it sets one scenario's probability p, the other scenarios' probabilities
+/// rescaled in proportion so that they still sum to 1: pⱼ' = pⱼ (1 − p) / Σ_{k≠i} pₖ, from
+/// `base`'s probabilities. Example: base 0.25/0.40/0.15/0.20 and bull → 0.5 give the others
+/// 0.40·0.5/0.75 = 0.2667, 0.1, 0.1333. Sweeps, sensitivity and solve evaluate points through it.
+std::vector<Override> with_probabilities_rescaled(const Thesis& base, const std::vector<Override>& point);
+
 /// Differences point − base of the paired metrics, from per-path differences on the same path
 /// indices (common random numbers): mean and CI of (x_point,i − x_base,i). Metrics that are not
 /// paired come back without an estimate.
@@ -150,8 +156,8 @@ struct SensitivityInput {
 };
 
 /// The numeric inputs of a file a metric may depend on: every numeric scalar leaf of the YAML
-/// tree except simulation settings, dates, scenario probabilities (they must sum to 1: moving one
-/// alone makes the file invalid) and claimed returns (audited, never used), and, for a plan's
+/// tree except simulation settings, dates and claimed returns (audited, never used; a scenario probability moves with the others rescaled,
+/// with_probabilities_rescaled), and, for a plan's
 /// metric, other plans' keys. Zero values are skipped (±spread would not move them).
 /// `skipped` receives "key: why" lines for what was left out on purpose.
 std::vector<SensitivityInput> sensitivity_inputs(std::string_view yaml, const Metric& metric, double spread,
