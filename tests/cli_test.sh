@@ -107,7 +107,7 @@ for bad in "$src"/tests/data/bad/*.yaml; do
 done
 expect "missing file" 2 "$thesis" run "$work/nope.yaml" && has "missing file message" "$err" "nope.yaml"
 
-# --- numeric edges (README "Numeric edges"): each file in tests/data/edges/ either fails like a
+# --- numeric edges (docs/numeric-limits.md, "Numeric edges"): each file in tests/data/edges/ either fails like a
 #     bad input (its first line is "# expect: MESSAGE") or ("# expect: ok") gives output without
 #     NaN or infinity in every format of run, table --plan, and sweep ---
 formats="table csv json markdown"
