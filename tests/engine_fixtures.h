@@ -69,6 +69,23 @@ inline Plan plan_named(std::string name, Entry entry, Stop stop, Target target, 
     return p;
 }
 
+// W1's stock and model (bench/thesis_bench.cpp): GBM from $770, μ = 10%, σ = 50%, a year of 252
+// daily steps, no plans yet; tests add their plans and choose the monitoring.
+inline Thesis gbm_770() {
+    Thesis t;
+    t.source = "test";
+    t.stock.price = 770;
+    t.stock.pe = 52;
+    t.stock.sector_pe = 25;
+    t.stock.market_cap = 1.9e12;
+    t.stock.net_margin = 0.5;
+    t.model.drift = 0.10;
+    t.model.volatility = 0.50;
+    t.simulation.horizon = 1;
+    t.simulation.steps_per_year = 252;
+    return t;
+}
+
 // A thesis exercising every fill rule the engine skips steps for: limit, market, dated and
 // event entries; fixed, percent and trailing stops; fixed and percent targets; a short; and
 // catalyst events, one of which can fire at the first step.

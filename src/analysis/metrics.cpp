@@ -6,12 +6,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <map>
 
 namespace thesis {
 
 namespace {
-
-Estimate exact(double value) { return {value, 0, value, value}; }
 
 MetricValue none(std::string reason) { return {std::nullopt, std::move(reason)}; }
 
@@ -89,7 +88,8 @@ std::vector<MetricInfo> build_catalogue() {
         B::Higher, every, [](const PlanMetrics& m) { return value(m.pnl_per_position); },
         [](const TradeOutcome& o, const TradeEconomics& e) { return o.pnl_per_share * e.shares; });
     simulated("pnl_sd", "SD of P&L per share", "standard deviation of P&L per share (a statistic, no CI)",
-              U::Loss, B::Neither, every, [](const PlanMetrics& m) { return value(exact(m.pnl_sd)); });
+              U::Loss, B::Neither, every,
+              [](const PlanMetrics& m) { return value(exact_estimate(m.pnl_sd)); });
     for (const double level : kQuantileLevels) {
         const std::string name = fmt::format("pnl_q{:02.0f}", level * 100);
         const std::string label = fmt::format("P&L {:g}% quantile", level * 100);
@@ -176,7 +176,7 @@ std::vector<MetricInfo> build_catalogue() {
     const auto with_both = [](const TradeEconomics& e, double v) {
         if (!e.stop || !e.target || !(e.reward_risk > 0))
             return none("needs a plan with a stop and a target");
-        return value(exact(v));
+        return value(exact_estimate(v));
     };
     economics("reward_risk", "reward/risk", "reward / risk per share at the levels, costs included (R)",
               U::Ratio, B::Higher, "a plan with a stop and a target",
@@ -187,14 +187,15 @@ std::vector<MetricInfo> build_catalogue() {
               [with_both](const TradeEconomics& e) { return with_both(e, e.breakeven_win_rate); });
     economics("risk_per_share", "risk per share", "loss per share if stopped at the level, costs included",
               U::Loss, B::Lower, "a plan with a stop", [](const TradeEconomics& e) {
-                  return e.stop ? value(exact(e.risk_per_share)) : none("the plan has no stop");
+                  return e.stop ? value(exact_estimate(e.risk_per_share)) : none("the plan has no stop");
               });
     economics("reward_per_share", "reward per share", "gain per share at the target, costs included",
               U::Money, B::Higher, "a plan with a target", [](const TradeEconomics& e) {
-                  return e.target ? value(exact(e.reward_per_share)) : none("the plan has no target");
+                  return e.target ? value(exact_estimate(e.reward_per_share))
+                                  : none("the plan has no target");
               });
     economics("shares", "shares", "position size from the fixed count or the risk budget", U::Count,
-              B::Neither, every, [](const TradeEconomics& e) { return value(exact(e.shares)); });
+              B::Neither, every, [](const TradeEconomics& e) { return value(exact_estimate(e.shares)); });
 
     // Exact, from the scenarios (the valuation report's expectation).
     const auto scenarios = [&](std::string name, std::string label, std::string description, U unit, B better,
@@ -214,17 +215,18 @@ std::vector<MetricInfo> build_catalogue() {
                                  {}});
     };
     scenarios("expected_price", "expected price", "probability-weighted scenario price", U::Money, B::Higher,
-              [](const ScenarioExpectation& e) { return value(exact(e.expected_price)); });
+              [](const ScenarioExpectation& e) { return value(exact_estimate(e.expected_price)); });
     scenarios("expected_return", "expected return", "expected price / today's price - 1", U::Percent,
-              B::Higher, [](const ScenarioExpectation& e) { return value(exact(e.expected_return)); });
+              B::Higher,
+              [](const ScenarioExpectation& e) { return value(exact_estimate(e.expected_return)); });
     scenarios("expected_upside", "expected upside", "sum of p x max(return, 0)", U::Percent, B::Higher,
-              [](const ScenarioExpectation& e) { return value(exact(e.expected_upside)); });
+              [](const ScenarioExpectation& e) { return value(exact_estimate(e.expected_upside)); });
     scenarios("expected_downside", "expected downside", "sum of p x max(-return, 0)", U::Percent, B::Lower,
-              [](const ScenarioExpectation& e) { return value(exact(e.expected_downside)); });
+              [](const ScenarioExpectation& e) { return value(exact_estimate(e.expected_downside)); });
     scenarios("upside_downside_ratio", "upside/downside", "expected upside / expected downside", U::Ratio,
               B::Higher, [](const ScenarioExpectation& e) {
                   if (!(e.expected_downside > 0)) return none("no scenario has a downside");
-                  return value(exact(e.upside_downside_ratio));
+                  return value(exact_estimate(e.upside_downside_ratio));
               });
     return out;
 }
@@ -332,7 +334,11 @@ std::vector<Metric> resolve_metrics(std::string_view names, const Thesis& thesis
     return out;
 }
 
-MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const SimulationResult* sim) {
+namespace {
+
+// One metric, with the simulated plan's summary taken from (or put into) `summaries`.
+MetricValue evaluate_with(const Metric& metric, const Thesis& thesis, const SimulationResult* sim,
+                          std::map<std::string, PlanMetrics>& summaries) {
     const MetricInfo& info = *metric.info;
     if (info.from_scenarios) {
         if (thesis.scenarios.empty()) return none("the file has no scenarios");
@@ -346,8 +352,27 @@ MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const Si
     THESIS_REQUIRE(plan != nullptr, "plan {} not in the thesis", metric.plan);
     if (info.from_economics) return info.from_economics(trade_economics(*plan, thesis.stock.price));
     THESIS_REQUIRE(sim != nullptr, "metric {} needs a simulation", metric.name);
-    const auto i = static_cast<std::size_t>(plan - thesis.plans.data());
-    return info.from_simulation(summarize(*sim, i, *plan, thesis.stock.price));
+    auto it = summaries.find(plan->name);
+    if (it == summaries.end()) {
+        const auto i = static_cast<std::size_t>(plan - thesis.plans.data());
+        it = summaries.emplace(plan->name, summarize(*sim, i, *plan, thesis.stock.price)).first;
+    }
+    return info.from_simulation(it->second);
+}
+
+}  // namespace
+
+MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const SimulationResult* sim) {
+    std::map<std::string, PlanMetrics> summaries;
+    return evaluate_with(metric, thesis, sim, summaries);
+}
+
+std::vector<MetricValue> evaluate_metrics(const std::vector<Metric>& metrics, const Thesis& thesis,
+                                          const SimulationResult* sim) {
+    std::map<std::string, PlanMetrics> summaries;
+    std::vector<MetricValue> out;
+    for (const Metric& m : metrics) out.push_back(evaluate_with(m, thesis, sim, summaries));
+    return out;
 }
 
 }  // namespace thesis

@@ -159,12 +159,6 @@ std::string check_numeric_key(std::string_view yaml, const std::string& key, con
 
 namespace {
 
-Estimate exact(double value) { return {value, 0, value, value}; }
-
-Estimate normal(double value, double std_error) {
-    return {value, std_error, value - kZ95 * std_error, value + kZ95 * std_error};
-}
-
 MetricValue none(std::string reason) { return {std::nullopt, std::move(reason)}; }
 
 bool is_touch_metric(const Metric& m) {
@@ -263,8 +257,8 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
         }
         RunningStats total;
         for (const auto& b : per_block) total.merge(b[w]);
-        out[wanted[w]] =
-            total.count() > 1 ? MetricValue{total.mean_estimate(), ""} : MetricValue{exact(total.mean()), ""};
+        out[wanted[w]] = total.count() > 1 ? MetricValue{total.mean_estimate(), ""}
+                                           : MetricValue{exact_estimate(total.mean()), ""};
     }
     return out;
 }
@@ -373,7 +367,7 @@ PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool v
             return invalid(e);
         }
     }
-    for (const auto& m : metrics_) r.values.push_back(evaluate_metric(m, sim_thesis, sim ? &*sim : nullptr));
+    r.values = evaluate_metrics(metrics_, sim_thesis, sim ? &*sim : nullptr);
     if (!versus_base) return r;
 
     const PointResult& b = base_result();
@@ -391,7 +385,7 @@ PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool v
             r.versus_base.push_back(none(!x0.estimate ? "no value at the base" : x1.reason));
             r.paired.push_back(false);
         } else if (deterministic) {
-            r.versus_base.push_back({exact(x1.estimate->value - x0.estimate->value), ""});
+            r.versus_base.push_back({exact_estimate(x1.estimate->value - x0.estimate->value), ""});
             r.paired.push_back(true);
         } else if (metrics_[k].info->paired && paired[k].estimate) {
             r.versus_base.push_back(paired[k]);
@@ -400,7 +394,7 @@ PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool v
             // Quantile metrics: no per-path form; the CI treats the runs as independent, which
             // overstates it under common random numbers (conservative).
             const double se = std::hypot(x1.estimate->std_error, x0.estimate->std_error);
-            r.versus_base.push_back({normal(x1.estimate->value - x0.estimate->value, se), ""});
+            r.versus_base.push_back({normal_estimate(x1.estimate->value - x0.estimate->value, se), ""});
             r.paired.push_back(false);
         }
     }

@@ -130,6 +130,10 @@ Estimate RunningStats::mean_estimate() const {
 // ------------------------------------------------------------------------------------------------
 // Proportions
 
+Estimate normal_estimate(double value, double std_error) {
+    return {value, std_error, value - kZ95 * std_error, value + kZ95 * std_error};
+}
+
 Estimate proportion_estimate(std::uint64_t hits, std::uint64_t n) {
     if (n == 0) throw std::invalid_argument("proportion_estimate: n must be positive");
     if (hits > n)

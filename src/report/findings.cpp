@@ -208,4 +208,22 @@ std::vector<AuditFinding> audit(const Thesis& t, const std::vector<ScenarioValue
     return out;
 }
 
+void add_findings(Report& r, const std::vector<AuditFinding>& findings) {
+    if (!r.json.contains("audit")) r.json["audit"] = nlohmann::json::array();
+    if (findings.empty()) return;
+    auto it = std::find_if(r.tables.begin(), r.tables.end(), [](const Table& t) { return t.id == "audit"; });
+    if (it == r.tables.end()) {
+        Table at;
+        at.id = "audit";
+        at.title = "Thesis audit: where its numbers disagree";
+        at.columns = {{"", "topic", false}, {"", "finding", false}};
+        at.show_header = false;
+        it = r.tables.insert(r.tables.end(), std::move(at));
+    }
+    for (const AuditFinding& f : findings) {
+        it->rows.push_back({Cell::keyed("- " + f.topic + ":", f.topic), f.message});
+        r.json["audit"].push_back({{"topic", f.topic}, {"message", f.message}});
+    }
+}
+
 }  // namespace thesis

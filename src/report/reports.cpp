@@ -163,17 +163,6 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     }
     if (!it.rows.empty()) r.tables.push_back(it);
 
-    const auto findings = audit(t, values);
-    if (!findings.empty()) {
-        Table at;
-        at.id = "audit";
-        at.title = "Thesis audit: where its numbers disagree";
-        at.columns = {{"", "topic", false}, {"", "finding", false}};
-        at.show_header = false;
-        for (const auto& f : findings)
-            at.rows.push_back({Cell::keyed("- " + f.topic + ":", f.topic), f.message});
-        r.tables.push_back(at);
-    }
     if (std::string list = assumption_list(t, {"stock.", "opportunity.", "scenarios."}); !list.empty())
         r.notes.push_back("* rests on assumptions (not from the source): " + list);
 
@@ -207,10 +196,9 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     for (const auto& n : implied)
         j["implied"].push_back(
             {{"label", n.label}, {"value", n.raw}, {"unit", n.unit}, {"rests_on", n.rests_on}});
-    j["audit"] = json::array();
-    for (const auto& f : findings) j["audit"].push_back({{"topic", f.topic}, {"message", f.message}});
     j["assumptions"] = t.assumptions;
     r.json = std::move(j);
+    add_findings(r, audit(t, values));  // the last table, and JSON "audit"
     return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include "thesis/analysis/metrics.h"
 #include "thesis/core/errors.h"
+#include "thesis/report/findings.h"
 #include "thesis/simulation/monte_carlo.h"
 #include "thesis/valuation/valuation.h"
 #include "thesis/version.h"
@@ -31,23 +32,6 @@ struct MetricRow {
     std::vector<std::optional<Estimate>> values;  // per plan
 };
 
-// Adds a finding to the run's audit: a row of its table (made after the valuation's tables if
-// the valuation found nothing) and an entry of the JSON's "audit".
-void add_finding(Report& r, const std::string& topic, const std::string& message) {
-    auto it = std::find_if(r.tables.begin(), r.tables.end(), [](const Table& t) { return t.id == "audit"; });
-    if (it == r.tables.end()) {
-        Table at;
-        at.id = "audit";
-        at.title = "Thesis audit: where its numbers disagree";
-        at.columns = {{"", "topic", false}, {"", "finding", false}};
-        at.show_header = false;
-        it = r.tables.insert(r.tables.end(), std::move(at));
-    }
-    it->rows.push_back({Cell::keyed("- " + topic + ":", topic), message});
-    if (!r.json.contains("audit")) r.json["audit"] = nlohmann::json::array();
-    r.json["audit"].push_back({{"topic", topic}, {"message", message}});
-}
-
 // The model against the thesis: the simulated price at the horizon against the scenarios'
 // probability-weighted price. When the latter lies outside the former's 95% interval the audit
 // says so, with the drift that reconciles them where a closed form gives it (GBM, Merton).
@@ -71,7 +55,7 @@ void audit_model_against_scenarios(Report& r, const Thesis& t, const SimulationR
         message += fmt::format("; a drift of {} a year (model.drift, now {}) would make them agree",
                                format_percent(*drift, 2, true), format_percent(t.model.drift, 1));
     else message += "; the fundamentals' growth or multiple inputs would have to change for them to agree";
-    add_finding(r, "model-vs-scenarios", message);
+    add_findings(r, {{"model-vs-scenarios", message}});
 }
 
 std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
@@ -207,9 +191,8 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                         {"", "ci_low", true, true},
                         {"", "ci_high", true, true}};
     terminal.show_header = false;
-    const Estimate mean = result.paths > 1 ? result.terminal.mean_estimate()
-                                           : Estimate{result.terminal.mean(), 0, result.terminal.mean(),
-                                                      result.terminal.mean()};
+    const Estimate mean =
+        result.paths > 1 ? result.terminal.mean_estimate() : exact_estimate(result.terminal.mean());
     const auto price_row = [&](std::string label, std::string key, const Estimate& e) {
         terminal.rows.push_back({Cell::keyed(std::move(label), std::move(key)),
                                  Cell(fmt::format("{} [{}, {}]", format_money(e.value),
@@ -320,8 +303,7 @@ void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& resu
             const PairedTally& d = result.paired[(p - 1) * plans + i];
             const RunningStats* s[] = {&d.target, &d.stop, &d.gap, &d.pnl, &d.pnl};
             if (m == 4 && !has_r) return std::nullopt;
-            Estimate e = s[m]->count() > 1 ? s[m]->mean_estimate()
-                                           : Estimate{s[m]->mean(), 0, s[m]->mean(), s[m]->mean()};
+            Estimate e = s[m]->count() > 1 ? s[m]->mean_estimate() : exact_estimate(s[m]->mean());
             if (m == 4) e = {e.value / risk, e.std_error / risk, e.ci_low / risk, e.ci_high / risk};
             return e;
         };

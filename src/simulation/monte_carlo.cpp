@@ -420,10 +420,6 @@ Estimate scaled(const Estimate& e, double factor) {
     return out;
 }
 
-Estimate normal_estimate(double value, double std_error) {
-    return {value, std_error, value - kZ95 * std_error, value + kZ95 * std_error};
-}
-
 // E[X²] of a RunningStats' samples.
 double second_moment(const RunningStats& s) {
     if (s.count() == 0) return 0;

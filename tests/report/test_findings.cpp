@@ -5,33 +5,17 @@
 
 #include "thesis/core/errors.h"
 
+#include "valuation/article_stock.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
 using namespace thesis;
+using article::nvda;
+using article::scenario;
 
 namespace {
-// The article's stock: "$1,000 (a 30% upside)" → spot 1000 / 1.3 = 769.2308; P/E 52x; cap $4T.
-Stock nvda() {
-    Stock s;
-    s.name = "NVIDIA";
-    s.price = 1000.0 / 1.3;
-    s.pe = 52;
-    s.sector_pe = 25;
-    s.market_cap = 4e12;
-    s.net_margin = 0.5;
-    s.revenue = 130.5e9;
-    return s;
-}
-Scenario scenario(std::string name, ScenarioLevers levers, double p = 0) {
-    Scenario s;
-    s.name = std::move(name);
-    s.levers = levers;
-    s.probability = p;
-    s.stock = nvda();
-    return s;
-}
 const std::string* find_topic(const std::vector<AuditFinding>& f, std::string_view topic) {
     for (const auto& x : f)
         if (x.topic == topic) return &x.message;

@@ -73,18 +73,9 @@ CatalystEvent event_named(std::string name, bool unlocks_revenue = false) {
 // W1 (bench/thesis_bench.cpp): GBM from 770, μ = 10%, σ = 50%, a year of 252 daily steps,
 // discrete monitoring; limit buy at 700, stop 600, target 1000.
 Thesis w1(bool touch_odds) {
-    Thesis t;
+    Thesis t = gbm_770();
     t.source = "W1";
-    t.stock.price = 770;
-    t.stock.pe = 52;
-    t.stock.sector_pe = 25;
-    t.stock.market_cap = 1.9e12;
-    t.stock.net_margin = 0.5;
-    t.model.drift = 0.10;
-    t.model.volatility = 0.50;
     t.simulation.seed = 1;
-    t.simulation.horizon = 1;
-    t.simulation.steps_per_year = 252;
     t.simulation.touch_odds = touch_odds;
     t.plans = {plan_named("W1", {.kind = Entry::Kind::Limit, .limit = 700},
                           {.kind = Stop::Kind::Fixed, .level = 600},

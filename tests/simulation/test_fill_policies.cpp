@@ -17,16 +17,8 @@ using namespace thesis::test;
 namespace {
 
 Thesis one_plan(Monitoring monitoring, double share, Plan plan, Years horizon = 1) {
-    Thesis t;
-    t.source = "test";
-    t.stock.price = 770;
-    t.stock.pe = 52;
-    t.stock.sector_pe = 25;
-    t.stock.market_cap = 4e12;
-    t.model.drift = 0.10;
-    t.model.volatility = 0.50;
+    Thesis t = gbm_770();
     t.simulation.horizon = horizon;
-    t.simulation.steps_per_year = 252;
     t.simulation.monitoring = monitoring;
     t.simulation.overnight_variance_share = share;
     t.simulation.seed = 97;

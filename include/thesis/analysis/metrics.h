@@ -80,5 +80,9 @@ std::vector<Metric> resolve_metrics(std::string_view names, const Thesis& thesis
 /// Evaluates a metric on a loaded thesis; `sim` (the thesis's simulation, plans in the thesis's
 /// order) is needed for simulated metrics only.
 MetricValue evaluate_metric(const Metric& metric, const Thesis& thesis, const SimulationResult* sim);
+/// The same for several metrics, summarizing each plan's simulation once (summarize() reads
+/// every quantile and tail of the plan's sketch).
+std::vector<MetricValue> evaluate_metrics(const std::vector<Metric>& metrics, const Thesis& thesis,
+                                          const SimulationResult* sim);
 
 }  // namespace thesis

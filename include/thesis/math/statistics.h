@@ -118,6 +118,11 @@ class RunningStats {
 /// Example: proportion_estimate(10, 100) → value 0.1, std_error 0.03, CI ≈ [0.0552, 0.1744].
 Estimate proportion_estimate(std::uint64_t hits, std::uint64_t n);
 
+/// A value known exactly, or a statistic reported without an interval: no error, both ends equal.
+inline Estimate exact_estimate(double value) { return {value, 0, value, value}; }
+/// The normal 95% interval value ± z·std_error (kZ95).
+Estimate normal_estimate(double value, double std_error);
+
 /// Mergeable quantile sketch with a relative-error guarantee: the DDSketch of C. Masson, J. E. Rim,
 /// H. K. Lee, "DDSketch: a fast and fully-mergeable quantile sketch with relative-error
 /// guarantees", PVLDB 12(12), 2019.

@@ -5,6 +5,7 @@
 // valuation's numbers (valuation.h); the run report prints them.
 
 #include "thesis/core/thesis.h"
+#include "thesis/report/report.h"
 #include "thesis/valuation/valuation.h"
 
 #include <string>
@@ -28,5 +29,10 @@ struct AuditFinding {
     std::string message;  ///< one line a reader can act on
 };
 std::vector<AuditFinding> audit(const Thesis& thesis, const std::vector<ScenarioValue>& values);
+
+/// Adds findings to the run report's audit: rows of its table (id "audit", made at the end of
+/// the tables if there is none yet) and entries of its JSON's "audit" array. Used by the
+/// valuation report and, after the simulation, by its own checks (model-vs-scenarios).
+void add_findings(Report& report, const std::vector<AuditFinding>& findings);
 
 }  // namespace thesis
