@@ -17,6 +17,7 @@ std::string_view to_string(ModelKind kind) {
         case ModelKind::Gbm: return "gbm";
         case ModelKind::Merton: return "merton";
         case ModelKind::Fundamentals: return "fundamentals";
+        case ModelKind::Scenarios: return "scenarios";
     }
     return "?";
 }

@@ -94,15 +94,33 @@ CatalystEvent read_event(const std::string& name, Section s) {
     e.jump_sd =
         s.bounded("jump_sd", 0, 0, limits::kMaxLogJumpSd, "a standard deviation from 0 to 5 (0% to 500%)");
     e.unlocks_revenue = s.flag("unlocks_revenue", false);
+    {
+        // One scenario's name or a list of them; checked against the scenarios once they are read
+        // (yaml_loader.cpp).
+        const YAML::Node tied = s.find("scenarios");
+        const std::string key = join(s.path(), "scenarios");
+        const auto add = [&](const YAML::Node& n) {
+            if (!n.IsScalar() || n.Scalar().empty())
+                s.fail_at(n, key, fmt::format("expected a scenario's name, got {}", shown(n)));
+            e.scenarios.push_back(n.Scalar());
+        };
+        if (tied.IsSequence()) {
+            if (tied.size() == 0) s.fail_at(tied, key, "expected at least one scenario's name, like [bull]");
+            for (const auto& n : tied) add(n);
+        } else if (tied.IsDefined() && !tied.IsNull()) {
+            add(tied);
+        }
+    }
     s.finish();
     return e;
 }
 
 PriceModel read_model(Section s) {
     PriceModel m;
-    const std::string kind = s.choice("kind", {"gbm", "merton", "fundamentals"}, "gbm");
+    const std::string kind = s.choice("kind", {"gbm", "merton", "fundamentals", "scenarios"}, "gbm");
     m.kind = kind == "merton"         ? ModelKind::Merton
              : kind == "fundamentals" ? ModelKind::Fundamentals
+             : kind == "scenarios"    ? ModelKind::Scenarios
                                       : ModelKind::Gbm;
     m.drift = s.bounded("drift", 0, -limits::kMaxRate, limits::kMaxRate,
                         "a drift from -1000% to 1000% a year (-10 to 10)");

@@ -117,6 +117,14 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
             probability_sum += sc.probability;
             sc.levers = read_levers(s);
             sc.claimed_return = s.optional_number("claimed_return", Unit::Ratio);
+            // The scenarios price model: when the scenario's price is reached, and how widely.
+            sc.by = s.optional_duration("by");
+            if (sc.by && !(*sc.by > 0))
+                s.fail_at(s.find("by"), join(s.path(), "by"), "expected a date after the valuation date");
+            sc.dispersion = s.optional_number("dispersion", Unit::Ratio);
+            if (sc.dispersion && !(*sc.dispersion >= 0 && *sc.dispersion <= limits::kMaxLogJumpSd))
+                s.fail_at(s.find("dispersion"), join(s.path(), "dispersion"),
+                          "expected the log landing price's standard deviation, from 0 to 5 (0% to 500%)");
             if (sc.claimed_return && *sc.claimed_return <= -1)
                 s.fail_at(s.find("claimed_return"), join(s.path(), "claimed_return"),
                           "expected a return above -100%");
@@ -148,6 +156,29 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
             scenarios.fail_at(scenarios.node(), "scenarios",
                               fmt::format("expected scenario probabilities summing to 1, got {}",
                                           format_number(probability_sum, 4)));
+        if (t.model.kind == ModelKind::Scenarios && (t.scenarios.empty() || !any_probability)) {
+            Section m(model_node, "model", ctx, top.mark());
+            m.fail_at(m.find("kind"), "model.kind",
+                      "the scenarios model draws each path's scenario by its probability: it needs "
+                      "scenarios with probabilities summing to 1");
+        }
+        if (t.model.kind == ModelKind::Scenarios && t.scenarios.size() > 64)
+            scenarios.fail_at(scenarios.node(), "scenarios", "the scenarios model draws from at most 64 scenarios");
+        // Events tied to scenarios name scenarios that exist.
+        for (const CatalystEvent& e : t.model.events)
+            for (const std::string& name : e.scenarios)
+                if (!t.find_scenario(name)) {
+                    const YAML::Node tied = model_node["events"][e.name]["scenarios"];
+                    Section m(model_node, "model", ctx, top.mark());
+                    std::vector<std::string> names;
+                    for (const Scenario& sc : t.scenarios) names.push_back(sc.name);
+                    const std::string hint = did_you_mean(name, names);
+                    m.fail_at(tied, "model.events." + e.name + ".scenarios",
+                              fmt::format("no scenario named '{}'{}", name,
+                                          names.empty()   ? std::string("; the file has no scenarios")
+                                          : hint.empty() ? ""
+                                                         : " (did you mean '" + hint + "'?)"));
+                }
         Section plans = top.section("plans");
         for (const auto& kv : plans.node()) {
             const std::string name = kv.first.Scalar();

@@ -43,8 +43,27 @@ void audit_model_against_scenarios(Report& r, const Thesis& t, const SimulationR
     const ScenarioExpectation e = expectation(values, t.stock.price);
     if (!(e.probability_sum > 0)) return;
     const double target = e.expected_price;
-    if (target >= mean.ci_low && target <= mean.ci_high) return;
     const Years horizon = result.grid.horizon;
+    if (t.model.kind == ModelKind::Scenarios) {
+        // The paths travel to the scenarios; the audit shows what the typed drift would have said.
+        Thesis gbm = t;
+        gbm.model.kind = ModelKind::Gbm;
+        const std::optional<Price> typed = expected_horizon_price(gbm, horizon);
+        const std::optional<double> drift = drift_for_horizon_price(gbm, horizon, target);
+        if (!typed || !drift) return;
+        add_findings(r, {{"model-vs-drift",
+                          fmt::format("the paths travel to the scenarios: the price at the horizon ({:g}y) "
+                                      "averages {} [{}, {}] against the scenarios' {}; a GBM at "
+                                      "model.drift {} would expect {} ({}), and would need a drift of {} "
+                                      "to price the scenarios",
+                                      horizon, format_money(mean.value), format_money(mean.ci_low),
+                                      format_money(mean.ci_high), format_money(target),
+                                      format_percent(t.model.drift, 1, true), format_money(*typed),
+                                      format_percent(*typed / t.stock.price - 1, 1, true),
+                                      format_percent(*drift, 2, true))}});
+        return;
+    }
+    if (target >= mean.ci_low && target <= mean.ci_high) return;
     std::string message = fmt::format(
         "the model expects {} [{}, {}] at the horizon ({:g}y, {}), the scenarios {} ({}): the "
         "simulation does not price the thesis's own scenarios",
@@ -56,6 +75,109 @@ void audit_model_against_scenarios(Report& r, const Thesis& t, const SimulationR
                                format_percent(*drift, 2, true), format_percent(t.model.drift, 1));
     else message += "; the fundamentals' growth or multiple inputs would have to change for them to agree";
     add_findings(r, {{"model-vs-scenarios", message}});
+}
+
+// The scenarios model: each plan conditional on each scenario drawn, for people (one wide table)
+// and machines (a tidy part, "scenarios"), and the scenarios' own paths ("scenario_prices").
+void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& result,
+                         const std::vector<PlanMetrics>& metrics) {
+    if (result.scenarios.empty()) return;
+    const PathGenerator generator(t, MonteCarlo::horizon_of(t));
+    Table prices;
+    prices.audience = Table::Audience::People;
+    prices.id = "scenario_prices";
+    prices.title = fmt::format("Scenarios on the paths (95% confidence intervals; price at the horizon, {:g}y)",
+                               result.grid.horizon);
+    prices.columns = {{"scenario", "scenario", false}, {"prob", "probability", true},
+                      {"share of paths", "share", true}, {"by", "landing_years", true},
+                      {"price", "price", true},          {"mean at horizon", "terminal_price_mean", true}};
+    Table prices_tidy;
+    prices_tidy.audience = Table::Audience::Machines;
+    prices_tidy.id = "scenario_prices";
+    prices_tidy.columns = {{"scenario", "scenario", false}, {"metric", "metric", false},
+                           {"estimate", "estimate", true},  {"std_error", "std_error", true},
+                           {"ci_low", "ci_low", true},      {"ci_high", "ci_high", true}};
+    const auto tidy_row = [](Table& table, std::vector<Cell> keys, const std::string& metric, const Estimate& e) {
+        keys.push_back(metric);
+        keys.push_back(Cell(show_ratio(e.value), e.value));
+        keys.push_back(Cell("", e.std_error));
+        keys.push_back(Cell("", e.ci_low));
+        keys.push_back(Cell("", e.ci_high));
+        table.rows.push_back(std::move(keys));
+    };
+    for (std::size_t j = 0; j < result.scenarios.size(); ++j) {
+        const ScenarioLanding& s = generator.scenario_landings()[j];
+        const RunningStats& terminal = result.terminal_by_scenario[j];
+        const Estimate share = proportion_estimate(terminal.count(), result.paths);
+        const std::optional<Estimate> mean =
+            terminal.count() > 1 ? std::optional(terminal.mean_estimate()) : std::nullopt;
+        const Years landing = s.landing_step * result.grid.dt;
+        prices.rows.push_back({s.name, format_percent(s.probability, 1),
+                               fmt::format("{} [{}, {}]", format_percent(share.value, 1),
+                                           format_percent(share.ci_low, 1), format_percent(share.ci_high, 1)),
+                               fmt::format("{:.3g}y", landing), format_money(s.price),
+                               mean ? fmt::format("{} [{}, {}]", format_money(mean->value),
+                                                  format_money(mean->ci_low), format_money(mean->ci_high))
+                                    : "–"});
+        tidy_row(prices_tidy, {s.name}, "probability", exact_estimate(s.probability));
+        tidy_row(prices_tidy, {s.name}, "landing_years", exact_estimate(landing));
+        tidy_row(prices_tidy, {s.name}, "price", exact_estimate(s.price));
+        tidy_row(prices_tidy, {s.name}, "share", share);
+        if (mean) tidy_row(prices_tidy, {s.name}, "terminal_price_mean", *mean);
+    }
+    prices.footnotes.push_back(
+        "each path draws a scenario by its probability and travels to its price by its date (model.kind: "
+        "scenarios; docs/methods.md); after that date it drifts at model.drift");
+    r.tables.push_back(std::move(prices));
+    r.tables.push_back(std::move(prices_tidy));
+
+    Table wide;
+    wide.audience = Table::Audience::People;
+    wide.id = "scenarios";
+    wide.title = "Plans under each scenario (95% confidence intervals, on the paths of that scenario)";
+    wide.columns = {{"plan", "plan", false},
+                    {"scenario", "scenario", false},
+                    {"P(target)", "p_target", true},
+                    {"P(stop)", "p_stop", true},
+                    {"P(gap-through stop)", "p_gap_through_stop", true},
+                    {"E[P&L] per share", "pnl_per_share", true},
+                    {"E[P&L] per position", "pnl_per_position", true}};
+    Table tidy;
+    tidy.audience = Table::Audience::Machines;
+    tidy.id = "scenarios";
+    tidy.columns = {{"plan", "plan", false},          {"scenario", "scenario", false},
+                    {"metric", "metric", false},      {"estimate", "estimate", true},
+                    {"std_error", "std_error", true}, {"ci_low", "ci_low", true},
+                    {"ci_high", "ci_high", true}};
+    const MetricInfo& p_target = *find_metric("p_target");
+    const MetricInfo& pnl_share = *find_metric("pnl_per_share");
+    const MetricInfo& pnl_position = *find_metric("pnl_per_position");
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+        const PlanMetrics& m = metrics[i];
+        const bool capital = m.shares > 0;
+        for (const ScenarioOutcome& o : m.by_scenario) {
+            wide.rows.push_back({t.plans[i].name, o.scenario,
+                                 m.has_target ? format_metric_ci(p_target, o.p_target) : "–",
+                                 m.has_stop ? format_metric_ci(p_target, o.p_stop) : "–",
+                                 m.has_stop ? format_metric_ci(p_target, o.p_gap_through_stop) : "–",
+                                 format_metric_ci(pnl_share, o.pnl_per_share),
+                                 capital ? format_metric_ci(pnl_position, o.pnl_per_position) : "–"});
+            const std::vector<Cell> keys{t.plans[i].name, o.scenario};
+            tidy_row(tidy, keys, "share", o.share);
+            if (m.has_target) tidy_row(tidy, keys, "p_target", o.p_target);
+            if (m.has_stop) {
+                tidy_row(tidy, keys, "p_stop", o.p_stop);
+                tidy_row(tidy, keys, "p_gap_through_stop", o.p_gap_through_stop);
+            }
+            tidy_row(tidy, keys, "pnl_per_share", o.pnl_per_share);
+            if (capital) tidy_row(tidy, keys, "pnl_per_position", o.pnl_per_position);
+        }
+    }
+    wide.footnotes.push_back(
+        "conditional on the scenario the path drew; P(stop) counts every stop exit, P(gap-through stop) those "
+        "filled past the gap threshold");
+    r.tables.push_back(std::move(wide));
+    r.tables.push_back(std::move(tidy));
 }
 
 std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
@@ -100,6 +222,9 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                         format_percent(model.eps_growth, 0, true), format_percent(model.eps_volatility, 0),
                         format_multiple(t.stock.sector_pe, 0), model.multiple_half_life,
                         format_percent(model.multiple_volatility, 0));
+    if (model.kind == ModelKind::Scenarios)
+        model_text = fmt::format("scenarios: {} of them, σ {}, drift {} after landing", t.scenarios.size(),
+                                 format_percent(model.volatility, 0), format_percent(model.drift, 0));
     if (!model.events.empty()) model_text += fmt::format(", {} events", model.events.size());
     const std::string policy = t.simulation.monitoring == Monitoring::Sessions
                                    ? fmt::format("sessions monitoring ({} of the variance overnight)",
@@ -114,7 +239,16 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
             fmt::format("PARTIAL RESULTS: interrupted after {} of {} paths; estimates below use those paths",
                         format_count(static_cast<double>(result.paths)),
                         format_count(static_cast<double>(requested_paths))));
-    for (std::size_t i = 0; i < plans; ++i) r.verdict.push_back(verdict_of(metrics[i], t.plans[i]));
+    for (std::size_t i = 0; i < plans; ++i) {
+        r.verdict.push_back(verdict_of(metrics[i], t.plans[i]));
+        if (!metrics[i].by_scenario.empty()) {
+            std::string line = fmt::format("  {} by scenario:", t.plans[i].name);
+            for (const ScenarioOutcome& o : metrics[i].by_scenario)
+                line += fmt::format(" {} {}{}", o.scenario, format_signed_money(o.pnl_per_share.value),
+                                    &o == &metrics[i].by_scenario.back() ? " a share" : ",");
+            r.verdict.push_back(std::move(line));
+        }
+    }
 
     // Rows: every simulated metric of the catalogue, for every plan.
     std::vector<MetricRow> rows;
@@ -206,12 +340,15 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                   result.terminal_sketch.quantile_ci(q));
     r.tables.push_back(std::move(terminal));
     audit_model_against_scenarios(r, t, result, mean);
+    add_scenario_tables(r, t, result, metrics);
 
     // Assumptions the simulation rests on.
     std::string list;
     for (const auto& [key, value] : t.assumptions)
         if ((key.rfind("model.", 0) == 0 || key.rfind("plans.", 0) == 0 ||
-             key.rfind("simulation.", 0) == 0) &&
+             key.rfind("simulation.", 0) == 0 ||
+             // The scenarios model's paths travel to the scenarios: every scenario input counts.
+             (key.rfind("scenarios.", 0) == 0 && model.kind == ModelKind::Scenarios)) &&
             // Parameters of a model kind that is not running are not rested on.
             !(key.rfind("model.jumps.", 0) == 0 && model.kind != ModelKind::Merton) &&
             !(key.rfind("model.fundamentals.", 0) == 0 && model.kind != ModelKind::Fundamentals) &&
@@ -246,6 +383,36 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
     for (double q : {0.05, 0.25, 0.50, 0.75, 0.95})
         term[fmt::format("q{:02.0f}", q * 100)] = est(result.terminal_sketch.quantile_ci(q));
     sim["terminal_price"] = std::move(term);
+    if (!result.scenarios.empty()) {
+        // The scenarios model: each scenario's law and what its paths gave.
+        PathGenerator generator(t, MonteCarlo::horizon_of(t));
+        json scenarios = json::array();
+        for (std::size_t j = 0; j < result.scenarios.size(); ++j) {
+            const ScenarioLanding& s = generator.scenario_landings()[j];
+            const RunningStats& terminal_j = result.terminal_by_scenario[j];
+            json sj{{"name", s.name},
+                    {"probability", s.probability},
+                    {"price", s.price},
+                    {"landing_years", s.landing_step * result.grid.dt},
+                    {"dispersion", s.landing_sd},
+                    {"share", est(proportion_estimate(terminal_j.count(), result.paths))}};
+            sj["terminal_price_mean"] = terminal_j.count() > 1 ? est(terminal_j.mean_estimate()) : json(nullptr);
+            scenarios.push_back(std::move(sj));
+        }
+        sim["scenarios"] = std::move(scenarios);
+        for (std::size_t i = 0; i < plans; ++i) {
+            json by = json::array();
+            for (const ScenarioOutcome& o : metrics[i].by_scenario)
+                by.push_back({{"scenario", o.scenario},
+                              {"share", est(o.share)},
+                              {"p_target", est(o.p_target)},
+                              {"p_stop", est(o.p_stop)},
+                              {"p_gap_through_stop", est(o.p_gap_through_stop)},
+                              {"pnl_per_share", est(o.pnl_per_share)},
+                              {"pnl_per_position", est(o.pnl_per_position)}});
+            sim["plans"][i]["by_scenario"] = std::move(by);
+        }
+    }
     r.json["simulation"] = std::move(sim);
 }
 

@@ -23,6 +23,16 @@ void PlanTally::merge(const PlanTally& other) {
     stop_shortfall.merge(other.stop_shortfall);
     touched_target += other.touched_target;
     touched_stop += other.touched_stop;
+    if (scenarios.size() < other.scenarios.size()) scenarios.resize(other.scenarios.size());
+    for (std::size_t i = 0; i < other.scenarios.size(); ++i) scenarios[i].merge(other.scenarios[i]);
+}
+
+void ScenarioTally::merge(const ScenarioTally& other) {
+    paths += other.paths;
+    target += other.target;
+    stop += other.stop;
+    gap += other.gap;
+    pnl.merge(other.pnl);
 }
 
 void PairedTally::merge(const PairedTally& other) {
@@ -161,21 +171,49 @@ void PlanBook::finish_path(std::uint64_t path, const TradeOutcome* outcomes, dou
 std::optional<Price> expected_horizon_price(const Thesis& t, Years horizon) {
     const PriceModel& m = t.model;
     if (m.kind == ModelKind::Fundamentals) return std::nullopt;
-    double factor = std::exp(m.drift * horizon);
-    for (const CatalystEvent& e : m.events) {
-        // An event fires at a uniform time in its window (LaneEvents::draw); by the horizon with
-        // the window's share inside it, or all or nothing for a fixed date.
-        const double width = e.window_end - e.window_start;
-        const double inside = width > 0 ? std::clamp((horizon - e.window_start) / width, 0.0, 1.0)
-                                        : (e.window_start <= horizon ? 1.0 : 0.0);
-        const double q = e.probability * inside;
-        factor *= 1 - q + q * std::exp(e.jump_mean + 0.5 * e.jump_sd * e.jump_sd);
+    // The simulation's own grid and events (an event tied to scenarios, under a model without
+    // them, fires on their share of the paths).
+    const PathGenerator generator(t, MonteCarlo::horizon_of(t));
+    const std::vector<CatalystEvent>& events = *generator.constants().events;
+    if (m.kind != ModelKind::Scenarios) {
+        double growth = m.drift * horizon;
+        for (const CatalystEvent& e : events) growth += event_log_growth(e, horizon);
+        return t.stock.price * std::exp(growth);
     }
-    return t.stock.price * factor;
+    // Scenarios (path.cpp, setup_scenarios): on scenario j's paths the price at its landing time
+    // T has mean P_j; after T the drift and the events still to fire add their growth. Before T
+    // (a landing past the horizon) the diffusive part is the bridge's marginal: normal with mean
+    // x₀ + (H/T)(μ_j − x₀) and variance σ²H(T − H)/T + (H/T)² d_j², times the events fired by H.
+    const double dt = generator.grid().dt, x0 = std::log(t.stock.price);
+    const std::vector<std::uint64_t>& tied = *generator.constants().event_scenarios;
+    double expected = 0;
+    const std::vector<ScenarioLanding>& landings = generator.scenario_landings();
+    for (std::size_t j = 0; j < landings.size(); ++j) {
+        const ScenarioLanding& s = landings[j];
+        const Years landing = s.landing_step * dt;
+        double events_by_horizon = 0, events_by_landing = 0;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (!(tied[i] >> j & 1u)) continue;
+            events_by_horizon += event_log_growth(events[i], horizon);
+            events_by_landing += event_log_growth(events[i], landing);
+        }
+        double log_mean;
+        if (landing <= horizon) {
+            log_mean = std::log(s.price) + m.drift * (horizon - landing) + events_by_horizon - events_by_landing;
+        } else {
+            const double w = horizon / landing;
+            const double variance = m.volatility * m.volatility * horizon * (landing - horizon) / landing +
+                                    w * w * s.landing_sd * s.landing_sd;
+            log_mean = x0 + w * (s.landing_mean - x0) + 0.5 * variance + events_by_horizon;
+        }
+        expected += s.probability * std::exp(log_mean);
+    }
+    return expected;
 }
 
 std::optional<double> drift_for_horizon_price(const Thesis& t, Years horizon, Price price) {
     const std::optional<Price> expected = expected_horizon_price(t, horizon);
+    if (t.model.kind == ModelKind::Scenarios) return std::nullopt;  // the drift acts after landing only
     if (!expected || !(price > 0) || !(horizon > 0)) return std::nullopt;
     return t.model.drift + std::log(price / *expected) / horizon;
 }
@@ -208,6 +246,8 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
                                           thesis_.simulation.gap_threshold, thesis_.simulation.horizon,
                                           thesis_.simulation.touch_odds));
     result_.grid = generator_.grid();
+    for (const ScenarioLanding& s : generator_.scenario_landings()) result_.scenarios.push_back(s.name);
+    result_.terminal_by_scenario.resize(result_.scenarios.size());
     result_.touch_odds = thesis_.simulation.touch_odds;
     result_.plans.resize(rules_.size());
     result_.pnl.resize(rules_.size());
@@ -220,6 +260,7 @@ namespace {
 struct BlockTally {
     std::vector<PlanTally> plans;
     RunningStats terminal;
+    std::vector<RunningStats> terminal_by_scenario;
     std::vector<PairedTally> paired;
 };
 
@@ -250,16 +291,35 @@ struct PairedSamples {
 // One plan's samples over a block of paths, in path order, reduced into a PlanTally at once
 // (RunningStats::of: two passes, no division per sample).
 struct PlanSamples {
+    // One scenario's paths (the scenarios model).
+    struct Scenario {
+        std::uint64_t paths = 0, target = 0, stop = 0, gap = 0;
+        std::vector<double> pnl;
+    };
     std::array<std::uint64_t, kExitReasons.size()> outcomes{};
     std::vector<double> pnl, wins, losses, holding, stop_shortfall;
     std::uint64_t touched_target = 0, touched_stop = 0;
+    std::vector<Scenario> scenarios;
 
+    explicit PlanSamples(std::size_t scenario_count = 0) : scenarios(scenario_count) {}
     void clear() {
         outcomes.fill(0);
         for (auto* v : {&pnl, &wins, &losses, &holding, &stop_shortfall}) v->clear();
         touched_target = touched_stop = 0;
+        for (Scenario& s : scenarios) {
+            s.paths = s.target = s.stop = s.gap = 0;
+            s.pnl.clear();
+        }
     }
-    void add(const TradeOutcome& o, Years dt) {
+    void add(const TradeOutcome& o, Years dt, int scenario) {
+        if (scenario >= 0) {
+            Scenario& s = scenarios[static_cast<std::size_t>(scenario)];
+            ++s.paths;
+            s.target += o.reason == ExitReason::Target;
+            s.stop += o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop;
+            s.gap += o.reason == ExitReason::GapThroughStop;
+            s.pnl.push_back(o.pnl_per_share);
+        }
         ++outcomes[static_cast<std::size_t>(o.reason)];
         pnl.push_back(o.pnl_per_share);
         if (o.pnl_per_share > 0) wins.push_back(o.pnl_per_share);
@@ -280,6 +340,8 @@ struct PlanSamples {
         t.stop_shortfall = RunningStats::of(stop_shortfall);
         t.touched_target = touched_target;
         t.touched_stop = touched_stop;
+        for (const Scenario& s : scenarios)
+            t.scenarios.push_back({s.paths, s.target, s.stop, s.gap, RunningStats::of(s.pnl)});
         return t;
     }
 };
@@ -332,6 +394,8 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
             for (std::size_t i = 0; i < plan_count; ++i) result_.plans[i].merge(b.plans[i]);
             for (std::size_t i = 0; i < paired_count; ++i) result_.paired[i].merge(b.paired[i]);
             result_.terminal.merge(b.terminal);
+            for (std::size_t j = 0; j < b.terminal_by_scenario.size(); ++j)
+                result_.terminal_by_scenario[j].merge(b.terminal_by_scenario[j]);
             const std::uint64_t block_end = std::min(total_paths, (next_to_merge + 1) * kBlockPaths);
             result_.paths = block_end;
             pending.erase(it);
@@ -344,7 +408,9 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
         mine.pnl.resize(plan_count);
         PlanBook book = result_.policies.size() > 1 ? PlanBook(rules_, policy_of_plan)
                                                     : PlanBook(rules_, thesis_.simulation.monitoring);
-        std::vector<PlanSamples> samples(plan_count);
+        const std::size_t scenario_count = result_.scenarios.size();
+        std::vector<PlanSamples> samples(plan_count, PlanSamples(scenario_count));
+        std::vector<std::vector<double>> terminals_by_scenario(scenario_count);
         std::vector<PairedSamples> paired(paired_count);
         std::vector<double> terminals;
         while (true) {
@@ -363,15 +429,19 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 book.begin(path_begin, path_end - path_begin);
                 generator_.simulate(path_begin, path_end, book);
                 terminals.clear();
+                for (auto& v : terminals_by_scenario) v.clear();
                 for (PlanSamples& s : samples) s.clear();
                 for (PairedSamples& s : paired) s.clear();
                 for (std::uint64_t i = 0; i < path_end - path_begin; ++i) {
                     const double log_terminal = book.terminal_log_price(i);
                     terminals.push_back(std::exp(log_terminal));
                     mine.terminal.add_with_log(terminals.back(), log_terminal);
+                    const int scenario = scenario_count > 0 ? generator_.scenario_of(path_begin + i) : -1;
+                    if (scenario >= 0)
+                        terminals_by_scenario[static_cast<std::size_t>(scenario)].push_back(terminals.back());
                     for (std::size_t j = 0; j < plan_count; ++j) {
                         const TradeOutcome& o = book.outcome(i, j);
-                        samples[j].add(o, dt);
+                        samples[j].add(o, dt, scenario);
                         mine.pnl[j].add(o.pnl_per_share);
                     }
                     // The other policies' plans against the thesis's policy's (the first).
@@ -380,6 +450,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                                       book.outcome(i, j % plans_per_policy));
                 }
                 tally.terminal = RunningStats::of(terminals);
+                for (const auto& v : terminals_by_scenario) tally.terminal_by_scenario.push_back(RunningStats::of(v));
                 for (std::size_t j = 0; j < plan_count; ++j) tally.plans[j] = samples[j].tally();
                 for (std::size_t j = 0; j < paired_count; ++j) tally.paired.push_back(paired[j].tally());
                 std::lock_guard lock(merge_mutex);
@@ -509,6 +580,20 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
     }
     m.touch_target = proportion_estimate(t.touched_target, n);
     m.touch_stop = proportion_estimate(t.touched_stop, n);
+    // Conditional on each scenario: proportions and a mean over its own paths.
+    for (std::size_t j = 0; j < t.scenarios.size() && j < r.scenarios.size(); ++j) {
+        const ScenarioTally& s = t.scenarios[j];
+        if (s.paths == 0) continue;  // a scenario no path drew (probability 0, or few paths)
+        ScenarioOutcome o;
+        o.scenario = r.scenarios[j];
+        o.share = proportion_estimate(s.paths, n);
+        o.p_target = proportion_estimate(s.target, s.paths);
+        o.p_stop = proportion_estimate(s.stop, s.paths);
+        o.p_gap_through_stop = proportion_estimate(s.gap, s.paths);
+        o.pnl_per_share = s.pnl.count() > 1 ? s.pnl.mean_estimate() : exact_estimate(s.pnl.mean());
+        o.pnl_per_position = scaled(o.pnl_per_share, e.shares);
+        m.by_scenario.push_back(std::move(o));
+    }
     return m;
 }
 

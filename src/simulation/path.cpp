@@ -24,6 +24,40 @@ TimeGrid make_time_grid(Years horizon, int steps_per_year) {
     return g;
 }
 
+double event_log_growth(const CatalystEvent& e, Years by) {
+    const double width = e.window_end - e.window_start;
+    const double inside =
+        width > 0 ? std::clamp((by - e.window_start) / width, 0.0, 1.0) : (e.window_start <= by ? 1.0 : 0.0);
+    const double q = e.probability * inside;
+    return std::log1p(q * std::expm1(e.jump_mean + 0.5 * e.jump_sd * e.jump_sd));
+}
+
+namespace {
+
+// Per event, the scenarios (bit i: scenario i) on whose paths it may fire.
+std::vector<std::uint64_t> event_scenario_masks(const Thesis& t) {
+    std::vector<std::uint64_t> masks;
+    for (const CatalystEvent& e : t.model.events) {
+        if (e.scenarios.empty()) {
+            masks.push_back(~std::uint64_t{0});
+            continue;
+        }
+        std::uint64_t mask = 0;
+        for (const std::string& name : e.scenarios) {
+            const auto it = std::find_if(t.scenarios.begin(), t.scenarios.end(),
+                                         [&](const Scenario& s) { return s.name == name; });
+            if (it == t.scenarios.end() || it - t.scenarios.begin() >= 64)
+                throw InputError({}, "model.events." + e.name + ".scenarios",
+                                 fmt::format("no scenario named '{}' (of the first 64)", name));
+            mask |= std::uint64_t{1} << (it - t.scenarios.begin());
+        }
+        masks.push_back(mask);
+    }
+    return masks;
+}
+
+}  // namespace
+
 PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     : grid_(make_time_grid(horizon, t.simulation.steps_per_year)), events_(t.model.events) {
     c_.kind = t.model.kind;
@@ -75,6 +109,8 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
                                  "the unlock would make EPS negative; a P/E model cannot price it");
             c_.unlock_log_step = std::log1p(g);
         }
+    } else if (c_.kind == ModelKind::Scenarios) {
+        setup_scenarios(t);
     } else {
         double compensator = 0;
         if (c_.kind == ModelKind::Merton) {
@@ -98,10 +134,98 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     c_.overnight_share = share;
     c_.overnight_sd = std::sqrt(share * (1 - share) * c_.bridge_variance);
     c_.session_variance = (1 - share) * c_.bridge_variance;
+    if (c_.kind != ModelKind::Scenarios) {
+        // No scenario drawn: an event tied to scenarios fires on the same share of all paths.
+        const std::vector<std::uint64_t> masks = event_scenario_masks(t);
+        for (std::size_t i = 0; i < events_.size(); ++i) {
+            if (events_[i].scenarios.empty()) continue;
+            double tied_share = 0;
+            for (std::size_t j = 0; j < t.scenarios.size() && j < 64; ++j)
+                if (masks[i] >> j & 1u) tied_share += t.scenarios[j].probability;
+            events_[i].probability *= tied_share;
+        }
+        event_scenarios_.assign(events_.size(), ~std::uint64_t{0});
+    }
     c_.events = &events_;
+    c_.scenarios = &scenarios_;
+    c_.event_scenarios = &event_scenarios_;
     // Merton's horizon price draws its jump count by inversion, which stays short and exact only
     // for a modest expected count.
     c_.settle_early = c_.kind != ModelKind::Merton || c_.jump_rate_step * c_.steps <= 30;
+}
+
+// The scenarios model. A path draws scenario j with its probability p_j, then a log landing price
+// L ~ N(μ_j, d_j²); its log price is a Brownian bridge of volatility σ from ln S₀ to L at the
+// scenario's step K_j (`by` on the grid), then a GBM with the model's drift. Events add to the log
+// price on top of the bridge (which pulls the diffusive part, not the jumps, to L), so at K_j the
+// log price is L plus the events fired by then, J. The landing law makes E[S_by | j] the
+// scenario's price P_j exactly: E[e^{L + J}] = e^{μ_j + d_j²/2} E[e^J] = P_j when
+// μ_j = ln P_j − d_j²/2 − ln E[e^J] (event_log_growth, with the events tied to j).
+//
+// Stepping: given y_k (the diffusive part at step k < K) and L, a Brownian bridge's next point is
+// normal with mean y_k + (L − y_k)/(K − k) and variance σ²Δt (K − k − 1)/(K − k) (Glasserman,
+// "Monte Carlo Methods in Financial Engineering", 2004, §3.1.1, eq. 3.7, with t = k Δt, T = K Δt),
+// which is exact, so the steps need no refinement. With the default d_j = σ√(K Δt), L has the
+// law of a Brownian motion's end at K, so each scenario's path is a plain GBM whose drift lands
+// its mean at P_j.
+//
+// Monitoring inside a step: given both ends of a step and L, the bridge over the step is a
+// Brownian bridge of variance σ²Δt between them, independent of L (the Markov property of
+// Brownian motion: conditioning on L at K adds nothing once the step's end is known), and so is
+// it given the step's ends alone. The barrier-crossing laws of a step (bridge.h) therefore hold
+// as for GBM, with the same σ²Δt; sessions' overnight point likewise.
+void PathGenerator::setup_scenarios(const Thesis& t) {
+    const PriceModel& m = t.model;
+    const double dt = grid_.dt;
+    if (t.scenarios.empty())
+        throw InputError({}, "model.kind", "the scenarios model needs scenarios with probabilities");
+    if (t.scenarios.size() > 64)
+        throw InputError({}, "scenarios", "the scenarios model draws from at most 64 scenarios");
+    c_.drift_step = (m.drift - 0.5 * m.volatility * m.volatility) * dt;
+    c_.vol_step = m.volatility * std::sqrt(dt);
+    variance_ = m.volatility * m.volatility;
+    event_scenarios_ = event_scenario_masks(t);
+    double cumulative = 0;
+    for (std::size_t j = 0; j < t.scenarios.size(); ++j) {
+        const Scenario& sc = t.scenarios[j];
+        ScenarioLanding s;
+        s.name = sc.name;
+        s.probability = sc.probability;
+        cumulative += sc.probability;
+        s.cumulative = cumulative;
+        s.price = value_scenario(sc, t.stock).price;
+        const std::string key = "scenarios." + sc.name;
+        if (!(s.price > 0))
+            throw InputError({}, key, "the scenarios model needs a positive price for every scenario");
+        const Years by = sc.by.value_or(t.simulation.horizon);
+        if (!(by > 0)) throw InputError({}, key + ".by", "expected a date after the valuation date");
+        const double steps = std::max(1.0, std::round(by / dt));
+        if (steps > 1e9) throw InputError({}, key + ".by", "too far from the valuation date");
+        s.landing_step = static_cast<int>(steps);
+        const Years landing = s.landing_step * dt;
+        s.landing_sd = sc.dispersion.value_or(m.volatility * std::sqrt(landing));
+        double growth = 0;
+        for (std::size_t i = 0; i < events_.size(); ++i)
+            if (event_scenarios_[i] >> j & 1u) growth += event_log_growth(events_[i], landing);
+        s.landing_mean = std::log(s.price) - 0.5 * s.landing_sd * s.landing_sd - growth;
+        scenarios_.push_back(std::move(s));
+    }
+    if (std::fabs(cumulative - 1) > 1e-6)
+        throw InputError({}, "scenarios",
+                         fmt::format("the scenarios model draws each path's scenario by its probability; "
+                                     "expected probabilities summing to 1, got {:.4g}",
+                                     cumulative));
+    scenarios_.back().cumulative = 1;  // rounding never leaves a uniform without a scenario
+}
+
+ScenarioDraw PathGenerator::draw_scenario(const Constants& c, std::uint64_t path) {
+    if (c.kind != ModelKind::Scenarios || c.scenarios == nullptr || c.scenarios->empty()) return {};
+    const std::vector<ScenarioLanding>& s = *c.scenarios;
+    PathRandom r(c.seed, path, RandomStream::Scenario);
+    const double u = r.uniform();
+    std::size_t j = 0;
+    while (j + 1 < s.size() && !(u < s[j].cumulative)) ++j;
+    return {static_cast<int>(j), s[j].landing_mean + s[j].landing_sd * r.normal()};
 }
 
 double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, int k, double x, double e,
@@ -132,6 +256,32 @@ double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, 
             if (events[i].unlocks_revenue) eps += c.unlock_log_step;
         }
         return eps + multiple + std::sqrt(std::max(0.0, variance)) * z;
+    }
+    if (c.kind == ModelKind::Scenarios) {
+        // The diffusive part y = x − (events fired by step k) reaches the landing L at step K
+        // exactly, then a GBM; if K lies past the grid's end, the bridge's marginal at the end
+        // given y and L: mean y + (n − k)/(K − k)·(L − y), variance σ²Δt (n − k)(K − n)/(K − k).
+        const ScenarioDraw draw = draw_scenario(c, path);
+        const int landing_step = (*c.scenarios)[static_cast<std::size_t>(draw.scenario)].landing_step;
+        double fired = 0, later = 0;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (event_steps[i] < 0) continue;
+            (event_steps[i] <= k ? fired : later) += event_jumps[i];
+        }
+        const double y = x - fired;
+        double end;
+        if (k >= landing_step) {
+            end = y + left * c.drift_step + c.vol_step * std::sqrt(static_cast<double>(left)) * z;
+        } else if (landing_step <= c.steps) {
+            const int after = c.steps - landing_step;
+            end = draw.landing + after * c.drift_step + c.vol_step * std::sqrt(static_cast<double>(after)) * z;
+        } else {
+            const double to_landing = landing_step - k;
+            const double mean = y + left / to_landing * (draw.landing - y);
+            const double variance = c.vol_step * c.vol_step * left * (landing_step - c.steps) / to_landing;
+            end = mean + std::sqrt(variance) * z;
+        }
+        return end + fired + later;
     }
     double y = x + left * c.drift_step + c.vol_step * std::sqrt(static_cast<double>(left)) * z;
     for (std::size_t i = 0; i < events.size(); ++i)

@@ -56,6 +56,11 @@ struct Scenario {
     ScenarioLevers levers;
     std::optional<Fraction> claimed_return;  ///< a return the thesis quotes for it, to audit
     Stock stock;                             ///< the base stock with this scenario's overrides
+    /// The scenarios price model (PriceModel): when a path of this scenario lands at its price, in
+    /// years from the valuation date (default: the simulation's horizon), and the standard
+    /// deviation of the log landing price (default: the model's volatility × √by).
+    std::optional<Years> by;
+    std::optional<double> dispersion;
 };
 
 /// A named catalyst: fires with a probability at a date or uniformly in a window, moving the
@@ -68,9 +73,15 @@ struct CatalystEvent {
     double jump_mean = 0;                    ///< mean of the log-return jump
     double jump_sd = 0;
     bool unlocks_revenue = false;  ///< in fundamentals mode: the unlock arrives as EPS
+    /// The scenarios whose paths it may fire on (empty: every path). Under the scenarios model it
+    /// fires with its probability on those paths only; under another model, which draws no
+    /// scenario, with its probability times theirs (the same share of all paths).
+    std::vector<std::string> scenarios;
 };
 
-enum class ModelKind { Gbm, Merton, Fundamentals };
+/// gbm and merton: a typed drift; fundamentals: price = EPS × P/E; scenarios: each path draws a
+/// valuation scenario by its probability and travels to its price (path.h).
+enum class ModelKind { Gbm, Merton, Fundamentals, Scenarios };
 /// How orders see the price between observations (trade.h): close-only, a continuous diffusion,
 /// or trading sessions with an overnight gap.
 enum class Monitoring { Discrete, Continuous, Sessions };

@@ -36,6 +36,7 @@ enum class RandomStream : std::uint32_t {
     Events = 4,     ///< catalyst events: fire?, when, how big
     Horizon = 5,    ///< the price at the horizon of a path that ended early (path.h)
     Overnight = 6,  ///< session monitoring: the normal that places each step's open
+    Scenario = 7,   ///< scenarios model: the path's scenario and its landing price (path.h)
 };
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom number

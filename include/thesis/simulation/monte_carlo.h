@@ -25,6 +25,15 @@ namespace thesis {
 inline constexpr std::uint64_t kBlockPaths = 1024;
 inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
 
+/// One plan on the paths of one scenario (the scenarios model): how many paths drew it, and how
+/// the plan ended on them.
+struct ScenarioTally {
+    std::uint64_t paths = 0, target = 0, stop = 0, gap = 0;  ///< stop: at the level or through a gap
+    RunningStats pnl;                                        ///< per share
+
+    void merge(const ScenarioTally& other);
+};
+
 /// Mergeable per-plan statistics whose result depends on merge order (floating point sums).
 struct PlanTally {
     std::array<std::uint64_t, kExitReasons.size()> outcomes{};
@@ -33,6 +42,7 @@ struct PlanTally {
     RunningStats holding;         ///< years from fill to exit, filled paths
     RunningStats stop_shortfall;  ///< per share beyond the stop level, stop exits
     std::uint64_t touched_target = 0, touched_stop = 0;
+    std::vector<ScenarioTally> scenarios;  ///< per scenario of the scenarios model, else empty
 
     void merge(const PlanTally& other);
 };
@@ -54,6 +64,10 @@ struct SimulationResult {
     std::vector<PlanTally> plans;     ///< in the thesis's plan order
     std::vector<QuantileSketch> pnl;  ///< per plan, P&L per share
     RunningStats terminal;            ///< price at the simulation horizon
+    /// The scenarios model's scenarios, in the thesis's order, and the price at the horizon on
+    /// each one's paths (both empty for other models).
+    std::vector<std::string> scenarios;
+    std::vector<RunningStats> terminal_by_scenario;
     QuantileSketch terminal_sketch;
     /// The fill policies the plans were played under, the thesis's own first: `plans` and `pnl`
     /// hold policy p's plan i at p × (plans per policy) + i, so the first plans are the thesis's.
@@ -97,6 +111,15 @@ class MonteCarlo {
     SimulationResult result_;
 };
 
+/// A plan conditional on one scenario's paths: the scenario's share of the paths and, on its
+/// paths, the plan's odds and mean P&L (the scenarios model).
+struct ScenarioOutcome {
+    std::string scenario;
+    Estimate share;
+    Estimate p_target, p_stop, p_gap_through_stop;
+    Estimate pnl_per_share, pnl_per_position;
+};
+
 /// Estimates for one plan, each with a 95% confidence interval (statistics.h's Estimate).
 struct PlanMetrics {
     std::string plan;
@@ -118,16 +141,18 @@ struct PlanMetrics {
     Estimate touch_target, touch_stop;       ///< only when touch_odds (SimulationSettings)
     bool has_stop = false, has_target = false, touch_odds = true;
     double risk_per_share = 0;
+    std::vector<ScenarioOutcome> by_scenario;  ///< the scenarios model's, in order; else empty
 };
 
 /// The reported quantile levels.
 inline constexpr std::array kQuantileLevels{0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99};
 
-/// The model's expected price at `horizon` years, in closed form, for GBM and Merton (nullopt for
-/// fundamentals): E[S_H] = S₀ e^{μH} (Merton's jumps are compensated) times, for each catalyst
+/// The model's expected price at `horizon` years, in closed form (nullopt for fundamentals). GBM
+/// and Merton: E[S_H] = S₀ e^{μH} (Merton's jumps are compensated) times, for each catalyst
 /// event, 1 − q + q·e^{m + s²/2}, where q is the chance it fires by the horizon (its probability
 /// times the share of its window that lies within the horizon) and N(m, s²) its log jump.
-/// Example: the seed (μ 10%, its five events, 1y) gives $868.6.
+/// Scenarios: Σ p_j E[S_H | j], each P_j grown from its landing to the horizon (path.cpp).
+/// Example: the seed under GBM (μ 10%, its five events, 1y) gives $868.6.
 std::optional<Price> expected_horizon_price(const Thesis& thesis, Years horizon);
 
 /// The drift under which a GBM or Merton model expects `price` at `horizon`: the model's own

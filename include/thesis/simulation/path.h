@@ -1,7 +1,7 @@
 #pragma once
 // Price paths in log space. A PathGenerator turns (seed, path index) into one path of a price
-// model — GBM, Merton jump diffusion, catalyst events, or fundamentals (price = EPS × P/E) — on a
-// fixed time grid. The draws come from PathRandom streams keyed by (seed, path, stream), so a
+// model — GBM, Merton jump diffusion, catalyst events, fundamentals (price = EPS × P/E), or the
+// thesis's own scenarios (a Brownian bridge to each path's scenario price) — on a fixed time grid. The draws come from PathRandom streams keyed by (seed, path, stream), so a
 // path is the same on any thread.
 //
 // The engine simulates kLanes paths at once, one path per SIMD lane, step by step, without
@@ -19,10 +19,16 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace thesis {
+
+/// ln E[e^J] of a catalyst event's part of the log price by time `by`: ln(1 − q + q·e^{m + s²/2}),
+/// q its probability times the share of its window that lies before `by` (all or nothing for a
+/// fixed date), N(m, s²) its log jump. An event fires at a uniform time in its window.
+double event_log_growth(const CatalystEvent& event, Years by);
 
 /// The simulation's time grid: steps of dt years, observations at steps 1..steps.
 struct TimeGrid {
@@ -52,6 +58,24 @@ struct PricePath {
     std::uint64_t seed = 0;       ///< with index, keys a split bridge's draws (refinement_random)
     double bridge_variance = 0;   ///< σ²Δt: continuous monitoring's bridge over a step
     double session_variance = 0;  ///< (1 − overnight share)·σ²Δt: a session's bridge
+};
+
+/// The scenarios model's law for one scenario (PathGenerator): a path draws the scenario with its
+/// probability, then a log landing price N(landing_mean, landing_sd²) that its log price reaches,
+/// by a Brownian bridge, at step landing_step; a GBM with the model's drift after that.
+struct ScenarioLanding {
+    std::string name;
+    double probability = 0;
+    double cumulative = 0;  ///< the probabilities up to and including this scenario's
+    Price price = 0;        ///< the valuation's price for the scenario: E[S at landing] on its paths
+    double landing_mean = 0, landing_sd = 0;
+    int landing_step = 0;  ///< the grid step of scenarios.NAME.by (may lie past the grid's end)
+};
+
+/// One path's scenario and its log landing price, from the path's Scenario stream.
+struct ScenarioDraw {
+    int scenario = -1;  ///< index into the thesis's scenarios; −1 when the model draws none
+    double landing = 0;
 };
 
 /// kLanes recorded paths.
@@ -111,7 +135,20 @@ class PathGenerator {
         double reversion = 0, multiple_vol_step = 0, chol_21 = 0, chol_22 = 1, unlock_log_step = 0;
         bool settle_early = false;
         const std::vector<CatalystEvent>* events = nullptr;
+        /// Scenarios model: the scenarios' laws; and per event, the scenarios (bit i: scenario i)
+        /// on whose paths it may fire (all bits for an untied event).
+        const std::vector<ScenarioLanding>* scenarios = nullptr;
+        const std::vector<std::uint64_t>* event_scenarios = nullptr;
     };
+
+    /// Path `path`'s scenario and landing (scenario −1 unless the model is scenarios): the first
+    /// uniform of its Scenario stream picks the scenario by the cumulative probabilities, the
+    /// first normal places the landing.
+    static ScenarioDraw draw_scenario(const Constants& c, std::uint64_t path);
+    /// The index of path `path`'s scenario in the thesis's scenarios, −1 for a model without them.
+    int scenario_of(std::uint64_t path) const { return draw_scenario(c_, path).scenario; }
+    /// The scenarios model's laws, in the thesis's order (empty for other models).
+    const std::vector<ScenarioLanding>& scenario_landings() const { return scenarios_; }
 
     /// The log price at the horizon of a path at log price x after its step k (settles_early()),
     /// drawn from the path's Horizon stream: GBM's Gaussian increment over the steps left, plus
@@ -130,10 +167,14 @@ class PathGenerator {
     double unlock_log_step() const { return c_.unlock_log_step; }
 
   private:
+    void setup_scenarios(const Thesis& thesis);
+
     TimeGrid grid_;
     Constants c_;
     double variance_ = 0;
     std::vector<CatalystEvent> events_;
+    std::vector<ScenarioLanding> scenarios_;
+    std::vector<std::uint64_t> event_scenarios_;
 };
 
 /// The SIMD code the engine runs ("avx512", "avx2" or "portable"): AVX-512 if the CPU has it,
