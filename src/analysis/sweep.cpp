@@ -329,6 +329,16 @@ std::vector<Override> with_probabilities_rescaled(const Thesis& base, const std:
     return out;
 }
 
+Thesis Evaluator::simulated_thesis(const std::vector<Override>& point) const {
+    std::vector<Override> all = source_.fixed;
+    const std::vector<Override> rescaled = with_probabilities_rescaled(base_, point);
+    all.insert(all.end(), rescaled.begin(), rescaled.end());
+    Thesis t = load_thesis(source_.yaml, source_.source, all);
+    if (options_.seed) t.simulation.seed = *options_.seed;
+    if (!touch_odds_) t.simulation.touch_odds = false;
+    return pruned(t, metrics_);
+}
+
 PointResult Evaluator::evaluate_point(const std::vector<Override>& point, bool versus_base) const {
     PointResult r;
     std::vector<Override> all = source_.fixed;
@@ -510,6 +520,22 @@ std::vector<SensitivityRow> run_sensitivity(const Evaluator& ev, const std::vect
         const auto& lo = row.low.values.at(0).estimate;
         const auto& hi = row.high.values.at(0).estimate;
         row.swing = lo && hi ? std::fabs(hi->value - lo->value) : 0;
+        row.change = none(!row.low.valid || !row.high.valid ? "invalid point" : "no value at an end");
+        if (lo && hi) {
+            const Metric& metric = ev.metrics()[0];
+            if (!metric.info->simulated) {
+                row.change = {exact_estimate(hi->value - lo->value), ""};
+            } else if (metric.info->paired) {
+                const std::vector<Override> low_point{{inputs[i].key, inputs[i].low_text}};
+                const std::vector<Override> high_point{{inputs[i].key, inputs[i].high_text}};
+                row.change =
+                    paired_differences(ev.simulated_thesis(low_point), ev.simulated_thesis(high_point),
+                                       {metric}, ev.paths(), ev.options().threads)[0];
+            } else {
+                row.change = {
+                    normal_estimate(hi->value - lo->value, std::hypot(hi->std_error, lo->std_error)), ""};
+            }
+        }
         rows.push_back(std::move(row));
         if (progress) progress(i + 1, inputs.size());
     }

@@ -46,7 +46,7 @@ int run(const RunOptions& o) {
         return 0;
     }
     const SimulationOutcome sim = simulate(thesis, o.simulation, o.common.quiet);
-    add_simulation(report, thesis, sim.result, sim.requested);
+    add_simulation(report, thesis, sim.result, sim.requested, o.scenario);
     if (o.simulation.policies) add_policy_bracket(report, thesis, sim.result);
     if (sim.half_width) {
         report.verdict.insert(report.verdict.begin() + 1, tolerance_line(o.simulation, sim));

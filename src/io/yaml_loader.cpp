@@ -163,7 +163,8 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
                       "scenarios with probabilities summing to 1");
         }
         if (t.model.kind == ModelKind::Scenarios && t.scenarios.size() > 64)
-            scenarios.fail_at(scenarios.node(), "scenarios", "the scenarios model draws from at most 64 scenarios");
+            scenarios.fail_at(scenarios.node(), "scenarios",
+                              "the scenarios model draws from at most 64 scenarios");
         // Events tied to scenarios name scenarios that exist.
         for (const CatalystEvent& e : t.model.events)
             for (const std::string& name : e.scenarios)
@@ -175,7 +176,7 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
                     const std::string hint = did_you_mean(name, names);
                     m.fail_at(tied, "model.events." + e.name + ".scenarios",
                               fmt::format("no scenario named '{}'{}", name,
-                                          names.empty()   ? std::string("; the file has no scenarios")
+                                          names.empty()  ? std::string("; the file has no scenarios")
                                           : hint.empty() ? ""
                                                          : " (did you mean '" + hint + "'?)"));
                 }

@@ -10,6 +10,7 @@
 #include "thesis/version.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -51,16 +52,16 @@ void audit_model_against_scenarios(Report& r, const Thesis& t, const SimulationR
         const std::optional<Price> typed = expected_horizon_price(gbm, horizon);
         const std::optional<double> drift = drift_for_horizon_price(gbm, horizon, target);
         if (!typed || !drift) return;
-        add_findings(r, {{"model-vs-drift",
-                          fmt::format("the paths travel to the scenarios: the price at the horizon ({:g}y) "
-                                      "averages {} [{}, {}] against the scenarios' {}; a GBM at "
-                                      "model.drift {} would expect {} ({}), and would need a drift of {} "
-                                      "to price the scenarios",
-                                      horizon, format_money(mean.value), format_money(mean.ci_low),
-                                      format_money(mean.ci_high), format_money(target),
-                                      format_percent(t.model.drift, 1, true), format_money(*typed),
-                                      format_percent(*typed / t.stock.price - 1, 1, true),
-                                      format_percent(*drift, 2, true))}});
+        add_findings(
+            r, {{"model-vs-drift",
+                 fmt::format(
+                     "the paths travel to the scenarios: the price at the horizon ({:g}y) "
+                     "averages {} [{}, {}] against the scenarios' {}; a GBM at "
+                     "model.drift {} would expect {} ({}), and would need a drift of {} "
+                     "to price the scenarios",
+                     horizon, format_money(mean.value), format_money(mean.ci_low), format_money(mean.ci_high),
+                     format_money(target), format_percent(t.model.drift, 1, true), format_money(*typed),
+                     format_percent(*typed / t.stock.price - 1, 1, true), format_percent(*drift, 2, true))}});
         return;
     }
     if (target >= mean.ci_low && target <= mean.ci_high) return;
@@ -79,16 +80,18 @@ void audit_model_against_scenarios(Report& r, const Thesis& t, const SimulationR
 
 // The scenarios model: each plan conditional on each scenario drawn, for people (one wide table)
 // and machines (a tidy part, "scenarios"), and the scenarios' own paths ("scenario_prices").
+template <class Shown>
 void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& result,
-                         const std::vector<PlanMetrics>& metrics) {
+                         const std::vector<PlanMetrics>& metrics, const Shown& shown) {
     if (result.scenarios.empty()) return;
     const PathGenerator generator(t, MonteCarlo::horizon_of(t));
     Table prices;
     prices.audience = Table::Audience::People;
     prices.id = "scenario_prices";
-    prices.title = fmt::format("Scenarios on the paths (95% confidence intervals; price at the horizon, {:g}y)",
-                               result.grid.horizon);
-    prices.columns = {{"scenario", "scenario", false}, {"prob", "probability", true},
+    prices.title =
+        fmt::format("Scenarios on the paths (95% confidence intervals; price at the horizon, {:g}y)",
+                    result.grid.horizon);
+    prices.columns = {{"scenario", "scenario", false},   {"prob", "probability", true},
                       {"share of paths", "share", true}, {"by", "landing_years", true},
                       {"price", "price", true},          {"mean at horizon", "terminal_price_mean", true}};
     Table prices_tidy;
@@ -97,7 +100,8 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
     prices_tidy.columns = {{"scenario", "scenario", false}, {"metric", "metric", false},
                            {"estimate", "estimate", true},  {"std_error", "std_error", true},
                            {"ci_low", "ci_low", true},      {"ci_high", "ci_high", true}};
-    const auto tidy_row = [](Table& table, std::vector<Cell> keys, const std::string& metric, const Estimate& e) {
+    const auto tidy_row = [](Table& table, std::vector<Cell> keys, const std::string& metric,
+                             const Estimate& e) {
         keys.push_back(metric);
         keys.push_back(Cell(show_ratio(e.value), e.value));
         keys.push_back(Cell("", e.std_error));
@@ -107,6 +111,7 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
     };
     for (std::size_t j = 0; j < result.scenarios.size(); ++j) {
         const ScenarioLanding& s = generator.scenario_landings()[j];
+        if (!shown(s.name)) continue;
         const RunningStats& terminal = result.terminal_by_scenario[j];
         const Estimate share = proportion_estimate(terminal.count(), result.paths);
         const std::optional<Estimate> mean =
@@ -156,6 +161,7 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
         const PlanMetrics& m = metrics[i];
         const bool capital = m.shares > 0;
         for (const ScenarioOutcome& o : m.by_scenario) {
+            if (!shown(o.scenario)) continue;
             wide.rows.push_back({t.plans[i].name, o.scenario,
                                  m.has_target ? format_metric_ci(p_target, o.p_target) : "–",
                                  m.has_stop ? format_metric_ci(p_target, o.p_stop) : "–",
@@ -174,7 +180,8 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
         }
     }
     wide.footnotes.push_back(
-        "conditional on the scenario the path drew; P(stop) counts every stop exit, P(gap-through stop) those "
+        "conditional on the scenario the path drew; P(stop) counts every stop exit, P(gap-through stop) "
+        "those "
         "filled past the gap threshold");
     r.tables.push_back(std::move(wide));
     r.tables.push_back(std::move(tidy));
@@ -204,8 +211,11 @@ std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
 
 }  // namespace
 
-void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
-                    std::uint64_t requested_paths) {
+void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, std::uint64_t requested_paths,
+                    const std::string& only_scenario) {
+    const auto shown = [&](const std::string& scenario) {
+        return only_scenario.empty() || scenario == only_scenario;
+    };
     const std::size_t plans = t.plans.size();
     std::vector<PlanMetrics> metrics;
     for (std::size_t i = 0; i < plans; ++i)
@@ -243,9 +253,12 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
         r.verdict.push_back(verdict_of(metrics[i], t.plans[i]));
         if (!metrics[i].by_scenario.empty()) {
             std::string line = fmt::format("  {} by scenario:", t.plans[i].name);
+            std::vector<std::string> parts;
             for (const ScenarioOutcome& o : metrics[i].by_scenario)
-                line += fmt::format(" {} {}{}", o.scenario, format_signed_money(o.pnl_per_share.value),
-                                    &o == &metrics[i].by_scenario.back() ? " a share" : ",");
+                if (shown(o.scenario))
+                    parts.push_back(
+                        fmt::format("{} {}", o.scenario, format_signed_money(o.pnl_per_share.value)));
+            line += " " + fmt::format("{}", fmt::join(parts, ", ")) + " a share";
             r.verdict.push_back(std::move(line));
         }
     }
@@ -340,13 +353,12 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                   result.terminal_sketch.quantile_ci(q));
     r.tables.push_back(std::move(terminal));
     audit_model_against_scenarios(r, t, result, mean);
-    add_scenario_tables(r, t, result, metrics);
+    add_scenario_tables(r, t, result, metrics, shown);
 
     // Assumptions the simulation rests on.
     std::string list;
     for (const auto& [key, value] : t.assumptions)
-        if ((key.rfind("model.", 0) == 0 || key.rfind("plans.", 0) == 0 ||
-             key.rfind("simulation.", 0) == 0 ||
+        if ((key.rfind("model.", 0) == 0 || key.rfind("plans.", 0) == 0 || key.rfind("simulation.", 0) == 0 ||
              // The scenarios model's paths travel to the scenarios: every scenario input counts.
              (key.rfind("scenarios.", 0) == 0 && model.kind == ModelKind::Scenarios)) &&
             // Parameters of a model kind that is not running are not rested on.
@@ -389,6 +401,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
         json scenarios = json::array();
         for (std::size_t j = 0; j < result.scenarios.size(); ++j) {
             const ScenarioLanding& s = generator.scenario_landings()[j];
+            if (!shown(s.name)) continue;
             const RunningStats& terminal_j = result.terminal_by_scenario[j];
             json sj{{"name", s.name},
                     {"probability", s.probability},
@@ -396,20 +409,22 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result,
                     {"landing_years", s.landing_step * result.grid.dt},
                     {"dispersion", s.landing_sd},
                     {"share", est(proportion_estimate(terminal_j.count(), result.paths))}};
-            sj["terminal_price_mean"] = terminal_j.count() > 1 ? est(terminal_j.mean_estimate()) : json(nullptr);
+            sj["terminal_price_mean"] =
+                terminal_j.count() > 1 ? est(terminal_j.mean_estimate()) : json(nullptr);
             scenarios.push_back(std::move(sj));
         }
         sim["scenarios"] = std::move(scenarios);
         for (std::size_t i = 0; i < plans; ++i) {
             json by = json::array();
             for (const ScenarioOutcome& o : metrics[i].by_scenario)
-                by.push_back({{"scenario", o.scenario},
-                              {"share", est(o.share)},
-                              {"p_target", est(o.p_target)},
-                              {"p_stop", est(o.p_stop)},
-                              {"p_gap_through_stop", est(o.p_gap_through_stop)},
-                              {"pnl_per_share", est(o.pnl_per_share)},
-                              {"pnl_per_position", est(o.pnl_per_position)}});
+                if (shown(o.scenario))
+                    by.push_back({{"scenario", o.scenario},
+                                  {"share", est(o.share)},
+                                  {"p_target", est(o.p_target)},
+                                  {"p_stop", est(o.p_stop)},
+                                  {"p_gap_through_stop", est(o.p_gap_through_stop)},
+                                  {"pnl_per_share", est(o.pnl_per_share)},
+                                  {"pnl_per_position", est(o.pnl_per_position)}});
             sim["plans"][i]["by_scenario"] = std::move(by);
         }
     }

@@ -347,8 +347,14 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
     t.audience = Table::Audience::People;
     t.id = "tornado_text";
     t.title = fmt::format("Tornado: {} at each input's low and high, ranked by swing", m.name);
-    t.columns = {{"Input", "key", false}, {"Low", "low"},     {"High", "high"},  {"At low", "at_low"},
-                 {"At high", "at_high"},  {"Swing", "swing"}, {"", "bar", false}};
+    t.columns = {{"Input", "key", false},
+                 {"Low", "low"},
+                 {"High", "high"},
+                 {"At low", "at_low"},
+                 {"At high", "at_high"},
+                 {"Swing", "swing"},
+                 {"High − low [95% CI]", "change"},
+                 {"", "bar", false}};
     std::vector<std::string> notes;
     const auto at = [&](const PointResult& p, const std::string& label) -> std::string {
         if (!p.valid) {
@@ -369,23 +375,45 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
              row.low.valid && row.high.valid && row.low.values[0].estimate && row.high.values[0].estimate
                  ? show_width(*m.info, row.swing)
                  : "-",
+             row.change.estimate ? show_signed(*m.info, row.change.estimate->value) + " " +
+                                       show_ci(*m.info, *row.change.estimate, true)
+                                 : "-",
              bar});
     }
     t.footnotes = notes;
     if (ev.simulates() && base.estimate)
-        t.footnotes.push_back(
-            fmt::format("Each value's 95% CI half-width is about {}; with common random "
-                        "numbers a swing is far more precise than that.",
-                        show_width(*m.info, (base.estimate->ci_high - base.estimate->ci_low) / 2)));
+        t.footnotes.push_back(fmt::format(
+            "Each value's 95% CI half-width is about {}; high − low is {}, so its CI is far narrower: a CI "
+            "that excludes 0 says the input moves the metric beyond noise.",
+            show_width(*m.info, (base.estimate->ci_high - base.estimate->ci_low) / 2),
+            m.info->paired ? "paired path by path on the same paths"
+                           : "a quantile's, its CI from the two runs as if independent (wider than it is)"));
     r.tables.push_back(std::move(t));
 
     Table tidy;
     tidy.audience = Table::Audience::Machines;
     tidy.id = "tornado";
     tidy.title = "Tornado";
-    for (const char* c : {"key", "base", "low", "high", "metric", "estimate_low", "std_error_low",
-                          "ci_low_low", "ci_high_low", "estimate_high", "std_error_high", "ci_low_high",
-                          "ci_high_high", "swing", "valid", "reason"})
+    for (const char* c : {"key",
+                          "base",
+                          "low",
+                          "high",
+                          "metric",
+                          "estimate_low",
+                          "std_error_low",
+                          "ci_low_low",
+                          "ci_high_low",
+                          "estimate_high",
+                          "std_error_high",
+                          "ci_low_high",
+                          "ci_high_high",
+                          "swing",
+                          "change_estimate",
+                          "change_std_error",
+                          "change_ci_low",
+                          "change_ci_high",
+                          "valid",
+                          "reason"})
         tidy.columns.push_back({"", c});
     nlohmann::json j = json_stamp(ev.base(), "sensitivity");
     j["sensitivity"]["metric"] = m.name;
@@ -399,6 +427,7 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
         add_estimate_cells(cells, row.low.values[0].estimate);
         add_estimate_cells(cells, row.high.values[0].estimate);
         cells.emplace_back(fmt::format("{}", row.swing), row.swing);
+        add_estimate_cells(cells, row.change.estimate);
         const bool valid = row.low.valid && row.high.valid;
         cells.emplace_back(valid ? "true" : "false");
         cells.emplace_back(!row.low.valid    ? "low: " + row.low.reason
@@ -414,7 +443,8 @@ Report sensitivity_report(const Evaluator& ev, const std::vector<SensitivityRow>
                                               {"high", row.input.high},
                                               {"at_low", jl},
                                               {"at_high", jh},
-                                              {"swing", row.swing}});
+                                              {"swing", row.swing},
+                                              {"change", estimate_json(row.change)}});
     }
     r.tables.push_back(std::move(tidy));
     j["sensitivity"]["skipped"] = skipped;

@@ -199,7 +199,8 @@ std::optional<Price> expected_horizon_price(const Thesis& t, Years horizon) {
         }
         double log_mean;
         if (landing <= horizon) {
-            log_mean = std::log(s.price) + m.drift * (horizon - landing) + events_by_horizon - events_by_landing;
+            log_mean =
+                std::log(s.price) + m.drift * (horizon - landing) + events_by_horizon - events_by_landing;
         } else {
             const double w = horizon / landing;
             const double variance = m.volatility * m.volatility * horizon * (landing - horizon) / landing +
@@ -450,7 +451,8 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                                       book.outcome(i, j % plans_per_policy));
                 }
                 tally.terminal = RunningStats::of(terminals);
-                for (const auto& v : terminals_by_scenario) tally.terminal_by_scenario.push_back(RunningStats::of(v));
+                for (const auto& v : terminals_by_scenario)
+                    tally.terminal_by_scenario.push_back(RunningStats::of(v));
                 for (std::size_t j = 0; j < plan_count; ++j) tally.plans[j] = samples[j].tally();
                 for (std::size_t j = 0; j < paired_count; ++j) tally.paired.push_back(paired[j].tally());
                 std::lock_guard lock(merge_mutex);

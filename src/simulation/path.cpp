@@ -274,7 +274,8 @@ double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, 
             end = y + left * c.drift_step + c.vol_step * std::sqrt(static_cast<double>(left)) * z;
         } else if (landing_step <= c.steps) {
             const int after = c.steps - landing_step;
-            end = draw.landing + after * c.drift_step + c.vol_step * std::sqrt(static_cast<double>(after)) * z;
+            end =
+                draw.landing + after * c.drift_step + c.vol_step * std::sqrt(static_cast<double>(after)) * z;
         } else {
             const double to_landing = landing_step - k;
             const double mean = y + left / to_landing * (draw.landing - y);

@@ -136,11 +136,25 @@ TEST_CASE("the run's audit says when the model does not price the thesis's scena
     };
     Thesis t = load_seed_thesis();
     t.simulation.monitoring = Monitoring::Discrete;
-    // The seed's 10% drift expects about $868 at 1y; its scenarios weigh to $721.47.
+    // The seed's paths travel to its scenarios: the audit shows what the typed drift would say.
+    const auto drift_line = [&] {
+        MonteCarlo mc(t);
+        mc.run(20'480);
+        Report r = valuation_report(t);
+        add_simulation(r, t, mc.result(), 20'480);
+        for (const auto& f : r.json["audit"])
+            if (f["topic"] == "model-vs-drift") return f["message"].get<std::string>();
+        return std::string();
+    }();
+    CHECK(drift_line.find("against the scenarios' $721.47") != std::string::npos);
+    CHECK(drift_line.find("a GBM at model.drift +10.0% would expect $") != std::string::npos);
+    CHECK(findings_of(t).empty());
+    // Under GBM the seed's 10% drift expects about $885 at 1y; its scenarios weigh to $721.47.
+    t.model.kind = ModelKind::Gbm;
     const auto seed = findings_of(t);
     REQUIRE(seed.size() == 1);
     CHECK(seed[0].find("the scenarios $721.47 (-6.2%)") != std::string::npos);
-    CHECK(seed[0].find("a drift of -8.6") != std::string::npos);
+    CHECK(seed[0].find("a drift of -10.6") != std::string::npos);
     // At the reconciling drift the scenarios' price lies inside the simulation's interval: no line.
     std::vector<ScenarioValue> values;
     for (const Scenario& s : t.scenarios) values.push_back(value_scenario(s, t.stock));

@@ -107,6 +107,10 @@ class Evaluator {
     /// InputError for a bad point: it comes back invalid with the loader's message.
     PointResult evaluate(const std::vector<Override>& point) const;
 
+    /// The thesis a point simulates: loaded with `point` (probabilities rescaled), the seed and
+    /// touch odds set, pruned to the plans the metrics read. Throws InputError for a bad point.
+    Thesis simulated_thesis(const std::vector<Override>& point) const;
+
   private:
     PointResult evaluate_point(const std::vector<Override>& point, bool versus_base) const;
 
@@ -171,6 +175,10 @@ struct SensitivityRow {
     SensitivityInput input;
     PointResult low, high;
     double swing = 0;  ///< |metric(high) − metric(low)|, 0 when either end has no value
+    /// metric(high) − metric(low) with its 95% CI: paired path by path on the same paths for a
+    /// per-path mean (paired_differences), exact for a metric that is not simulated, and from
+    /// the two runs' errors as if independent (conservative) for a quantile.
+    MetricValue change;
 };
 /// Evaluates each input at its low and high value (same seed), ranked by swing, largest first.
 std::vector<SensitivityRow> run_sensitivity(

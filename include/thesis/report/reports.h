@@ -29,9 +29,10 @@ Report payoff_report(const Thesis& thesis, const Plan& plan, const GridRequest& 
 /// Appends the Monte Carlo results to a report: a verdict per plan, the outcome probabilities and
 /// every metric with its 95% CI (a wide table for people, a tidy one for CSV), terminal-price
 /// quantiles, and a "simulation" object in the JSON stamped with seed, generator, paths and
-/// monitoring. `partial` labels an interrupted run.
+/// monitoring. `partial` labels an interrupted run. Under the scenarios model, the plans under
+/// each scenario too: every scenario, or only `only_scenario` when named (run --scenario).
 void add_simulation(Report& report, const Thesis& thesis, const SimulationResult& result,
-                    std::uint64_t requested_paths);
+                    std::uint64_t requested_paths, const std::string& only_scenario = "");
 
 /// Appends the policy bracket of a run made with other fill policies (MonteCarlo's
 /// other_policies): each plan's P(target), P(stop), P(gap-through stop), E[P&L] per share and
