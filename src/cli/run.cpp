@@ -66,7 +66,9 @@ void setup_run(CLI::App& app) {
                            "Value a thesis (bridge, scenarios, implied numbers, audit), then simulate every "
                            "plan: odds, P&L distribution, risk, with 95% confidence intervals");
     add_common_options(*command, options->common);
-    command->add_option("--scenario", options->scenario, "Show only this named scenario");
+    command->add_option("--scenario", options->scenario,
+                        "Show only this named scenario (its valuation row and, under the scenarios model, "
+                        "the plans on its paths)");
     add_simulation_options(*command, options->simulation);
     command->add_flag("--no-simulation", options->no_simulation,
                       "Only the deterministic valuation, no Monte Carlo");

@@ -90,7 +90,9 @@ std::string render_text(const Report& r) {
 std::string render_markdown(const Report& r) {
     std::string out;
     if (!r.heading.empty()) out += "## " + md_escape(r.heading) + "\n\n";
-    for (const auto& v : r.verdict) out += "**" + md_escape(v) + "**\n\n";
+    // An indented verdict line details the one above it (a plan by scenario): plain, not bold.
+    for (const auto& v : r.verdict)
+        out += v.starts_with("  ") ? md_escape(v.substr(2)) + "\n\n" : "**" + md_escape(v) + "**\n\n";
     for (const auto& full : r.tables) {
         if (full.audience == Table::Audience::Machines) continue;
         const Table t = for_people(full);

@@ -79,7 +79,7 @@ void audit_model_against_scenarios(Report& r, const Thesis& t, const SimulationR
 }
 
 // The scenarios model: each plan conditional on each scenario drawn, for people (one wide table)
-// and machines (a tidy part, "scenarios"), and the scenarios' own paths ("scenario_prices").
+// and machines (a tidy part, "plans_by_scenario"), and the scenarios' own paths ("scenario_paths").
 template <class Shown>
 void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& result,
                          const std::vector<PlanMetrics>& metrics, const Shown& shown) {
@@ -87,7 +87,7 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
     const PathGenerator generator(t, MonteCarlo::horizon_of(t));
     Table prices;
     prices.audience = Table::Audience::People;
-    prices.id = "scenario_prices";
+    prices.id = "scenario_paths";
     prices.title =
         fmt::format("Scenarios on the paths (95% confidence intervals; price at the horizon, {:g}y)",
                     result.grid.horizon);
@@ -96,7 +96,7 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
                       {"price", "price", true},          {"mean at horizon", "terminal_price_mean", true}};
     Table prices_tidy;
     prices_tidy.audience = Table::Audience::Machines;
-    prices_tidy.id = "scenario_prices";
+    prices_tidy.id = "scenario_paths";
     prices_tidy.columns = {{"scenario", "scenario", false}, {"metric", "metric", false},
                            {"estimate", "estimate", true},  {"std_error", "std_error", true},
                            {"ci_low", "ci_low", true},      {"ci_high", "ci_high", true}};
@@ -138,7 +138,7 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
 
     Table wide;
     wide.audience = Table::Audience::People;
-    wide.id = "scenarios";
+    wide.id = "plans_by_scenario";
     wide.title = "Plans under each scenario (95% confidence intervals, on the paths of that scenario)";
     wide.columns = {{"plan", "plan", false},
                     {"scenario", "scenario", false},
@@ -149,7 +149,7 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
                     {"E[P&L] per position", "pnl_per_position", true}};
     Table tidy;
     tidy.audience = Table::Audience::Machines;
-    tidy.id = "scenarios";
+    tidy.id = "plans_by_scenario";
     tidy.columns = {{"plan", "plan", false},          {"scenario", "scenario", false},
                     {"metric", "metric", false},      {"estimate", "estimate", true},
                     {"std_error", "std_error", true}, {"ci_low", "ci_low", true},

@@ -137,6 +137,47 @@ std::vector<CheckRow> run_self_check(std::uint64_t paths, std::uint64_t seed, un
         rows.push_back(row("Merton, 2 jumps/y of -5% (sd 10%), vol 25%", "E[S_T]", s.mean(),
                            s.std_dev() / std::sqrt(static_cast<double>(paths)), 100 * std::exp(0.08)));
     }
+    // 3b. The scenarios model (path.cpp, setup_scenarios): each scenario's paths land at its
+    // price in mean, E[S_T | j] = P_j, with Var(S_T | j) = P_j²(e^{d_j²} − 1) for a log-normal
+    // landing of log sd d_j; and a scenario's share of the paths is its probability.
+    {
+        Thesis t = odds_thesis(100, 1, 1e12, 0.05, 0.40, 1, Monitoring::Discrete, paths, seed, 52);
+        t.model.kind = ModelKind::Scenarios;
+        const auto scenario = [](std::string name, double probability, double price,
+                                 std::optional<double> dispersion) {
+            Scenario s;
+            s.name = std::move(name);
+            s.probability = probability;
+            s.levers.price = price;
+            s.dispersion = dispersion;
+            return s;
+        };
+        for (Scenario s : {scenario("up", 0.3, 140, std::nullopt), scenario("flat", 0.5, 100, 0.15),
+                           scenario("down", 0.2, 60, 0.6)}) {
+            s.stock = t.stock;
+            t.scenarios.push_back(std::move(s));
+        }
+        const PathGenerator gen(t, 1);
+        std::vector<RunningStats> by(3);
+        PathBatch batch;
+        for (std::uint64_t first = 0; first < paths; first += kLanes) {
+            gen.generate_batch(first, batch);
+            for (std::uint64_t lane = 0; lane < std::min<std::uint64_t>(kLanes, paths - first); ++lane)
+                by[static_cast<std::size_t>(gen.scenario_of(first + lane))].add(
+                    std::exp(batch.paths[lane].log_price.back()));
+        }
+        for (std::size_t j = 0; j < 3; ++j) {
+            const ScenarioLanding& s = gen.scenario_landings()[j];
+            const double n = static_cast<double>(by[j].count());
+            const std::string name = fmt::format("scenarios model, {} (p {:g}, ${:g}, landing sd {:.2f})",
+                                                 s.name, s.probability, s.price, s.landing_sd);
+            rows.push_back(row(name, "share of paths", n / static_cast<double>(paths),
+                               binomial_se(s.probability, paths), s.probability));
+            const double sd = s.price * std::sqrt(std::expm1(s.landing_sd * s.landing_sd));
+            rows.push_back(
+                row(name, "E[S_T | scenario]", by[j].mean(), sd / std::sqrt(std::max(n, 1.0)), s.price));
+        }
+    }
     // 4. Discrete monitoring: the simulation against the exact discrete odds (the transition
     // density integrated observation by observation), whose gap to the continuous closed form —
     // the discrete-monitoring bias — shrinks as the step shrinks.
