@@ -232,9 +232,13 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
                         format_percent(model.eps_growth, 0, true), format_percent(model.eps_volatility, 0),
                         format_multiple(t.stock.sector_pe, 0), model.multiple_half_life,
                         format_percent(model.multiple_volatility, 0));
-    if (model.kind == ModelKind::Scenarios)
+    if (model.kind == ModelKind::Scenarios) {
         model_text = fmt::format("scenarios: {} of them, σ {}, drift {} after landing", t.scenarios.size(),
                                  format_percent(model.volatility, 0), format_percent(model.drift, 0));
+        if (model.jump_intensity > 0)
+            model_text += fmt::format(", jumps {:g}/y mean {} sd {}", model.jump_intensity,
+                                      format_percent(model.jump_mean, 0), format_percent(model.jump_sd, 0));
+    }
     if (!model.events.empty()) model_text += fmt::format(", {} events", model.events.size());
     const std::string policy = t.simulation.monitoring == Monitoring::Sessions
                                    ? fmt::format("sessions monitoring ({} of the variance overnight)",
@@ -362,7 +366,8 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
              // The scenarios model's paths travel to the scenarios: every scenario input counts.
              (key.rfind("scenarios.", 0) == 0 && model.kind == ModelKind::Scenarios)) &&
             // Parameters of a model kind that is not running are not rested on.
-            !(key.rfind("model.jumps.", 0) == 0 && model.kind != ModelKind::Merton) &&
+            !(key.rfind("model.jumps.", 0) == 0 && model.kind != ModelKind::Merton &&
+              !(model.kind == ModelKind::Scenarios && model.jump_intensity > 0)) &&
             !(key.rfind("model.fundamentals.", 0) == 0 && model.kind != ModelKind::Fundamentals) &&
             !((key == "model.drift" || key == "model.volatility") && model.kind == ModelKind::Fundamentals))
             list += (list.empty() ? "" : ", ") + key + "=" + value;

@@ -183,7 +183,8 @@ std::optional<Price> expected_horizon_price(const Thesis& t, Years horizon) {
     // Scenarios (path.cpp, setup_scenarios): on scenario j's paths the price at its landing time
     // T has mean P_j; after T the drift and the events still to fire add their growth. Before T
     // (a landing past the horizon) the diffusive part is the bridge's marginal: normal with mean
-    // x₀ + (H/T)(μ_j − x₀) and variance σ²H(T − H)/T + (H/T)² d_j², times the events fired by H.
+    // x₀ + (H/T)(μ_j − x₀) and variance σ²H(T − H)/T + (H/T)² d_j², times the events and jumps
+    // by H.
     const double dt = generator.grid().dt, x0 = std::log(t.stock.price);
     const std::vector<std::uint64_t>& tied = *generator.constants().event_scenarios;
     double expected = 0;
@@ -205,7 +206,12 @@ std::optional<Price> expected_horizon_price(const Thesis& t, Years horizon) {
             const double w = horizon / landing;
             const double variance = m.volatility * m.volatility * horizon * (landing - horizon) / landing +
                                     w * w * s.landing_sd * s.landing_sd;
-            log_mean = x0 + w * (s.landing_mean - x0) + 0.5 * variance + events_by_horizon;
+            // Jumps by H (compensated in the landing's mean, not in the bridge): ln E = λκH.
+            const double jumps =
+                m.jump_intensity > 0
+                    ? m.jump_intensity * std::expm1(m.jump_mean + 0.5 * m.jump_sd * m.jump_sd) * horizon
+                    : 0.0;
+            log_mean = x0 + w * (s.landing_mean - x0) + 0.5 * variance + events_by_horizon + jumps;
         }
         expected += s.probability * std::exp(log_mean);
     }

@@ -151,7 +151,7 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     c_.event_scenarios = &event_scenarios_;
     // Merton's horizon price draws its jump count by inversion, which stays short and exact only
     // for a modest expected count.
-    c_.settle_early = c_.kind != ModelKind::Merton || c_.jump_rate_step * c_.steps <= 30;
+    c_.settle_early = c_.jump_rate_step * c_.steps <= 30;
 }
 
 // The scenarios model. A path draws scenario j with its probability p_j, then a log landing price
@@ -181,7 +181,18 @@ void PathGenerator::setup_scenarios(const Thesis& t) {
         throw InputError({}, "model.kind", "the scenarios model needs scenarios with probabilities");
     if (t.scenarios.size() > 64)
         throw InputError({}, "scenarios", "the scenarios model draws from at most 64 scenarios");
-    c_.drift_step = (m.drift - 0.5 * m.volatility * m.volatility) * dt;
+    // Merton's jumps, when model.jumps has an intensity: after the landing compensated in the
+    // drift as for Merton, before it in the landing's mean (ln E[e^{jumps by T}] = λκT).
+    double compensator = 0;
+    if (m.jump_intensity > 0) {
+        const double kappa = std::expm1(m.jump_mean + 0.5 * m.jump_sd * m.jump_sd);
+        compensator = m.jump_intensity * kappa;
+        c_.jump_rate_step = m.jump_intensity * dt;
+        c_.jump_probability_zero = std::exp(-c_.jump_rate_step);
+        c_.jump_mean = m.jump_mean;
+        c_.jump_sd = m.jump_sd;
+    }
+    c_.drift_step = (m.drift - 0.5 * m.volatility * m.volatility - compensator) * dt;
     c_.vol_step = m.volatility * std::sqrt(dt);
     variance_ = m.volatility * m.volatility;
     event_scenarios_ = event_scenario_masks(t);
@@ -204,7 +215,7 @@ void PathGenerator::setup_scenarios(const Thesis& t) {
         s.landing_step = static_cast<int>(steps);
         const Years landing = s.landing_step * dt;
         s.landing_sd = sc.dispersion.value_or(m.volatility * std::sqrt(landing));
-        double growth = 0;
+        double growth = compensator * landing;
         for (std::size_t i = 0; i < events_.size(); ++i)
             if (event_scenarios_[i] >> j & 1u) growth += event_log_growth(events_[i], landing);
         s.landing_mean = std::log(s.price) - 0.5 * s.landing_sd * s.landing_sd - growth;
@@ -258,16 +269,17 @@ double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, 
         return eps + multiple + std::sqrt(std::max(0.0, variance)) * z;
     }
     if (c.kind == ModelKind::Scenarios) {
-        // The diffusive part y = x − (events fired by step k) reaches the landing L at step K
-        // exactly, then a GBM; if K lies past the grid's end, the bridge's marginal at the end
-        // given y and L: mean y + (n − k)/(K − k)·(L − y), variance σ²Δt (n − k)(K − n)/(K − k).
+        // `e` is the bridge's target: the landing L plus the events and jumps so far, J. The
+        // diffusive part y = x − J reaches L at step K exactly, then a GBM; if K lies past the
+        // grid's end, the bridge's marginal at the end given y and L: mean
+        // y + (n − k)/(K − k)·(L − y), variance σ²Δt (n − k)(K − n)/(K − k). Then the events and
+        // jumps still to come.
         const ScenarioDraw draw = draw_scenario(c, path);
         const int landing_step = (*c.scenarios)[static_cast<std::size_t>(draw.scenario)].landing_step;
-        double fired = 0, later = 0;
-        for (std::size_t i = 0; i < events.size(); ++i) {
-            if (event_steps[i] < 0) continue;
-            (event_steps[i] <= k ? fired : later) += event_jumps[i];
-        }
+        const double fired = e - draw.landing;
+        double later = 0;
+        for (std::size_t i = 0; i < events.size(); ++i)
+            if (event_steps[i] > k) later += event_jumps[i];
         const double y = x - fired;
         double end;
         if (k >= landing_step) {
@@ -281,6 +293,11 @@ double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, 
             const double mean = y + left / to_landing * (draw.landing - y);
             const double variance = c.vol_step * c.vol_step * left * (landing_step - c.steps) / to_landing;
             end = mean + std::sqrt(variance) * z;
+        }
+        if (c.jump_rate_step > 0) {  // as Merton's below
+            const double rate = c.jump_rate_step * left;
+            const int count = poisson_by_inversion(r.uniform(), std::exp(-rate), rate);
+            later += count * c.jump_mean + c.jump_sd * std::sqrt(static_cast<double>(count)) * r.normal();
         }
         return end + fired + later;
     }

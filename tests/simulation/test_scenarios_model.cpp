@@ -399,7 +399,7 @@ TEST_CASE("scenarios model: an event tied to a scenario fires on its paths only"
 TEST_CASE("scenarios model: a scenario with dispersion 0 lands exactly at its price") {
     // With d = 0 and no events, L = ln P exactly, and the bridge's last step (K − k = 1) moves
     // the whole way with sd 0: every bull path's log price at its landing step is ln P_bull.
-    std::vector<std::string> quiet = {"scenarios.bull.dispersion=0"};
+    std::vector<std::string> quiet = {"scenarios.bull.dispersion=0", "model.jumps.intensity=0"};
     for (const char* event :
          {"licences_approved", "china_trip", "curbs_reimposed", "antitrust_fine", "rare_earths"})
         quiet.push_back(std::string("model.events.") + event + ".probability=0");
@@ -441,7 +441,8 @@ TEST_CASE("scenarios model: a scenario with dispersion 0 lands exactly at its pr
     }
     // With the seed's events back, the bridge pulls the diffusive part only: at the landing the
     // log price is L plus the jumps of the events fired by then, L = ln P − G_bull(landing).
-    const Thesis t = seed_scenarios({"scenarios.bull.dispersion=0", "scenarios.bull.by=2026-01-14"});
+    const Thesis t = seed_scenarios(
+        {"scenarios.bull.dispersion=0", "scenarios.bull.by=2026-01-14", "model.jumps.intensity=0"});
     const std::size_t bull = scenario_index(t, "bull");
     const PathGenerator gen(t, MonteCarlo::horizon_of(t));
     const ScenarioLanding& landing = gen.scenario_landings()[bull];
@@ -466,6 +467,36 @@ TEST_CASE("scenarios model: a scenario with dispersion 0 lands exactly at its pr
         }
     }
     CHECK(fired_before > 0);
+
+    // With Merton's jumps too (the seed's 2 a year, mean -5%, sd 10%): L also takes out their
+    // growth λκT, κ = e^{m + s²/2} − 1, and the landing is L plus every jump of the events and of
+    // Merton by then — each step's log price less its diffusion's end.
+    const Thesis jumpy = seed_scenarios({"scenarios.bull.dispersion=0", "scenarios.bull.by=2026-01-14"});
+    const PathGenerator jumpy_gen(jumpy, MonteCarlo::horizon_of(jumpy));
+    const ScenarioLanding& jumpy_landing = jumpy_gen.scenario_landings()[bull];
+    const double years = jumpy_landing.landing_step / 52.0;
+    const double kappa = std::expm1(-0.05 + 0.5 * 0.10 * 0.10);
+    CHECK(jumpy_landing.landing_mean == doctest::Approx(std::log(price_of(jumpy, bull)) -
+                                                        tied_growth(jumpy, bull, years) - 2 * kappa * years)
+                                            .epsilon(1e-14));
+    int jumped_paths = 0;
+    for (std::uint64_t first = 0; first < 256; first += kLanes) {
+        jumpy_gen.generate_batch(first, batch);
+        for (int l = 0; l < kLanes; ++l) {
+            if (jumpy_gen.scenario_of(first + static_cast<std::uint64_t>(l)) != static_cast<int>(bull))
+                continue;
+            const PricePath& p = batch.paths[static_cast<std::size_t>(l)];
+            double jumps = 0;
+            for (int k = 1; k <= jumpy_landing.landing_step; ++k) {
+                const auto at = static_cast<std::size_t>(k);
+                jumps += p.log_price[at] - p.diffusive_end[at];
+            }
+            jumped_paths += jumps != 0;
+            CHECK(std::fabs(p.log_price[static_cast<std::size_t>(jumpy_landing.landing_step)] -
+                            (jumpy_landing.landing_mean + jumps)) < 1e-9);
+        }
+    }
+    CHECK(jumped_paths > 8);
 }
 
 TEST_CASE("scenarios model: the loader refuses a thesis it cannot simulate") {

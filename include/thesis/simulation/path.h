@@ -113,8 +113,8 @@ class PathGenerator {
     void simulate_recorded(std::uint64_t first, LaneObserver& observer, PathBatch& record) const;
 
     /// Whether a path can end before the horizon once settled: the model's price at the horizon
-    /// has a closed form given the price now (GBM, fundamentals, Merton with at most 30 expected
-    /// jumps over the horizon, where Poisson inversion stays short).
+    /// has a closed form given the price now (GBM, fundamentals, scenarios; with Merton's jumps, at
+    /// most 30 expected over the horizon, where Poisson inversion stays short).
     bool settles_early() const { return c_.settle_early; }
 
     /// The per-step constants of the model, as the kernel reads them.
@@ -154,8 +154,9 @@ class PathGenerator {
     /// drawn from the path's Horizon stream: GBM's Gaussian increment over the steps left, plus
     /// the events still to come, plus (Merton) a compound Poisson sum of jumps; fundamentals: log
     /// EPS's random walk plus the multiple's Ornstein–Uhlenbeck step over the steps left, with
-    /// their correlation. `e` and `m` are log EPS and log multiple (fundamentals only);
-    /// event_steps and event_jumps as in PricePath.
+    /// their correlation; scenarios: the bridge's landing, then a GBM (path.cpp). `e` and `m` are
+    /// log EPS and log multiple (fundamentals), or `e` the bridge's target (scenarios: the landing
+    /// plus the events and jumps so far); event_steps and event_jumps as in PricePath.
     static double horizon_log_price(const Constants& c, std::uint64_t path, int k, double x, double e,
                                     double m, const int* event_steps, const double* event_jumps);
 
