@@ -459,8 +459,31 @@ expect "solve" 0 "$thesis" solve --vary scenarios.bull.price --metric valuation.
 }
 expect "solve no root" 2 "$thesis" solve --vary plans.aggressive.stop --metric aggressive.p_loss --target 5% --between 500 690 --paths 2048 && has "solve no root msg" "$err" "no root between 500 and 690"
 
+# --- report ---
+expect "report vega-lite" 0 "$thesis" report --format vega-lite --paths 2048 && {
+    if python3 -c '
+import json,sys
+d=json.load(sys.stdin)["charts"]
+ids=[c["id"] for c in d]
+assert "valuation" in ids and "fan" in ids and "payoff-aggressive" in ids and "scenarios-aggressive" in ids, ids
+assert all(c["spec"]["$schema"].endswith("vega-lite/v6.json") for c in d)
+# every chart carries its data inline: no "url" data source
+assert "\"url\"" not in json.dumps(d)
+' <<<"$out"; then ok; else fail "report vega-lite charts"; fi
+}
+expect "report html" 0 "$thesis" report -o "$work/report.html" --paths 2048 -q && {
+    if [ -s "$work/report.html" ] && grep -q 'id="chart-fan"' "$work/report.html" && grep -q 'vega-embed 7' "$work/report.html"; then ok; else fail "report html file"; fi
+    if grep -qiE '(src|href)=["'"'"']?https?:' "$work/report.html"; then fail "report html references a URL"; else ok; fi
+}
+expect "report bad format" 2 "$thesis" report --format pdf && ok
+expect "run --report" 0 "$thesis" run --paths 2048 --report "$work/run-report.html" && {
+    has "run --report prints the run" "$out" "Simulation (95% confidence intervals)"
+    if grep -q 'id="chart-payoff-cautious"' "$work/run-report.html"; then ok; else fail "run --report file"; fi
+}
+expect "run --report unwritable" 1 "$thesis" run --paths 2048 --report /nonexistent/x.html && has "run --report unwritable msg" "$err" "cannot write /nonexistent/x.html"
+
 # --- help and usage ---
-for cmd in "" run table init odds check sweep sensitivity solve; do
+for cmd in "" run table init odds check sweep sensitivity solve report; do
     expect "help $cmd" 0 "$thesis" $cmd --help && has "help text $cmd" "$out" "Usage"
 done
 expect "version" 0 "$thesis" --version && has "version text" "$out" "thesis "

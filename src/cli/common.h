@@ -121,5 +121,6 @@ void setup_check(CLI::App& app);
 void setup_sweep(CLI::App& app);
 void setup_sensitivity(CLI::App& app);
 void setup_solve(CLI::App& app);
+void setup_report(CLI::App& app);
 
 }  // namespace thesis::cli

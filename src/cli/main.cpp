@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     thesis::cli::setup_sweep(app);
     thesis::cli::setup_sensitivity(app);
     thesis::cli::setup_solve(app);
+    thesis::cli::setup_report(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

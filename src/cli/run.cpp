@@ -3,7 +3,9 @@
 
 #include "thesis/analysis/metrics.h"
 
+#include "thesis/report/html_report.h"
 #include "thesis/report/reports.h"
+#include "thesis/simulation/price_fan.h"
 
 #include <fmt/format.h>
 
@@ -17,6 +19,7 @@ struct RunOptions {
     SimulationOptions simulation;
     std::string scenario;
     bool no_simulation = false;
+    std::string report;  ///< --report FILE.html: the HTML report too
 };
 
 std::string tolerance_line(const SimulationOptions& o, const SimulationOutcome& sim) {
@@ -38,6 +41,13 @@ std::string tolerance_line(const SimulationOptions& o, const SimulationOutcome& 
 }
 
 int run(const RunOptions& o) {
+    if (!o.report.empty()) {
+        if (!html_report_available())
+            throw InputError({}, "report",
+                             "this binary was built without the report's chart libraries (THESIS_BUILD_REPORT=OFF "
+                             "or no npm at build time)");
+        check_output_folder(o.report);
+    }
     Thesis thesis = load(o.common);
     apply_simulation_options(o.simulation, thesis);
     Report report = valuation_report(thesis, o.scenario);
@@ -55,7 +65,13 @@ int run(const RunOptions& o) {
                                                   {"half_width", *sim.half_width},
                                                   {"met", sim.tolerance_met}};
     }
-    return emit_simulation(report, o.common, sim);
+    const int status = emit_simulation(report, o.common, sim);
+    if (!o.report.empty() && status == 0) {
+        // The same run's charts; the fan from its first paths again (price_fan.h).
+        const PriceFan fan = price_fan(thesis, std::min<std::uint64_t>(20'000, sim.result.paths));
+        write_output_file(o.report, render_html(report, thesis, run_charts(thesis, sim.result, fan)), o.common.file);
+    }
+    return status;
 }
 }  // namespace
 
@@ -70,6 +86,8 @@ void setup_run(CLI::App& app) {
                         "Show only this named scenario (its valuation row and, under the scenarios model, "
                         "the plans on its paths)");
     add_simulation_options(*command, options->simulation);
+    command->add_option("--report", options->report,
+                        "Also write the run as one HTML file with charts (thesis report's page)");
     command->add_flag("--no-simulation", options->no_simulation,
                       "Only the deterministic valuation, no Monte Carlo");
     command->add_flag("--policies", options->simulation.policies,

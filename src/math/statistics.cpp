@@ -341,6 +341,22 @@ std::vector<QuantileSketch::Run> QuantileSketch::ascending_runs() const {
     return runs;
 }
 
+std::vector<std::uint64_t> QuantileSketch::histogram(const std::vector<double>& edges) const {
+    if (edges.size() < 2 || !std::is_sorted(edges.begin(), edges.end()) ||
+        std::adjacent_find(edges.begin(), edges.end()) != edges.end())
+        throw std::invalid_argument("QuantileSketch::histogram: expected at least 2 ascending edges");
+    std::vector<std::uint64_t> counts(edges.size() - 1, 0);
+    if (count() == 0) return counts;
+    std::size_t bin = 0;
+    for (const Run& run : ascending_runs()) {
+        if (run.value < edges.front()) continue;
+        if (run.value > edges.back()) break;
+        while (bin + 1 < counts.size() && run.value >= edges[bin + 1]) ++bin;
+        counts[bin] += run.count;
+    }
+    return counts;
+}
+
 double QuantileSketch::quantile(double p) const {
     require_probability(p, "QuantileSketch::quantile");
     check_nonempty("quantile");

@@ -189,6 +189,12 @@ class QuantileSketch {
     /// Exact largest sample. Throws std::logic_error when empty. Example: {3, −1, 2} → 3.
     double max() const;
 
+    /// Counts per bin [edges[i], edges[i+1]) (the last bin closed), each sample counted at its
+    /// bucket's representative value (within α of it); samples outside the edges are left out.
+    /// For a histogram drawn without storing samples. Throws std::invalid_argument unless the
+    /// edges (at least 2) ascend. Example: samples {1, 2, 2, 9}, edges {0, 5, 10} → {3, 1}.
+    std::vector<std::uint64_t> histogram(const std::vector<double>& edges) const;
+
     /// The p-quantile: an approximation of the order statistic x_(r) of rank r = ⌊p·(n−1)⌋
     /// (0-based, ascending; the "lower" quantile, no interpolation). p = 0 gives the exact min and
     /// p = 1 the exact max; otherwise |result − x_(r)| ≤ α·|x_(r)|.

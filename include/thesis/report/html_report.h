@@ -1,0 +1,46 @@
+#pragma once
+// The report people look at: one self-contained HTML file with the run's charts (Vega-Lite
+// specifications rendered by vega-embed, the libraries inlined) and its tables. Pure: strings out;
+// the file is written at the edge (output.h).
+
+#include "thesis/core/thesis.h"
+#include "thesis/report/report.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/simulation/price_fan.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace thesis {
+
+/// One chart: a stable id ("valuation", "payoff-aggressive", …), a title, a line that says how
+/// to read it, and its Vega-Lite specification (data inline, no URL).
+struct Chart {
+    std::string id;
+    std::string title;
+    std::string caption;
+    nlohmann::json spec;
+};
+
+/// The charts of a run: the valuation (scenario prices, today's, the expected and the
+/// sector-multiple price); for each plan its payoff at exit prices, its outcomes with 95%
+/// intervals, its P&L distribution (from the streamed quantile sketch, VaR and ES marked) and,
+/// under the scenarios model, its expected P&L on each scenario's paths; the price fan with the
+/// plans' levels and the events' dates.
+std::vector<Chart> run_charts(const Thesis& thesis, const SimulationResult& result, const PriceFan& fan);
+
+/// Whether this binary carries the chart libraries (built with THESIS_BUILD_REPORT and npm).
+bool html_report_available();
+
+/// One HTML page that opens offline with nothing beside it: the report's heading and verdict, a
+/// stamp (file, seed, model, policy, version), the charts, the assumptions, then every table for
+/// people. Throws InputError (naming "report") when the libraries were not built in.
+std::string render_html(const Report& report, const Thesis& thesis, const std::vector<Chart>& charts);
+
+/// The charts' specifications alone, for people who render them elsewhere (Altair, notebooks):
+/// {"charts": [{"id", "title", "caption", "spec"}, …]}.
+nlohmann::json vega_lite_document(const std::vector<Chart>& charts);
+
+}  // namespace thesis
