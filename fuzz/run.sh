@@ -16,10 +16,13 @@ if [ -n "${missing:-}" ]; then
 fi
 mkdir -p fuzz/out fuzz/corpus
 flags="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
--ffp-contract=off -Iinclude -Ibuild/generated -isystem /usr/include/eigen3"
-[ -f build/generated/seed_thesis.cpp ] || cmake -S . -B build -G Ninja >/dev/null
-# The engines' sources (every folder of src/ but the CLI's) and the built-in seed.
-sources="$(find src -name '*.cpp' -not -path 'src/cli/*' | sort | tr '\n' ' ') build/generated/seed_thesis.cpp"
+-ffp-contract=off -Iinclude -Isrc -Ibuild/generated -isystem /usr/include/eigen3"
+[ -f build/generated/seed_thesis.cpp ] && [ -f build/generated/report_assets.cpp ] ||
+    cmake -S . -B build -G Ninja >/dev/null
+# The engines' sources (every folder of src/ but the CLI's), the built-in seed and the report's
+# inlined chart libraries.
+sources="$(find src -name '*.cpp' -not -path 'src/cli/*' | sort | tr '\n' ' ') build/generated/seed_thesis.cpp \
+build/generated/report_assets.cpp"
 # shellcheck disable=SC2086
 clang++ $flags fuzz/fuzz_loader.cpp $sources -lfmt -lyaml-cpp -o fuzz/out/fuzz_loader
 # -timeout: an input taking over a second is a hang; -rss_limit_mb bounds memory.
