@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
         "  thesis sweep --set plans.aggressive.stop=550:650:25 --metric aggressive.p_stop\n"
         "  thesis sensitivity --metric aggressive.pnl_per_share --paths 20000\n"
         "  thesis solve --vary model.volatility --metric aggressive.expectancy_r --target 0\n"
+        "  thesis report -o report.html    the run as one HTML page with charts\n"
         "Run 'thesis COMMAND --help' for a command's options.");
     thesis::cli::setup_run(app);
     thesis::cli::setup_table(app);
