@@ -480,6 +480,12 @@ expect "run --report" 0 "$thesis" run --paths 2048 --report "$work/run-report.ht
     has "run --report prints the run" "$out" "Simulation (95% confidence intervals)"
     if grep -q 'id="chart-payoff-cautious"' "$work/run-report.html"; then ok; else fail "run --report file"; fi
 }
+expect "sweep --report" 0 "$thesis" sweep --set plans.aggressive.stop=550,650 --metric aggressive.p_stop --paths 1024 --report "$work/sweep.html" -q && {
+    if grep -q 'id="chart-sweep-aggressive-p_stop"' "$work/sweep.html"; then ok; else fail "sweep --report file"; fi
+}
+expect "sensitivity --report" 0 "$thesis" sensitivity --metric valuation.expected_price --report "$work/tornado.html" -q && {
+    if grep -q 'id="chart-tornado"' "$work/tornado.html"; then ok; else fail "sensitivity --report file"; fi
+}
 expect "run --report unwritable" 1 "$thesis" run --paths 2048 --report /nonexistent/x.html && has "run --report unwritable msg" "$err" "cannot write /nonexistent/x.html"
 
 # --- help and usage ---

@@ -135,6 +135,27 @@ def main():
         print(f"ok {name}: {len(charts)} charts rendered as SVG, no console error, no URL, "
               f"{len(text) // 1024} KB, screenshot {colours} colours, {share:.0%} ink")
         checked += 1
+    # The sweep's and the sensitivity's pages (--report): their charts render too.
+    for name, command in (
+            ("sweep-1d", ["sweep", "--set", "plans.aggressive.stop=550:650:50", "--metric",
+                          "aggressive.p_stop,aggressive.pnl_per_share", "--paths", "1000"]),
+            ("sweep-2d", ["sweep", "--set", "plans.aggressive.stop=550,650", "--set", "model.volatility=30%,50%",
+                          "--metric", "aggressive.pnl_per_share", "--paths", "1000"]),
+            ("tornado", ["sensitivity", "--metric", "valuation.expected_price"])):
+        html = os.path.join(work, name + ".html")
+        run = subprocess.run([thesis] + command + ["--report", html, "-q"], capture_output=True, text=True)
+        if run.returncode != 0:
+            fail(f"{name}: exit {run.returncode}: {run.stderr}")
+        charts = re.findall(r'<div class="chart" id="(chart-[^"]+)"', open(html, encoding="utf-8").read())
+        page = subprocess.run(browser + ["--dump-dom", "file://" + html], capture_output=True, text=True,
+                              timeout=120).stdout
+        errors = re.search(r'<pre id="errors">(.*?)</pre>', page, re.S)
+        rendered = re.search(r'data-rendered="(\d+)"', page)
+        if not charts or (errors and errors.group(1).strip()) or not rendered or int(rendered.group(1)) != len(charts):
+            fail(f"{name}: {len(charts)} charts, rendered {rendered.group(1) if rendered else 'none'}, "
+                 f"errors: {errors.group(1) if errors else '?'}")
+        print(f"ok {name}: {len(charts)} charts rendered")
+        checked += 1
     print(f"report_browser: {checked} reports checked")
 
 

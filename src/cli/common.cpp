@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include "thesis/report/html_report.h"
+
 #include "thesis/core/errors.h"
 #include "thesis/io/output.h"
 #include "thesis/io/yaml_loader.h"
@@ -74,6 +76,16 @@ void check_output_folder(const std::string& output) {
                                                                     : 0;
     if (reason != 0)
         throw std::runtime_error(fmt::format("cannot write {}: {}", output, std::strerror(reason)));
+}
+
+void check_report_output(const std::string& path) {
+    if (path.empty()) return;
+    if (!html_report_available())
+        throw InputError(
+            {}, "report",
+            "this binary was built without the report's chart libraries (THESIS_BUILD_REPORT=OFF "
+            "or no npm at build time)");
+    check_output_folder(path);
 }
 
 // ---- Signals ----

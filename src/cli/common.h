@@ -92,6 +92,10 @@ void add_output_options(CLI::App& command, CommonOptions& options);
 /// run so that it is not wasted. load() calls it.
 void check_output_folder(const std::string& output);
 
+/// --report FILE.html: fails before any work when the binary lacks the report's chart libraries
+/// or the file's folder is not writable (nothing to do for an empty path).
+void check_report_output(const std::string& path);
+
 /// Loads the thesis the options name, with their overrides.
 Thesis load(const CommonOptions& options);
 

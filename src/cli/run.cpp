@@ -41,13 +41,7 @@ std::string tolerance_line(const SimulationOptions& o, const SimulationOutcome& 
 }
 
 int run(const RunOptions& o) {
-    if (!o.report.empty()) {
-        if (!html_report_available())
-            throw InputError({}, "report",
-                             "this binary was built without the report's chart libraries (THESIS_BUILD_REPORT=OFF "
-                             "or no npm at build time)");
-        check_output_folder(o.report);
-    }
+    check_report_output(o.report);
     Thesis thesis = load(o.common);
     apply_simulation_options(o.simulation, thesis);
     Report report = valuation_report(thesis, o.scenario);
@@ -69,7 +63,8 @@ int run(const RunOptions& o) {
     if (!o.report.empty() && status == 0) {
         // The same run's charts; the fan from its first paths again (price_fan.h).
         const PriceFan fan = price_fan(thesis, std::min<std::uint64_t>(20'000, sim.result.paths));
-        write_output_file(o.report, render_html(report, thesis, run_charts(thesis, sim.result, fan)), o.common.file);
+        write_output_file(o.report, render_html(report, thesis, run_charts(thesis, sim.result, fan)),
+                          o.common.file);
     }
     return status;
 }

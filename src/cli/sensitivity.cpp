@@ -2,6 +2,7 @@
 #include "evaluate.h"
 
 #include "thesis/core/errors.h"
+#include "thesis/report/html_report.h"
 #include "thesis/report/sweep_reports.h"
 
 #include <fmt/format.h>
@@ -17,12 +18,14 @@ struct SensitivityOptions {
     EngineOptions engine;
     std::string metric;
     std::string spread = "10%";
+    std::string report;  ///< --report FILE.html
 };
 
 int sensitivity(const SensitivityOptions& o) {
     // Nothing partial is worth reporting: a signal ends the command at once, -o untouched.
     const SignalGuard signals(SignalGuard::Mode::Exit, o.common.output);
     check_output_folder(o.common.output);
+    check_report_output(o.report);
     const auto spread = parse_quantity(o.spread, Unit::Ratio);
     if (!spread || !(*spread > 0) || *spread >= 1)
         throw InputError({"command line"}, "--spread",
@@ -49,7 +52,10 @@ int sensitivity(const SensitivityOptions& o) {
     }
     (void)ev.base_result();
     const auto rows = run_sensitivity(ev, inputs, progress_line(o.common.quiet, "input"));
-    emit(sensitivity_report(ev, rows, *spread, skipped), o.common);
+    const Report report = sensitivity_report(ev, rows, *spread, skipped);
+    emit(report, o.common);
+    if (!o.report.empty())
+        write_output_file(o.report, render_html(report, ev.base(), {tornado_chart(ev, rows)}), o.common.file);
     return 0;
 }
 
@@ -60,6 +66,7 @@ void setup_sensitivity(CLI::App& app) {
     CLI::App* c = app.add_subcommand(
         "sensitivity", "Tornado: a metric with each numeric input moved alone to ±spread, ranked by swing");
     add_common_options(*c, o->common);
+    c->add_option("--report", o->report, "Also write the tornado as one HTML file with its chart");
     c->add_option("--metric,-m", o->metric, "The metric: PLAN.METRIC or valuation.METRIC")->required();
     c->add_option("--spread", o->spread, "How far each input moves, down and up")->capture_default_str();
     add_engine_options(*c, o->engine);

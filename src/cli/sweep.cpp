@@ -3,6 +3,7 @@
 #include "evaluate.h"
 
 #include "thesis/core/errors.h"
+#include "thesis/report/html_report.h"
 #include "thesis/report/sweep_reports.h"
 
 #include <fmt/format.h>
@@ -19,12 +20,14 @@ struct SweepOptions {
     std::string metrics;
     bool versus_base = false;
     bool list_metrics = false;
+    std::string report;  ///< --report FILE.html
 };
 
 int sweep(const SweepOptions& o) {
     // Nothing partial is worth reporting: a signal ends the command at once, -o untouched.
     const SignalGuard signals(SignalGuard::Mode::Exit, o.common.output);
     check_output_folder(o.common.output);
+    check_report_output(o.report);
     if (o.list_metrics) {
         emit(metric_list_report(), o.common);
         return 0;
@@ -49,7 +52,10 @@ int sweep(const SweepOptions& o) {
             fmt::format("at most {} swept keys (a table or a grid), got {}", kMaxSweepAxes, axes.size()));
     Evaluator ev(read_source(o.common, fixed), o.metrics, eval_options(o.engine, o.versus_base));
     const SweepGrid grid = run_sweep(ev, axes, progress_line(o.common.quiet, "point"));
-    emit(sweep_report(ev, grid, o.versus_base), o.common);
+    const Report report = sweep_report(ev, grid, o.versus_base);
+    emit(report, o.common);
+    if (!o.report.empty())
+        write_output_file(o.report, render_html(report, ev.base(), sweep_charts(ev, grid)), o.common.file);
     return 0;
 }
 
@@ -65,6 +71,10 @@ void setup_sweep(CLI::App& app) {
     c->add_flag("--versus-base", o->versus_base,
                 "Also each point's difference to the base (the file as is), with a paired CI");
     c->add_flag("--list-metrics", o->list_metrics, "List the metrics and exit");
+    c->add_option(
+        "--report", o->report,
+        "Also write the sweep as one HTML file with a chart per metric (a line with its 95% band, or "
+        "a heatmap)");
     c->footer(
         "--set KEY=FROM:TO:STEP (a ':' makes a range) or KEY=v1,v2,... (a ',' makes a list) is a "
         "swept key, at most two; --set KEY=VALUE is a plain override. Ranges share a unit: "

@@ -1,7 +1,9 @@
 #include "thesis/report/html_report.h"
 
 #include "report/report_assets.h"
+#include "thesis/analysis/metrics.h"
 #include "thesis/core/errors.h"
+#include "thesis/report/sweep_reports.h"
 #include "thesis/valuation/payoff.h"
 #include "thesis/valuation/valuation.h"
 #include "thesis/version.h"
@@ -9,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace thesis {
@@ -341,6 +344,14 @@ Chart fan_chart(const Thesis& t, const PriceFan& fan) {
         std::move(spec)};
 }
 
+// A chart's element id: its id with anything but letters, digits, '-' and '_' made '-', so that
+// it is a valid CSS selector (a sweep's metric holds a '.', a plan's name any character).
+std::string element_id(const std::string& id) {
+    std::string out = "chart-";
+    for (char c : id) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '-';
+    return out;
+}
+
 std::string escape(const std::string& s) {
     std::string out;
     for (char c : s) {
@@ -408,7 +419,178 @@ figure { margin: 16px 0 24px; } figcaption { font-weight: 600; } .caption, .note
 .stamp td:first-child { color: #57606a; } #errors { color: #b00020; white-space: pre-wrap; }
 )";
 
+// A d3 format for a metric's values.
+std::string value_format(const MetricInfo& m) {
+    switch (m.unit) {
+        case MetricUnit::Money:
+        case MetricUnit::Loss: return "$,.2f";
+        case MetricUnit::Position: return "$,.0f";
+        case MetricUnit::Percent: return ".1%";
+        default: return ",.3~f";
+    }
+}
+
 }  // namespace
+
+std::vector<Chart> sweep_charts(const Evaluator& ev, const SweepGrid& grid) {
+    std::vector<Chart> charts;
+    if (grid.axes.empty()) return charts;
+    for (std::size_t k = 0; k < ev.metrics().size(); ++k) {
+        const Metric& metric = ev.metrics()[k];
+        const std::string format = value_format(*metric.info);
+        const std::optional<std::size_t> best = best_point(grid.points, k, metric);
+        json values = json::array();
+        for (std::size_t p = 0; p < grid.points.size(); ++p) {
+            const auto& e = grid.points[p].values[k].estimate;
+            if (!e) continue;
+            json row{{"estimate", e->value},
+                     {"ci_low", e->ci_low},
+                     {"ci_high", e->ci_high},
+                     {"best", best && *best == p}};
+            if (grid.axes.size() == 1) {
+                row["x"] = grid.axes[0].values[p];
+            } else {
+                const std::size_t n1 = grid.axes[1].values.size();
+                row["x"] = grid.axes[0].values[p / n1];
+                row["y"] = grid.axes[1].values[p % n1];
+            }
+            values.push_back(std::move(row));
+        }
+        const json tooltip = json::array({{{"field", "x"}, {"title", grid.axes[0].key}},
+                                          {{"field", "estimate"}, {"format", format}, {"title", metric.name}},
+                                          {{"field", "ci_low"}, {"format", format}},
+                                          {{"field", "ci_high"}, {"format", format}}});
+        json spec;
+        if (grid.axes.size() == 1) {
+            const json x{{"field", "x"},
+                         {"type", "quantitative"},
+                         {"scale", {{"zero", false}}},
+                         {"title", grid.axes[0].key}};
+            spec = {
+                {"width", kWidth},
+                {"height", 260},
+                {"data", {{"values", values}}},
+                {"layer",
+                 json::array(
+                     {{{"mark", {{"type", "area"}, {"opacity", 0.25}}},
+                       {"encoding",
+                        {{"x", x},
+                         {"y",
+                          {{"field", "ci_low"},
+                           {"type", "quantitative"},
+                           {"scale", {{"zero", false}}},
+                           {"axis", {{"title", metric.name}, {"format", format}}}}},
+                         {"y2", {{"field", "ci_high"}}}}}},
+                      {{"mark", {{"type", "line"}, {"point", true}}},
+                       {"encoding",
+                        {{"x", x},
+                         {"y", {{"field", "estimate"}, {"type", "quantitative"}}},
+                         {"tooltip", tooltip}}}},
+                      {{"transform", json::array({{{"filter", "datum.best"}}})},
+                       {"mark", {{"type", "point"}, {"filled", true}, {"size", 160}, {"color", "#d62728"}}},
+                       {"encoding",
+                        {{"x", x},
+                         {"y", {{"field", "estimate"}, {"type", "quantitative"}}},
+                         {"tooltip", tooltip}}}}})}};
+        } else {
+            json with_y = tooltip;
+            with_y.insert(with_y.begin() + 1, {{"field", "y"}, {"title", grid.axes[1].key}});
+            const json x{{"field", "x"}, {"type", "ordinal"}, {"title", grid.axes[0].key}};
+            const json y{
+                {"field", "y"}, {"type", "ordinal"}, {"title", grid.axes[1].key}, {"sort", "descending"}};
+            spec = {
+                {"width", kWidth},
+                {"height", 40 + 28 * grid.axes[1].values.size()},
+                {"data", {{"values", values}}},
+                {"layer",
+                 json::array(
+                     {{{"mark", "rect"},
+                       {"encoding",
+                        {{"x", x},
+                         {"y", y},
+                         {"color",
+                          {{"field", "estimate"},
+                           {"type", "quantitative"},
+                           {"title", metric.name},
+                           {"legend", {{"format", format}}}}},
+                         {"tooltip", with_y}}}},
+                      {{"mark", {{"type", "text"}, {"fontSize", 10}}},
+                       {"encoding",
+                        {{"x", x},
+                         {"y", y},
+                         {"text", {{"field", "estimate"}, {"type", "quantitative"}, {"format", format}}}}}},
+                      {{"transform", json::array({{{"filter", "datum.best"}}})},
+                       {"mark",
+                        {{"type", "rect"}, {"fill", nullptr}, {"stroke", "black"}, {"strokeWidth", 3}}},
+                       {"encoding", {{"x", x}, {"y", y}}}}})}};
+        }
+        const std::string better = metric.info->better == Better::Higher  ? "higher is better"
+                                   : metric.info->better == Better::Lower ? "lower is better"
+                                                                          : "no better direction";
+        charts.push_back(
+            {"sweep-" + metric.name, fmt::format("{} across the sweep", metric.name),
+             fmt::format(
+                 "{} ({}), every point on the same paths (common random numbers){}; {} marked in red or "
+                 "outlined. Invalid points are left out.",
+                 metric.info->description, better,
+                 metric.info->simulated && grid.axes.size() == 1 ? ", with its 95% band" : "",
+                 best ? "the best point" : "no best point"),
+             std::move(spec)});
+    }
+    return charts;
+}
+
+Chart tornado_chart(const Evaluator& ev, const std::vector<SensitivityRow>& rows) {
+    const Metric& metric = ev.metrics()[0];
+    const std::string format = value_format(*metric.info);
+    const MetricValue& base_value = ev.base_result().values[0];
+    const double base = base_value.estimate ? base_value.estimate->value : 0;
+    json bars = json::array();
+    for (const SensitivityRow& row : rows) {
+        for (const auto& [end, point, text] : {std::tuple{"low", &row.low, row.input.low_text},
+                                               std::tuple{"high", &row.high, row.input.high_text}}) {
+            if (!point->valid || !point->values[0].estimate) continue;
+            bars.push_back({{"input", row.input.key},
+                            {"end", fmt::format("{} end", end)},
+                            {"at", text},
+                            {"from", base},
+                            {"to", point->values[0].estimate->value},
+                            {"swing", row.swing}});
+        }
+    }
+    json spec{
+        {"width", kWidth},
+        {"height", 30 + 22 * std::max<std::size_t>(1, rows.size())},
+        {"layer",
+         json::array(
+             {{{"data", {{"values", bars}}},
+               {"mark", {{"type", "bar"}, {"opacity", 0.8}}},
+               {"encoding",
+                {{"y",
+                  {{"field", "input"},
+                   {"type", "nominal"},
+                   {"title", nullptr},
+                   {"sort", {{"field", "swing"}, {"order", "descending"}}},
+                   {"axis", {{"labelLimit", 320}}}}},
+                 {"x",
+                  {{"field", "from"},
+                   {"type", "quantitative"},
+                   {"scale", {{"zero", false}}},
+                   {"axis", {{"title", metric.name}, {"format", format}}}}},
+                 {"x2", {{"field", "to"}}},
+                 {"color", {{"field", "end"}, {"type", "nominal"}, {"title", "input at its"}}},
+                 {"tooltip", json::array({{{"field", "input"}},
+                                          {{"field", "at"}, {"title", "value"}},
+                                          {{"field", "to"}, {"format", format}, {"title", metric.name}}})}}}},
+              {{"data", {{"values", json::array({{{"base", base}}})}}},
+               {"mark", {{"type", "rule"}, {"strokeDash", json::array({4, 3})}}},
+               {"encoding", {{"x", {{"field", "base"}, {"type", "quantitative"}}}}}}})}};
+    return {
+        "tornado", fmt::format("Tornado: {} with each input moved alone", metric.name),
+        "Each bar runs from the metric at the file's values (the dashed line) to its value with one input at "
+        "its low or high end, on the same paths; the inputs are ranked by swing.",
+        std::move(spec)};
+}
 
 std::vector<Chart> run_charts(const Thesis& t, const SimulationResult& result, const PriceFan& fan) {
     std::vector<Chart> charts;
@@ -460,14 +642,19 @@ std::string render_html(const Report& r, const Thesis& t, const std::vector<Char
         out += "</script>\n";
     }
     out += "</head><body>\n<header><h1>" + escape(r.heading) + "</h1>\n";
-    const json& sim = r.json.contains("simulation") ? r.json["simulation"] : json::object();
+    // The run's simulation object, or a sweep's or a sensitivity's.
+    json sim = json::object();
+    if (r.json.contains("simulation")) sim = r.json["simulation"];
+    for (const char* command : {"sweep", "sensitivity"})
+        if (r.json.contains(command) && r.json[command].contains("simulation"))
+            sim = r.json[command]["simulation"];
     std::vector<std::pair<std::string, std::string>> stamp{{"file", t.source}};
     if (sim.contains("seed")) {
         stamp.emplace_back("seed", std::to_string(sim["seed"].get<std::uint64_t>()));
         stamp.emplace_back("paths", format_count(sim["paths"].get<double>()));
-        stamp.emplace_back("model", sim["model"].get<std::string>());
-        stamp.emplace_back("fill policy", sim["monitoring"].get<std::string>());
     }
+    stamp.emplace_back("model", std::string(to_string(t.model.kind)));
+    stamp.emplace_back("fill policy", std::string(to_string(t.simulation.monitoring)));
     stamp.emplace_back("version", std::string("thesis ") + kVersion);
     stamp.emplace_back("charts", std::string(report_assets::versions()));
     out += "<table class=\"stamp\">";
@@ -478,8 +665,8 @@ std::string render_html(const Report& r, const Thesis& t, const std::vector<Char
                                    : "<p>" + escape(v) + "</p>";
     out += "</section>\n<section><h2>Charts</h2>\n";
     for (const Chart& c : charts)
-        out += "<figure><figcaption>" + escape(c.title) + "</figcaption><div class=\"chart\" id=\"chart-" +
-               escape(c.id) + "\"></div><p class=\"caption\">" + escape(c.caption) + "</p></figure>\n";
+        out += "<figure><figcaption>" + escape(c.title) + "</figcaption><div class=\"chart\" id=\"" +
+               element_id(c.id) + "\"></div><p class=\"caption\">" + escape(c.caption) + "</p></figure>\n";
     out += "</section>\n";
     if (!t.assumptions.empty()) {
         out +=
@@ -498,7 +685,7 @@ std::string render_html(const Report& r, const Thesis& t, const std::vector<Char
     for (const std::string& note : r.notes) out += "<p class=\"note\">" + escape(note) + "</p>";
     out += "</section>\n<pre id=\"errors\"></pre>\n<script>\n";
     json specs = json::array();
-    for (const Chart& c : charts) specs.push_back({{"id", c.id}, {"spec", c.spec}});
+    for (const Chart& c : charts) specs.push_back({{"id", element_id(c.id)}, {"spec", c.spec}});
     out += "const charts = " + script_json(specs) + ";\n";
     // Errors are written into the page (and console), so a headless browser's DOM shows them;
     // body[data-rendered] says how many charts rendered.
@@ -507,7 +694,7 @@ const fail = (m) => { errors.textContent += m + '\n'; };
 window.addEventListener('error', (e) => fail('error: ' + e.message));
 const consoleError = console.error.bind(console);
 console.error = (...a) => { fail('console.error: ' + a.join(' ')); consoleError(...a); };
-Promise.all(charts.map((c) => vegaEmbed('#chart-' + c.id, c.spec, {actions: false, renderer: 'svg', mode: 'vega-lite'})))
+Promise.all(charts.map((c) => vegaEmbed('#' + c.id, c.spec, {actions: false, renderer: 'svg', mode: 'vega-lite'})))
   .then(() => { document.body.dataset.rendered = String(charts.length); })
   .catch((e) => fail('vegaEmbed: ' + e));
 </script>

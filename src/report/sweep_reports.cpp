@@ -39,20 +39,6 @@ std::string_view better_text(Better b) {
     return "";
 }
 
-// Index of the best point for metric k, if the metric has a direction and any point a value.
-std::optional<std::size_t> best_point(const std::vector<PointResult>& points, std::size_t k,
-                                      const Metric& metric) {
-    if (metric.info->better == Better::Neither) return std::nullopt;
-    std::optional<std::size_t> best;
-    for (std::size_t p = 0; p < points.size(); ++p) {
-        const auto& e = points[p].values[k].estimate;
-        if (!e) continue;
-        const double v = e->value, b = best ? points[*best].values[k].estimate->value : 0;
-        if (!best || (metric.info->better == Better::Higher ? v > b : v < b)) best = p;
-    }
-    return best;
-}
-
 nlohmann::json estimate_json(const MetricValue& v) { return thesis::estimate_json(v.estimate, v.reason); }
 
 void add_estimate_cells(std::vector<Cell>& row, const std::optional<Estimate>& e) {
@@ -508,6 +494,19 @@ Report solve_report(const Evaluator& ev, const std::string& key, double target, 
             {"paths", ev.paths()}, {"seed", ev.seed()}, {"touch_odds", ev.touch_odds()}};
     r.json = std::move(j);
     return r;
+}
+
+std::optional<std::size_t> best_point(const std::vector<PointResult>& points, std::size_t k,
+                                      const Metric& metric) {
+    if (metric.info->better == Better::Neither) return std::nullopt;
+    std::optional<std::size_t> best;
+    for (std::size_t p = 0; p < points.size(); ++p) {
+        const auto& e = points[p].values[k].estimate;
+        if (!e) continue;
+        const double v = e->value, b = best ? points[*best].values[k].estimate->value : 0;
+        if (!best || (metric.info->better == Better::Higher ? v > b : v < b)) best = p;
+    }
+    return best;
 }
 
 }  // namespace thesis

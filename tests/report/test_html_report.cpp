@@ -2,6 +2,7 @@
 // from, and the page's promises (one chart element per chart, no URL). tests/report_browser.py
 // renders the page in Chromium.
 #include "thesis/core/errors.h"
+#include "thesis/io/seed_thesis.h"
 #include "thesis/io/yaml_loader.h"
 #include "thesis/math/statistics.h"
 #include "thesis/report/html_report.h"
@@ -81,4 +82,37 @@ TEST_CASE("the report page holds one element per chart and references no URL") {
     const std::size_t data = page.find("const charts = ");
     REQUIRE(data != std::string::npos);
     CHECK(page.find("</", data) == page.find("</script>", data));
+}
+
+TEST_CASE("a sweep's charts are one per metric and the tornado one bar per input end") {
+    const ThesisSource source{std::string(seed_thesis_yaml()), "seed", {}};
+    EvalOptions options;
+    options.paths = 1024;
+    const Evaluator ev(source, "aggressive.p_stop,valuation.expected_price", options);
+    const SweepGrid line = run_sweep(ev, {parse_sweep_axis("plans.aggressive.stop=550:650:50")});
+    const std::vector<Chart> lines = sweep_charts(ev, line);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].id == "sweep-aggressive.p_stop");
+    // A line with its band: 3 points, each with its interval; one of them marked best.
+    const auto& values = lines[0].spec["data"]["values"];
+    REQUIRE(values.size() == 3);
+    int best = 0;
+    for (const auto& v : values) {
+        CHECK(v["ci_low"].get<double>() <= v["estimate"].get<double>());
+        best += v["best"].get<bool>();
+    }
+    CHECK(best == 1);  // p_stop: lower is better, the 550 stop
+    CHECK(values[0]["best"].get<bool>());
+    const SweepGrid grid = run_sweep(ev, {parse_sweep_axis("plans.aggressive.stop=550,650"),
+                                          parse_sweep_axis("model.volatility=30%,50%")});
+    const std::vector<Chart> heat = sweep_charts(ev, grid);
+    CHECK(heat[0].spec["layer"][0]["mark"] == "rect");
+    CHECK(heat[0].spec["data"]["values"].size() == 4);
+
+    const Evaluator valuation(source, "valuation.expected_price", {});
+    std::vector<std::string> skipped;
+    const auto inputs = sensitivity_inputs(source.yaml, valuation.metrics()[0], 0.10, &skipped);
+    const auto rows = run_sensitivity(valuation, inputs);
+    const Chart tornado = tornado_chart(valuation, rows);
+    CHECK(tornado.spec["layer"][0]["data"]["values"].size() == 2 * rows.size());
 }

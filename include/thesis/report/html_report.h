@@ -3,6 +3,7 @@
 // specifications rendered by vega-embed, the libraries inlined) and its tables. Pure: strings out;
 // the file is written at the edge (output.h).
 
+#include "thesis/analysis/sweep.h"
 #include "thesis/core/thesis.h"
 #include "thesis/report/report.h"
 #include "thesis/simulation/monte_carlo.h"
@@ -30,6 +31,14 @@ struct Chart {
 /// under the scenarios model, its expected P&L on each scenario's paths; the price fan with the
 /// plans' levels and the events' dates.
 std::vector<Chart> run_charts(const Thesis& thesis, const SimulationResult& result, const PriceFan& fan);
+
+/// A sweep's charts, one per metric: over one key, the estimate as a line with its 95% band and
+/// the best point marked; over two, a heatmap with the best cell outlined.
+std::vector<Chart> sweep_charts(const Evaluator& evaluator, const SweepGrid& grid);
+
+/// The sensitivity's tornado: for each input, bars from the base value to the metric at the
+/// input's low and high ends, ranked by swing.
+Chart tornado_chart(const Evaluator& evaluator, const std::vector<SensitivityRow>& rows);
 
 /// Whether this binary carries the chart libraries (built with THESIS_BUILD_REPORT and npm).
 bool html_report_available();

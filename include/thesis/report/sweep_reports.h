@@ -5,6 +5,7 @@
 #include "thesis/analysis/sweep.h"
 #include "thesis/report/report.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ Report sweep_report(const Evaluator& evaluator, const SweepGrid& grid, bool vers
 /// lists the inputs left alone and why.
 Report sensitivity_report(const Evaluator& evaluator, const std::vector<SensitivityRow>& rows, double spread,
                           const std::vector<std::string>& skipped);
+
+/// The index of the best point for metric k (by the metric's better direction), nullopt when it
+/// has no direction or no point a value. The tables and the report's charts mark it.
+std::optional<std::size_t> best_point(const std::vector<PointResult>& points, std::size_t k,
+                                      const Metric& metric);
 
 /// `thesis solve`: the root of `key` for the metric at `target`, the bracket and the JSON.
 Report solve_report(const Evaluator& evaluator, const std::string& key, double target,
