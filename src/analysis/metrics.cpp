@@ -85,7 +85,11 @@ std::vector<MetricInfo> build_catalogue() {
         [](const TradeOutcome& o, const TradeEconomics&) { return o.pnl_per_share; });
     simulated(
         "pnl_per_position", "E[P&L] per position", "expected P&L of the sized position", U::Position,
-        B::Higher, every, [](const PlanMetrics& m) { return value(m.pnl_per_position); },
+        B::Higher, "a plan with a size (capital or shares)",
+        [](const PlanMetrics& m) {
+            // Without a size there is no position: no value, rather than a misleading $0.
+            return m.shares > 0 ? value(m.pnl_per_position) : none("the plan has no size (capital or shares)");
+        },
         [](const TradeOutcome& o, const TradeEconomics& e) { return o.pnl_per_share * e.shares; });
     simulated("pnl_sd", "SD of P&L per share", "standard deviation of P&L per share (a statistic, no CI)",
               U::Loss, B::Neither, every,

@@ -169,7 +169,9 @@ MachineValue machine_value(const std::vector<Cell>& row, std::size_t c) {
     // A value that is not a finite number (none should reach here) is missing.
     if (cell.raw) return std::isfinite(*cell.raw) ? MachineValue{*cell.raw, {}} : MachineValue{};
     const std::string& text = !cell.machine.empty() ? cell.machine : cell.text;
-    if (text.empty()) return {};  // an empty field in CSV, null in records: pandas reads both as missing
+    // An empty field in CSV, null in records: pandas reads both as missing. "–" is what people
+    // see for a value that does not apply (no position without a size, say): missing too.
+    if (text.empty() || text == "–") return {};
     return {{}, text};
 }
 

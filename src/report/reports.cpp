@@ -217,8 +217,11 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                         format_money(e.risk_per_share), format_money(e.reward_per_share),
                         format_fixed(e.reward_risk, 2), format_percent(e.breakeven_win_rate)));
     else if (!e.stop)
-        r.verdict.push_back(fmt::format("Verdict: no stop — the whole position ({}) is at risk",
-                                        format_money(e.position_value)));
+        r.verdict.push_back(e.shares > 0
+                                ? fmt::format("Verdict: no stop — the whole position ({}) is at risk",
+                                              format_money(e.position_value))
+                                : std::string("Verdict: no stop — the whole entry price is at risk, "
+                                              "per share (the plan has no capital or shares)"));
     else
         r.verdict.push_back(
             fmt::format("Verdict: risk {} a share with no target", format_money(e.risk_per_share)));
@@ -248,8 +251,10 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
     if (plan.sizing.risk_per_trade > 0 && !plan.sizing.shares)
         et.rows.push_back({"risk per trade", percent(plan.sizing.risk_per_trade)});
     et.rows.push_back({"position size", Cell(fmt::format("{} shares", format_count(e.shares)), e.shares)});
-    et.rows.push_back({"position value", money(e.position_value)});
-    et.rows.push_back({"capital at risk", money(e.capital_at_risk)});
+    // Without a size (no capital, no share count) there is no position: "–", not $0.
+    const auto sized = [&](double amount) { return e.shares > 0 ? money(amount) : Cell("–"); };
+    et.rows.push_back({"position value", sized(e.position_value)});
+    et.rows.push_back({"capital at risk", sized(e.capital_at_risk)});
     r.tables.push_back(et);
 
     std::vector<ScenarioValue> values;
@@ -264,6 +269,13 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
         grid = price_grid(request.from.value_or(grid.front()), request.to.value_or(grid.back()), step);
     }
     std::vector<PayoffRow> rows = payoff_table(plan, e, grid);
+    // The plan's own levels are rows whatever the grid's step: the entry, the stop, the target.
+    for (const std::optional<Price>& level : {std::optional<Price>(e.entry), e.stop, e.target}) {
+        if (!level ||
+            std::any_of(grid.begin(), grid.end(), [&](Price p) { return std::fabs(p - *level) < 1e-9; }))
+            continue;
+        rows.push_back(payoff_table(plan, e, {*level}).front());
+    }
     for (const auto& v : values) {
         PayoffRow row = payoff_table(plan, e, {v.price}).front();
         row.label = v.name;
@@ -294,7 +306,7 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                            percent(row.hold.of_entry, true), signed_money(row.stop_only.per_share),
                            percent(row.stop_only.of_entry, true), signed_money(row.stop_and_target.per_share),
                            percent(row.stop_and_target.of_entry, true),
-                           signed_money(row.stop_and_target.per_position, 0)});
+                           e.shares > 0 ? signed_money(row.stop_and_target.per_position, 0) : Cell("–")});
     }
     pt.footnotes.push_back(
         "hold: close at the exit price; stop: closed at the stop level if the price ends beyond "

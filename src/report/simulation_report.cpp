@@ -429,7 +429,8 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
                                   {"p_stop", est(o.p_stop)},
                                   {"p_gap_through_stop", est(o.p_gap_through_stop)},
                                   {"pnl_per_share", est(o.pnl_per_share)},
-                                  {"pnl_per_position", est(o.pnl_per_position)}});
+                                  {"pnl_per_position",
+                                   metrics[i].shares > 0 ? est(o.pnl_per_position) : json(nullptr)}});
             sim["plans"][i]["by_scenario"] = std::move(by);
         }
     }

@@ -119,8 +119,20 @@ TEST_CASE("a grid request replaces the default grid") {
     g.to = 700;
     g.step = 100;
     const Report r = payoff_report(t, *t.find_plan("aggressive"), g);
-    // 3 grid rows + 4 scenario rows.
-    CHECK(r.json["rows"].size() == 7);
+    // 3 grid rows (500, 600, 700: the stop and the entry among them) + the target, 1000, which the
+    // grid misses + 4 scenario rows.
+    CHECK(r.json["rows"].size() == 8);
+    // A step that misses every level of the plan: they are rows all the same.
+    g.from = 550;
+    g.to = 650;
+    g.step = 25;
+    const Report off = payoff_report(t, *t.find_plan("aggressive"), g);
+    std::vector<double> exits;
+    for (const auto& row : off.json["rows"]) exits.push_back(row["exit"].get<double>());
+    // (Bull's price is the target's $1,000: a row of its own, labelled with its name.)
+    for (double level : {600.0, 700.0, 1000.0})
+        CHECK(std::count(exits.begin(), exits.end(), level) == (level == 1000 ? 2 : 1));
+    CHECK(exits.size() == 5 + 2 + 4);  // 550 … 650 (the stop among them), entry, target, 4 scenarios
 }
 
 TEST_CASE("the run's audit says when the model does not price the thesis's scenarios") {
@@ -160,4 +172,23 @@ TEST_CASE("the run's audit says when the model does not price the thesis's scena
     for (const Scenario& s : t.scenarios) values.push_back(value_scenario(s, t.stock));
     t.model.drift = *drift_for_horizon_price(t, 1.0, expectation(values, t.stock.price).expected_price);
     CHECK(findings_of(t).empty());
+}
+
+TEST_CASE("a plan without a size shows no position figures rather than $0") {
+    // hold without capital: no shares, so no position; per share figures stay.
+    const Thesis t = load_seed_thesis({parse_override("plans.hold.capital=0")});
+    const Report table = payoff_report(t, *t.find_plan("hold"), {});
+    CHECK(table.verdict[0].find("the plan has no capital or shares") != std::string::npos);
+    const std::string economics = render(table, Format::Csv, "economics");
+    CHECK(economics.find("position value,\n") != std::string::npos);  // missing, not 0
+    CHECK(economics.find("capital at risk,\n") != std::string::npos);
+    MonteCarlo mc(t);
+    mc.run(2048);
+    Report run = valuation_report(t);
+    add_simulation(run, t, mc.result(), 2048);
+    const auto& hold = run.json["simulation"]["plans"][2];
+    CHECK(hold["name"] == "hold");
+    CHECK(hold["pnl_per_position"].is_null());  // the run's JSON writes a metric that does not apply as null
+    CHECK(hold["pnl_per_share"]["estimate"].is_number());
+    CHECK(run.json["simulation"]["plans"][0]["pnl_per_position"]["estimate"].is_number());
 }
