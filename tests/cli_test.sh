@@ -50,6 +50,11 @@ expect "run built-in" 0 "$thesis" run && {
 }
 expect "run file" 0 "$thesis" run "$src/scenarios/nvda-china.yaml" && ok
 expect "run second example" 0 "$thesis" run "$src/scenarios/coastal-coffee-short.yaml" && ok
+# `-` reads the scenario file from standard input (the function's stdin is the file).
+from_stdin() { "$@" <"$src/scenarios/coastal-coffee-short.yaml"; }
+expect "run from stdin" 0 from_stdin "$thesis" run - --paths 2000 && has "run from stdin names it" "$out" "(<stdin>)"
+expect "sweep from stdin" 0 from_stdin "$thesis" sweep - --set plans.short.stop=95,100 --metric short.p_stop --paths 1024 && has "sweep from stdin" "$out" "<stdin>"
+expect "run from empty stdin" 2 "$thesis" run - </dev/null && has "empty stdin msg" "$err" "<stdin>:1:1: expected a scenario file"
 expect "run --scenario" 0 "$thesis" run --scenario bear && {
     has "scenario bear" "$out" "bear"
     if grep -q "^  bull" <<<"$out"; then fail "scenario filter shows bull"; else ok; fi

@@ -8,6 +8,9 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
+#include <sstream>
+
 #include <unistd.h>
 #include <algorithm>
 #include <cerrno>
@@ -48,8 +51,11 @@ void add_output_options(CLI::App& command, CommonOptions& o) {
 
 void add_common_options(CLI::App& command, CommonOptions& o) {
     command
-        .add_option("file", o.file, "Scenario file (YAML); without it, the seed's thesis built into thesis")
-        ->check(CLI::ExistingFile);
+        .add_option(
+            "file", o.file,
+            "Scenario file (YAML), or - to read it from standard input; without it, the seed's thesis "
+            "built into thesis")
+        ->check(existing_file_or_stdin());
     command.add_option("--set,-s", o.sets,
                        "Override a value by key path, e.g. --set plans.aggressive.stop=550 "
                        "(repeatable)");
@@ -187,7 +193,21 @@ Thesis load(const CommonOptions& o) {
     check_part(o);
     std::vector<Override> overrides;
     for (const auto& s : o.sets) overrides.push_back(parse_override(s));
+    if (o.file == "-") return load_thesis(read_standard_input(), "<stdin>", overrides);
     return o.file.empty() ? load_seed_thesis(overrides) : load_thesis_file(o.file, overrides);
+}
+
+std::string read_standard_input() {
+    std::ostringstream text;
+    text << std::cin.rdbuf();
+    if (std::cin.bad()) throw InputError({"<stdin>"}, "", "cannot read standard input");
+    return text.str();
+}
+
+CLI::Validator existing_file_or_stdin() {
+    return CLI::Validator(
+        [](std::string& name) { return name == "-" ? std::string() : CLI::ExistingFile(name); },
+        "FILE or - (standard input)");
 }
 
 void emit(const Report& report, const CommonOptions& o) {

@@ -96,7 +96,12 @@ void check_output_folder(const std::string& output);
 /// or the file's folder is not writable (nothing to do for an empty path).
 void check_report_output(const std::string& path);
 
-/// Loads the thesis the options name, with their overrides.
+/// The whole of standard input (a scenario file given as `-`).
+std::string read_standard_input();
+/// A scenario file's positional: an existing file, or `-` for standard input.
+CLI::Validator existing_file_or_stdin();
+
+/// Loads the thesis the options name (`-`: from standard input), with their overrides.
 Thesis load(const CommonOptions& options);
 
 /// Prints or writes the report in the chosen format (files atomically; never over the input).

@@ -25,6 +25,9 @@ ThesisSource read_source(const CommonOptions& common, std::vector<Override> fixe
     if (common.file.empty()) {
         s.yaml = std::string(seed_thesis_yaml());
         s.source = std::string(kSeedThesisName);
+    } else if (common.file == "-") {
+        s.yaml = read_standard_input();
+        s.source = "<stdin>";
     } else {
         std::ifstream in(common.file, std::ios::binary);
         if (!in) throw InputError({common.file}, "", "cannot read the file");

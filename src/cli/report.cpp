@@ -66,8 +66,11 @@ void setup_report(CLI::App& app) {
         "report",
         "The run as one HTML file that opens offline: valuation, payoff, outcome, P&L and scenario charts "
         "for every plan, the price fan, and the run's tables");
-    command->add_option("file", options->common.file, "Scenario file (YAML); without it, the seed's thesis")
-        ->check(CLI::ExistingFile);
+    command
+        ->add_option(
+            "file", options->common.file,
+            "Scenario file (YAML), or - to read it from standard input; without it, the seed's thesis")
+        ->check(existing_file_or_stdin());
     command->add_option("--set,-s", options->common.sets,
                         "Override a value by key path, e.g. --set plans.aggressive.stop=550 (repeatable)");
     command->add_option("--output,-o", options->common.output,
