@@ -74,6 +74,15 @@ std::vector<MetricInfo> build_catalogue() {
             return is(o.reason == ExitReason::GapThroughStop);
         });
     simulated(
+        "p_stop_in_profit", "P(stop in profit)",
+        "probability the trade exits at its stop with a gain, as a trailing stop that climbed past the entry "
+        "does (part of p_stop)",
+        U::Percent, B::Higher, "a plan with a stop",
+        [](const PlanMetrics& m) { return value(m.stopped_in_profit); },
+        [](const TradeOutcome& o, const TradeEconomics&) {
+            return is(stopped(o.reason) && o.pnl_per_share > 0);
+        });
+    simulated(
         "p_horizon", "P(horizon)", "probability the trade is still open at the horizon and closed there",
         U::Percent, B::Neither, every,
         [](const PlanMetrics& m) { return value(outcome(m, ExitReason::Horizon)); },
@@ -88,7 +97,8 @@ std::vector<MetricInfo> build_catalogue() {
         B::Higher, "a plan with a size (capital or shares)",
         [](const PlanMetrics& m) {
             // Without a size there is no position: no value, rather than a misleading $0.
-            return m.shares > 0 ? value(m.pnl_per_position) : none("the plan has no size (capital or shares)");
+            return m.shares > 0 ? value(m.pnl_per_position)
+                                : none("the plan has no size (capital or shares)");
         },
         [](const TradeOutcome& o, const TradeEconomics& e) { return o.pnl_per_share * e.shares; });
     simulated("pnl_sd", "SD of P&L per share", "standard deviation of P&L per share (a statistic, no CI)",

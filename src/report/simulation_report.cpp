@@ -193,7 +193,13 @@ std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
     if (plan.entry.kind != Entry::Kind::Market)
         line += fmt::format("fills on {} of paths; ", format_percent(filled, 0));
     if (m.has_target) line += fmt::format("target first {}, ", format_percent(m.outcome[1].value, 1));
-    if (m.has_stop)
+    if (m.has_stop && plan.stop.kind == Stop::Kind::Trailing)
+        // A trailing stop that has climbed past the entry locks in a profit: not a loss.
+        line += fmt::format("stopped {} ({} locking in a profit, {} at a loss; gap-through {}), ",
+                            format_percent(m.stopped.value, 1), format_percent(m.stopped_in_profit.value, 1),
+                            format_percent(m.stopped.value - m.stopped_in_profit.value, 1),
+                            format_percent(m.outcome[3].value, 1));
+    else if (m.has_stop)
         line += fmt::format("stopped {} (gap-through {}), ",
                             format_percent(m.outcome[2].value + m.outcome[3].value, 1),
                             format_percent(m.outcome[3].value, 1));

@@ -23,6 +23,7 @@ void PlanTally::merge(const PlanTally& other) {
     stop_shortfall.merge(other.stop_shortfall);
     touched_target += other.touched_target;
     touched_stop += other.touched_stop;
+    stopped_in_profit += other.stopped_in_profit;
     if (scenarios.size() < other.scenarios.size()) scenarios.resize(other.scenarios.size());
     for (std::size_t i = 0; i < other.scenarios.size(); ++i) scenarios[i].merge(other.scenarios[i]);
 }
@@ -305,14 +306,14 @@ struct PlanSamples {
     };
     std::array<std::uint64_t, kExitReasons.size()> outcomes{};
     std::vector<double> pnl, wins, losses, holding, stop_shortfall;
-    std::uint64_t touched_target = 0, touched_stop = 0;
+    std::uint64_t touched_target = 0, touched_stop = 0, stopped_in_profit = 0;
     std::vector<Scenario> scenarios;
 
     explicit PlanSamples(std::size_t scenario_count = 0) : scenarios(scenario_count) {}
     void clear() {
         outcomes.fill(0);
         for (auto* v : {&pnl, &wins, &losses, &holding, &stop_shortfall}) v->clear();
-        touched_target = touched_stop = 0;
+        touched_target = touched_stop = stopped_in_profit = 0;
         for (Scenario& s : scenarios) {
             s.paths = s.target = s.stop = s.gap = 0;
             s.pnl.clear();
@@ -332,8 +333,10 @@ struct PlanSamples {
         if (o.pnl_per_share > 0) wins.push_back(o.pnl_per_share);
         if (o.pnl_per_share < 0) losses.push_back(o.pnl_per_share);
         if (o.reason != ExitReason::Unfilled) holding.push_back((o.exit_step - o.entry_step) * dt);
-        if (o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop)
+        if (o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop) {
             stop_shortfall.push_back(o.stop_shortfall);
+            stopped_in_profit += o.pnl_per_share > 0;
+        }
         touched_target += o.touched_target;
         touched_stop += o.touched_stop;
     }
@@ -347,6 +350,7 @@ struct PlanSamples {
         t.stop_shortfall = RunningStats::of(stop_shortfall);
         t.touched_target = touched_target;
         t.touched_stop = touched_stop;
+        t.stopped_in_profit = stopped_in_profit;
         for (const Scenario& s : scenarios)
             t.scenarios.push_back({s.paths, s.target, s.stop, s.gap, RunningStats::of(s.pnl)});
         return t;
@@ -586,6 +590,7 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
                              std::pow(mw / (ml * ml), 2) * std::pow(m.average_loss->std_error, 2);
         m.kelly = normal_estimate(f, std::sqrt(df_dp * df_dp * var_p + df_db * df_db * var_b));
     }
+    m.stopped_in_profit = proportion_estimate(t.stopped_in_profit, n);
     m.touch_target = proportion_estimate(t.touched_target, n);
     m.touch_stop = proportion_estimate(t.touched_stop, n);
     // Conditional on each scenario: proportions and a mean over its own paths.

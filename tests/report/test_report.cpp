@@ -192,3 +192,27 @@ TEST_CASE("a plan without a size shows no position figures rather than $0") {
     CHECK(hold["pnl_per_share"]["estimate"].is_number());
     CHECK(run.json["simulation"]["plans"][0]["pnl_per_position"]["estimate"].is_number());
 }
+
+TEST_CASE("a trailing stop's verdict separates the stops that lock in a profit") {
+    // The short example's contrarian plan trails its stop 12% below the highest price since its
+    // fill: once the price has risen past entry / 0.88 (+ costs) a stop there exits with a gain.
+    const Thesis t = load_thesis_file(std::string(THESIS_SOURCE_DIR) + "/scenarios/coastal-coffee-short.yaml",
+                                      {parse_override("simulation.paths=8192")});
+    MonteCarlo mc(t);
+    mc.run(8192);
+    Report r = valuation_report(t);
+    add_simulation(r, t, mc.result(), 8192);
+    const std::size_t contrarian = 1, shorting = 0;
+    REQUIRE(t.plans[contrarian].stop.kind == Stop::Kind::Trailing);
+    const PlanMetrics trailing = summarize(mc.result(), contrarian, t.plans[contrarian], t.stock.price);
+    CHECK(trailing.stopped_in_profit.value > 0);
+    CHECK(trailing.stopped_in_profit.value < trailing.stopped.value);
+    // A fixed stop on the losing side of the entry can never exit with a gain.
+    REQUIRE(t.plans[shorting].stop.kind == Stop::Kind::Fixed);
+    CHECK(summarize(mc.result(), shorting, t.plans[shorting], t.stock.price).stopped_in_profit.value == 0);
+    const std::string verdict = r.verdict[1 + contrarian];
+    CHECK(verdict.find("locking in a profit") != std::string::npos);
+    CHECK(r.verdict[1 + shorting].find("locking in a profit") == std::string::npos);
+    CHECK(r.json["simulation"]["plans"][contrarian]["p_stop_in_profit"]["estimate"].get<double>() ==
+          trailing.stopped_in_profit.value);
+}

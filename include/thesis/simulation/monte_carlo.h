@@ -42,6 +42,7 @@ struct PlanTally {
     RunningStats holding;         ///< years from fill to exit, filled paths
     RunningStats stop_shortfall;  ///< per share beyond the stop level, stop exits
     std::uint64_t touched_target = 0, touched_stop = 0;
+    std::uint64_t stopped_in_profit = 0;   ///< stop exits (at the level or through a gap) with P&L > 0
     std::vector<ScenarioTally> scenarios;  ///< per scenario of the scenarios model, else empty
 
     void merge(const PlanTally& other);
@@ -126,6 +127,8 @@ struct PlanMetrics {
     std::uint64_t paths = 0;
     std::array<Estimate, kExitReasons.size()> outcome;  ///< probability of each exit reason
     Estimate stopped;  ///< probability of a stop exit, at the level or through a gap (p_stop)
+    /// probability of a stop exit that gains (a trailing stop locking in a profit)
+    Estimate stopped_in_profit;
     Estimate pnl_per_share, pnl_per_position;
     double shares = 0;
     double pnl_sd = 0;
