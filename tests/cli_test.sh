@@ -453,7 +453,7 @@ expect "sweep too many" 2 "$thesis" sweep --set plans.aggressive.stop=500:599:1 
 expect "sweep three keys" 2 "$thesis" sweep --set plans.aggressive.stop=550,600 --set model.volatility=0.4,0.5 --set model.drift=0,0.1 --metric aggressive.p_stop && has "sweep axes" "$err" "at most 2 swept keys"
 expect "sweep text field" 2 "$thesis" sweep --set stock.ticker=1,2 --metric aggressive.p_stop && has "sweep numeric" "$err" "not a numeric field"
 [ "$(wc -l <<<"$err")" -eq 1 ] && ok || fail "sweep error is one line"
-expect "sensitivity" 0 "$thesis" sensitivity --metric aggressive.pnl_per_share --paths 2048 --set plans.aggressive.stop=650:710 && {
+expect "sensitivity" 0 "$thesis" sensitivity --metric aggressive.pnl_per_share --paths 512 --set plans.aggressive.stop=650:710 && {
     has "tornado title" "$out" "Tornado: aggressive.pnl_per_share"
     has "tornado bar" "$out" "█"
     has "tornado invalid" "$out" "plans.aggressive.stop=710 is invalid"

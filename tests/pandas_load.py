@@ -33,7 +33,7 @@ commands = {
     "sweep_grid": ["sweep", "--set", "plans.aggressive.stop=600,650,710", "--set", "model.volatility=30%:50%:20%",
                    "--metric", "aggressive.pnl_per_share", *paths],
     "list_metrics": ["sweep", "--list-metrics"],
-    "sensitivity": ["sensitivity", "--metric", "aggressive.pnl_per_share", "--paths", "1024"],
+    "sensitivity": ["sensitivity", "--metric", "aggressive.pnl_per_share", "--paths", "256"],
     "solve": ["solve", "--vary", "plans.aggressive.stop", "--between", "560", "660",
               "--metric", "aggressive.risk_per_share", "--target", "70"],
 }
