@@ -112,22 +112,7 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     } else if (c_.kind == ModelKind::Scenarios) {
         setup_scenarios(t);
     } else {
-        double compensator = 0;
-        if (c_.kind == ModelKind::Merton) {
-            // Merton (1976): N ~ Poisson(λ dt) jumps per step, each log-normal(m, s²). The
-            // diffusion drift subtracts λκ, κ = e^{m + s²/2} − 1, so that E[S_t] = S₀ e^{μ t}:
-            // μ is the total expected return, jumps included.
-            const double kappa = std::exp(m.jump_mean + 0.5 * m.jump_sd * m.jump_sd) - 1;
-            compensator = m.jump_intensity * kappa;
-            c_.jump_rate_step = m.jump_intensity * dt;
-            c_.jump_probability_zero = std::exp(-c_.jump_rate_step);
-            c_.jump_mean = m.jump_mean;
-            c_.jump_sd = m.jump_sd;
-        }
-        // GBM in log space: each step has mean (μ − σ²/2 − λκ) dt and sd σ √dt.
-        c_.drift_step = (m.drift - 0.5 * m.volatility * m.volatility - compensator) * dt;
-        c_.vol_step = m.volatility * std::sqrt(dt);
-        variance_ = m.volatility * m.volatility;
+        setup_diffusion(m, c_.kind == ModelKind::Merton);
     }
     c_.bridge_variance = variance_ * grid_.dt;
     const double share = t.simulation.overnight_variance_share;
@@ -174,6 +159,27 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
 // Brownian motion: conditioning on L at K adds nothing once the step's end is known), and so is
 // it given the step's ends alone. The barrier-crossing laws of a step (bridge.h) therefore hold
 // as for GBM, with the same σ²Δt; sessions' overnight point likewise.
+double PathGenerator::setup_diffusion(const PriceModel& m, bool jumps) {
+    const double dt = grid_.dt;
+    double compensator = 0;
+    if (jumps) {
+        // Merton (1976): N ~ Poisson(λ dt) jumps per step, each log-normal(m, s²). The
+        // diffusion drift subtracts λκ, κ = e^{m + s²/2} − 1, so that E[S_t] = S₀ e^{μ t}:
+        // μ is the total expected return, jumps included.
+        const double kappa = std::exp(m.jump_mean + 0.5 * m.jump_sd * m.jump_sd) - 1;
+        compensator = m.jump_intensity * kappa;
+        c_.jump_rate_step = m.jump_intensity * dt;
+        c_.jump_probability_zero = std::exp(-c_.jump_rate_step);
+        c_.jump_mean = m.jump_mean;
+        c_.jump_sd = m.jump_sd;
+    }
+    // GBM in log space: each step has mean (μ − σ²/2 − λκ) dt and sd σ √dt.
+    c_.drift_step = (m.drift - 0.5 * m.volatility * m.volatility - compensator) * dt;
+    c_.vol_step = m.volatility * std::sqrt(dt);
+    variance_ = m.volatility * m.volatility;
+    return compensator;
+}
+
 void PathGenerator::setup_scenarios(const Thesis& t) {
     const PriceModel& m = t.model;
     const double dt = grid_.dt;
@@ -183,18 +189,7 @@ void PathGenerator::setup_scenarios(const Thesis& t) {
         throw InputError({}, "scenarios", "the scenarios model draws from at most 64 scenarios");
     // Merton's jumps, when model.jumps has an intensity: after the landing compensated in the
     // drift as for Merton, before it in the landing's mean (ln E[e^{jumps by T}] = λκT).
-    double compensator = 0;
-    if (m.jump_intensity > 0) {
-        const double kappa = std::expm1(m.jump_mean + 0.5 * m.jump_sd * m.jump_sd);
-        compensator = m.jump_intensity * kappa;
-        c_.jump_rate_step = m.jump_intensity * dt;
-        c_.jump_probability_zero = std::exp(-c_.jump_rate_step);
-        c_.jump_mean = m.jump_mean;
-        c_.jump_sd = m.jump_sd;
-    }
-    c_.drift_step = (m.drift - 0.5 * m.volatility * m.volatility - compensator) * dt;
-    c_.vol_step = m.volatility * std::sqrt(dt);
-    variance_ = m.volatility * m.volatility;
+    const double compensator = setup_diffusion(m, m.jump_intensity > 0);
     event_scenarios_ = event_scenario_masks(t);
     double cumulative = 0;
     for (std::size_t j = 0; j < t.scenarios.size(); ++j) {

@@ -168,6 +168,9 @@ class PathGenerator {
     double unlock_log_step() const { return c_.unlock_log_step; }
 
   private:
+    /// GBM's step (with Merton's jumps and their compensation when `jumps`): the drift and
+    /// volatility per step, the jumps' constants; returns the compensator λκ.
+    double setup_diffusion(const PriceModel& model, bool jumps);
     void setup_scenarios(const Thesis& thesis);
 
     TimeGrid grid_;
