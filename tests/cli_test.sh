@@ -384,6 +384,8 @@ expect "odds" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 10% -
     has "odds analytic" "$out" "0.47011859"
     has "odds verdict" "$out" "target first 47.01%"
 }
+expect "odds short" 0 "$thesis" odds --side short --spot 84 --stop 95 --target 66 --vol 35% --horizon 6m --paths 20000 && has "odds short heading" "$out" "Odds of a short from \$84"
+expect "odds short wrong side" 2 "$thesis" odds --side short --spot 84 --stop 80 --target 66 --vol 35% && has "odds short wrong side msg" "$err" "--stop: expected a price above the spot (84) for a short"
 expect "odds json" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 0.10 --vol 0.5 --horizon 0.75y --paths 5000 --monitoring discrete --format json && {
     if python3 -c 'import json,sys; d=json.load(sys.stdin); a=d["analytic"]; s=d["simulated"]; assert abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-4; assert a["method"].startswith("exact discrete"); assert set(s["p_neither"]) == {"estimate","std_error","ci_low","ci_high"}' <<<"$out"; then ok; else fail "odds json"; fi
 }

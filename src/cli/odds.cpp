@@ -18,6 +18,7 @@ namespace {
 struct OddsOptions {
     CommonOptions common;
     std::string spot, stop, target, drift = "0", vol, horizon = "1y";
+    std::string side = "long";  ///< short: the stop above the spot, the target below
     std::string monitoring = "continuous";
     std::uint64_t paths = 1'000'000, seed = 1;
     unsigned threads = 0;
@@ -78,8 +79,12 @@ void run_odds(const OddsOptions& o) {
                          fmt::format("expected a duration like 1y, 0.75y, 6m or 90d, got '{}'", o.horizon));
     check_ranges(o, spot, stop, target, drift, vol, *horizon);
     const Monitoring monitoring = o.monitoring == "discrete" ? Monitoring::Discrete : Monitoring::Continuous;
-    const Thesis t =
-        odds_thesis(spot, stop, target, drift, vol, *horizon, monitoring, o.paths, o.seed, o.steps_per_year);
+    const Side side = o.side == "short" ? Side::Short : Side::Long;
+    const Thesis t = odds_thesis(spot, stop, target, drift, vol, *horizon, monitoring, o.paths, o.seed,
+                                 o.steps_per_year, side);
+    // The closed forms take the band's lower and upper levels: a long's stop and target, a short's
+    // target and stop (its odds are then read the other way round, below).
+    const Price lower = side == Side::Short ? target : stop, upper = side == Side::Short ? stop : target;
     // The closed form for continuous monitoring; for discrete monitoring the exact discrete odds
     // (transition density integrated observation by observation; its cost grows with the steps).
     const int steps = make_time_grid(*horizon, o.steps_per_year).steps;
@@ -88,26 +93,28 @@ void run_odds(const OddsOptions& o) {
     // multiplies the mass (the odds sum to 0 or to 10^41). The continuous closed form, which is
     // then within a step's tiny move of the discrete odds, stands in for it.
     const double step_sd = vol * std::sqrt(*horizon / steps);
-    const double grid_spacing = std::log(target / stop) / 2000;
+    const double grid_spacing = std::log(upper / lower) / 2000;
     const bool grid_resolves = grid_spacing <= step_sd;
     bool discrete_exact = monitoring == Monitoring::Discrete && steps <= 2000 && grid_resolves;
     DoubleBarrierOdds exact{};
     if (discrete_exact) {
-        exact = discrete_barrier_odds(spot, stop, target, drift, vol, *horizon, steps);
+        exact = discrete_barrier_odds(spot, lower, upper, drift, vol, *horizon, steps);
         const double sum = exact.p_upper_first + exact.p_lower_first + exact.p_neither;
         discrete_exact = std::fabs(sum - 1) < 1e-3;  // else fall back as for a tiny volatility
     }
-    if (!discrete_exact) exact = double_barrier_odds(spot, stop, target, drift, vol, *horizon);
+    if (!discrete_exact) exact = double_barrier_odds(spot, lower, upper, drift, vol, *horizon);
+    // For a short the target is the lower level: "target first" is the lower level first.
+    if (side == Side::Short) std::swap(exact.p_upper_first, exact.p_lower_first);
     const std::string method = discrete_exact ? fmt::format("exact discrete odds, {} observations", steps)
                                               : "Kunitomo-Ikeda double-barrier series, continuous monitoring";
     const SimulatedOdds sim = simulate_odds(t, {.threads = o.threads});
 
     Report r;
     r.heading = fmt::format(
-        "Odds from {} between a stop at {} and a target at {}: drift {}, "
+        "Odds{} from {} between a stop at {} and a target at {}: drift {}, "
         "volatility {}, horizon {:g}y",
-        format_money(spot, -1), format_money(stop, -1), format_money(target, -1), format_percent(drift, 1),
-        format_percent(vol, 1), *horizon);
+        side == Side::Short ? " of a short" : "", format_money(spot, -1), format_money(stop, -1),
+        format_money(target, -1), format_percent(drift, 1), format_percent(vol, 1), *horizon);
     r.verdict.push_back(fmt::format(
         "Verdict: target first {}, stop first {}, neither {} ({})", format_percent(exact.p_upper_first, 2),
         format_percent(exact.p_lower_first, 2), format_percent(exact.p_neither, 2), method));
@@ -151,6 +158,7 @@ void run_odds(const OddsOptions& o) {
                   {"command", "odds"},
                   {"inputs",
                    {{"spot", spot},
+                    {"side", o.side},
                     {"stop", stop},
                     {"target", target},
                     {"drift", drift},
@@ -182,8 +190,13 @@ void setup_odds(CLI::App& app) {
                            "Quick odds without a file: P(target first), P(stop first), P(neither) for a "
                            "GBM, closed form and simulated");
     command->add_option("--spot", o->spot, "Price now, e.g. 770")->required();
-    command->add_option("--stop", o->stop, "Stop below the spot, e.g. 600")->required();
-    command->add_option("--target", o->target, "Target above the spot, e.g. 1000")->required();
+    command->add_option("--stop", o->stop, "Stop below the spot (above it for --side short), e.g. 600")
+        ->required();
+    command->add_option("--target", o->target, "Target above the spot (below it for --side short), e.g. 1000")
+        ->required();
+    command->add_option("--side", o->side, "long, or short: the stop above the spot and the target below")
+        ->check(CLI::IsMember({"long", "short"}))
+        ->capture_default_str();
     command->add_option("--drift", o->drift, "mu in dS/S = mu dt + sigma dW, a year: 10% or 0.10")
         ->capture_default_str();
     command->add_option("--vol", o->vol, "Volatility a year: 50% or 0.50")->required();

@@ -8,15 +8,20 @@
 namespace thesis {
 
 Thesis odds_thesis(Price spot, Price stop, Price target, double drift, double volatility, Years horizon,
-                   Monitoring monitoring, std::uint64_t paths, std::uint64_t seed, int steps_per_year) {
+                   Monitoring monitoring, std::uint64_t paths, std::uint64_t seed, int steps_per_year,
+                   Side side) {
+    const bool is_short = side == Side::Short;
     const auto require = [](bool ok, const char* input, std::string message) {
         if (!ok) throw InputError({"command line"}, input, std::move(message));
     };
     require(std::isfinite(spot) && spot > 0, "spot", "expected a positive price");
-    require(std::isfinite(stop) && stop > 0 && stop < spot, "stop",
-            fmt::format("expected a price below the spot ({}), got {}", spot, stop));
-    require(std::isfinite(target) && target > spot, "target",
-            fmt::format("expected a price above the spot ({}), got {}", spot, target));
+    // A long's stop lies below the spot and its target above; a short's the other way round.
+    require(std::isfinite(stop) && stop > 0 && (is_short ? stop > spot : stop < spot), "stop",
+            fmt::format("expected a price {} the spot ({}){}, got {}", is_short ? "above" : "below", spot,
+                        is_short ? " for a short" : "", stop));
+    require(std::isfinite(target) && target > 0 && (is_short ? target < spot : target > spot), "target",
+            fmt::format("expected a price {} the spot ({}){}, got {}", is_short ? "below" : "above", spot,
+                        is_short ? " for a short" : "", target));
     require(std::isfinite(volatility) && volatility > 0, "volatility", "expected a positive volatility");
     require(std::isfinite(drift), "drift", "expected a finite drift");
     require(std::isfinite(horizon) && horizon > 0, "horizon", "expected a positive horizon");
@@ -34,6 +39,7 @@ Thesis odds_thesis(Price spot, Price stop, Price target, double drift, double vo
     t.simulation.monitoring = monitoring;
     Plan p;
     p.name = "bracket";
+    p.side = side;
     p.stop = {.kind = Stop::Kind::Fixed, .level = stop};
     p.target = {.kind = Target::Kind::Fixed, .level = target};
     t.plans = {p};

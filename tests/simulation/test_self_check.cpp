@@ -79,3 +79,27 @@ TEST_CASE("odds inputs are checked: stop below spot below target") {
                          doctest::Contains("target: expected a price above the spot"), InputError);
     CHECK_THROWS_AS(odds_thesis(770, 600, 1000, 0.1, 0, 1, Monitoring::Continuous, 10, 1), InputError);
 }
+
+TEST_CASE("a short's odds: the stop above the spot and the target below, against the closed form") {
+    // A short from $84 with its stop at $95 and its target at $66 (the short example's levels):
+    // the band is [66, 95], and the short's target is its lower level, so P(target first) is
+    // the Kunitomo-Ikeda P(lower first) and P(stop first) P(upper first).
+    const Thesis t =
+        odds_thesis(84, 95, 66, -0.05, 0.35, 0.5, Monitoring::Continuous, 200'000, 11, 252, Side::Short);
+    REQUIRE(t.plans.front().side == Side::Short);
+    const DoubleBarrierOdds exact = double_barrier_odds(84, 66, 95, -0.05, 0.35, 0.5);
+    const SimulatedOdds sim = simulate_odds(t, {});
+    const auto z = [&](const Estimate& e, double p) {
+        return (e.value - p) / std::sqrt(p * (1 - p) / static_cast<double>(sim.paths));
+    };
+    CHECK(std::fabs(z(sim.p_target_first, exact.p_lower_first)) < 4);
+    CHECK(std::fabs(z(sim.p_stop_first, exact.p_upper_first)) < 4);
+    CHECK(std::fabs(z(sim.p_neither, exact.p_neither)) < 4);
+    // A short's levels on the wrong sides are refused, saying so.
+    CHECK_THROWS_WITH_AS(
+        odds_thesis(84, 80, 66, 0, 0.35, 0.5, Monitoring::Continuous, 10, 1, 252, Side::Short),
+        doctest::Contains("stop: expected a price above the spot (84) for a short"), InputError);
+    CHECK_THROWS_WITH_AS(
+        odds_thesis(84, 95, 90, 0, 0.35, 0.5, Monitoring::Continuous, 10, 1, 252, Side::Short),
+        doctest::Contains("target: expected a price below the spot (84) for a short"), InputError);
+}

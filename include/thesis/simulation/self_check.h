@@ -11,9 +11,11 @@
 namespace thesis {
 
 /// A thesis holding one market-entry plan bracketed by a stop and a target on a GBM: what
-/// `thesis odds` simulates. Throws InputError unless stop < spot < target and volatility > 0.
+/// `thesis odds` simulates. Throws InputError unless stop < spot < target (a long) or
+/// target < spot < stop (a short) and volatility > 0.
 Thesis odds_thesis(Price spot, Price stop, Price target, double drift, double volatility, Years horizon,
-                   Monitoring monitoring, std::uint64_t paths, std::uint64_t seed, int steps_per_year = 252);
+                   Monitoring monitoring, std::uint64_t paths, std::uint64_t seed, int steps_per_year = 252,
+                   Side side = Side::Long);
 
 /// Simulated odds of the bracket: target first, stop first, neither by the horizon.
 struct SimulatedOdds {
