@@ -80,7 +80,7 @@ TEST_CASE("odds inputs are checked: stop below spot below target") {
     CHECK_THROWS_AS(odds_thesis(770, 600, 1000, 0.1, 0, 1, Monitoring::Continuous, 10, 1), InputError);
 }
 
-TEST_CASE("a short's odds: the stop above the spot and the target below, against the closed form") {
+TEST_CASE("a short's odds with the stop above the spot and the target below match the closed form") {
     // A short from $84 with its stop at $95 and its target at $66 (the short example's levels):
     // the band is [66, 95], and the short's target is its lower level, so P(target first) is
     // the Kunitomo-Ikeda P(lower first) and P(stop first) P(upper first).
