@@ -154,6 +154,30 @@ std::vector<MetricInfo> build_catalogue() {
               "a plan with a stop that was hit twice",
               [](const PlanMetrics& m) { return from(m.stop_shortfall, "needs a stop hit at least twice"); });
     simulated(
+        "hedge_pnl", "hedge P&L",
+        "the options' part of the P&L per share: their value at exit (their payoff at expiry) less their "
+        "cost at entry (unfilled paths count as 0)",
+        U::Money, B::Higher, "a plan with a hedge",
+        [](const PlanMetrics& m) { return from(m.hedge_pnl, "the plan has no hedge"); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return o.hedge_pnl; });
+    simulated(
+        "floor_shortfall", "loss past the floor",
+        "mean loss per share beyond the plan's floor (the loss its stop promises at the level, or its "
+        "protective option at the strike plus the options' cost), over every path",
+        U::Loss, B::Lower, "a plan with a stop or a hedge covering the position",
+        [](const PlanMetrics& m) {
+            return from(m.floor_shortfall, "the plan has no floor (no stop, no hedge)");
+        },
+        [](const TradeOutcome& o, const TradeEconomics&) { return o.floor_shortfall; });
+    simulated(
+        "p_past_floor", "P(past the floor)",
+        "probability the trade loses more than its floor (a gap through the stop, or an option sold "
+        "before expiry below its intrinsic value)",
+        U::Percent, B::Lower, "a plan with a stop or a hedge covering the position",
+        [](const PlanMetrics& m) { return from(m.past_floor, "the plan has no floor (no stop, no hedge)"); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return is(o.floor_shortfall > 0); });
+    for (std::size_t k = out.size() - 3; k < out.size(); ++k) out[k].shown_when_empty = false;
+    simulated(
         "p_touch_target", "P(touch target)", "probability the price ever reaches the target level",
         U::Percent, B::Higher, "a plan with a target, touch odds on",
         [no_touch](const PlanMetrics& m) {

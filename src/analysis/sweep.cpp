@@ -216,9 +216,7 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
     for (Arm& s : sides)
         for (std::size_t k : wanted) {
             const Plan& plan = *s.thesis->find_plan(metrics[k].plan);
-            s.rules.push_back(compile_plan(plan, s.thesis->stock.price, s.generator->grid(),
-                                           s.thesis->model.events, s.thesis->simulation.gap_threshold,
-                                           s.thesis->simulation.horizon, s.thesis->simulation.touch_odds));
+            s.rules.push_back(compile_plan(plan, *s.thesis, s.generator->grid()));
             s.economics.push_back(trade_economics(plan, s.thesis->stock.price));
         }
 

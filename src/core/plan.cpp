@@ -129,6 +129,16 @@ std::optional<PlanProblem> check_plan(const Plan& plan, Price spot) {
     return std::nullopt;
 }
 
+double cover_ratio(const Hedge& hedge, double position_shares) {
+    if (!hedge.contracts) return 1;
+    return position_shares > 0 ? *hedge.contracts * hedge.contract_size / position_shares : 0;
+}
+
+bool has_floor(const Plan& plan, double position_shares) {
+    return plan.stop.kind != Stop::Kind::None ||
+           (plan.hedge.kind != Hedge::Kind::None && cover_ratio(plan.hedge, position_shares) >= 1);
+}
+
 std::string_view to_string(Side side) { return side == Side::Long ? "long" : "short"; }
 
 std::string to_string(const Entry& entry) {
@@ -156,6 +166,23 @@ std::string to_string(const Target& target) {
         case Target::Kind::None: return "none";
         case Target::Kind::Fixed: return format_money(target.level);
         case Target::Kind::Percent: return format_percent(target.distance) + " from entry";
+    }
+    return "?";
+}
+
+std::string to_string(const Hedge& hedge) {
+    const auto expiry = [](Years y) { return fmt::format("{:.4g}y", y); };
+    switch (hedge.kind) {
+        case Hedge::Kind::None: return "none";
+        case Hedge::Kind::Put:
+            return fmt::format("put {}, {}", format_money(hedge.protection.strike),
+                               expiry(hedge.protection.expiry));
+        case Hedge::Kind::Call:
+            return fmt::format("call {}, {}", format_money(hedge.protection.strike),
+                               expiry(hedge.protection.expiry));
+        case Hedge::Kind::Collar:
+            return fmt::format("collar {}/{}, {}", format_money(hedge.protection.strike),
+                               format_money(hedge.financing.strike), expiry(hedge.protection.expiry));
     }
     return "?";
 }

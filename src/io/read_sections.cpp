@@ -2,6 +2,7 @@
 // scenario levers) into the thesis's value types, with every check a field needs.
 #include "yaml_section.h"
 
+#include "thesis/simulation/trade.h"
 #include "thesis/valuation/valuation.h"
 
 #include <algorithm>
@@ -33,6 +34,7 @@ Stock read_stock(Section s) {
     st.revenue = s.optional_positive("revenue", Unit::Money);
     st.net_margin = s.optional_fraction("net_margin", -1, 1).value_or(0);
     st.shares = s.optional_positive("shares", Unit::Money);
+    st.dividend_yield = s.optional_fraction("dividend_yield", 0, 1).value_or(0);
     s.finish();
     return st;
 }
@@ -208,9 +210,74 @@ SimulationSettings read_simulation(Section s) {
     sim.gap_threshold = s.optional_fraction("gap_threshold", 0, 0.5).value_or(0.01);
     // Off, P(touch target) / P(touch stop) are not measured and paths end with their plans.
     sim.touch_odds = s.flag("touch_odds", true);
+    sim.risk_free_rate = s.bounded("risk_free_rate", 0, -0.2, 1, "a rate from -20% to 100% a year");
     s.finish();
     return sim;
 }
+
+namespace {
+
+// strike, expiry, and a premium or the implied volatility that prices it.
+OptionLeg read_option_leg(Section s) {
+    if (!s.node().IsMap())
+        s.fail_at(
+            s.node().IsDefined() ? s.node() : YAML::Node(), s.path(),
+            "expected {strike: PRICE, expiry: DURATION or DATE, premium: PRICE or implied_vol: PERCENT}");
+    OptionLeg leg;
+    leg.strike = s.price("strike");
+    const YAML::Node expiry = s.find("expiry");
+    if (!expiry.IsDefined() || expiry.IsNull()) s.fail_missing("expiry", "a duration like 1y or a date");
+    leg.expiry = s.to_duration(expiry, join(s.path(), "expiry"));
+    if (!(leg.expiry > 0))
+        s.fail_at(expiry, join(s.path(), "expiry"), "expected an expiry after the valuation date");
+    leg.premium = s.optional_positive("premium", Unit::Money);
+    if (s.has("implied_vol"))
+        leg.implied_volatility =
+            s.bounded("implied_vol", 0, 1e-4, 10, "a volatility from 0.01% to 1000% a year");
+    if (leg.premium.has_value() == leg.implied_volatility.has_value())
+        s.fail_at(s.node(), s.path(), "expected exactly one of premium (quoted today) or implied_vol");
+    s.finish();
+    return leg;
+}
+
+// hedge: {put: LEG} | {call: LEG} | {collar: {put: LEG, call: LEG}}, contracts, contract_size.
+Hedge read_hedge(Section s, Side side) {
+    Hedge h;
+    const bool is_long = side == Side::Long;
+    const int kinds = int(s.has("put")) + int(s.has("call")) + int(s.has("collar"));
+    if (kinds != 1)
+        s.fail_at(s.node(), s.path(),
+                  is_long ? "expected one of put: {...} or collar: {put: {...}, call: {...}}"
+                          : "expected one of call: {...} or collar: {put: {...}, call: {...}}");
+    if (s.has("collar")) {
+        h.kind = Hedge::Kind::Collar;
+        Section c = s.section("collar");
+        h.protection = read_option_leg(c.section(is_long ? "put" : "call"));
+        h.financing = read_option_leg(c.section(is_long ? "call" : "put"));
+        c.finish();
+        const double put = is_long ? h.protection.strike : h.financing.strike;
+        const double call = is_long ? h.financing.strike : h.protection.strike;
+        if (!(put < call))
+            c.fail_at(c.node(), c.path(),
+                      fmt::format("expected the put's strike below the call's, got put {} and call {}",
+                                  format_money(put), format_money(call)));
+    } else if (s.has(is_long ? "put" : "call")) {
+        h.kind = is_long ? Hedge::Kind::Put : Hedge::Kind::Call;
+        h.protection = read_option_leg(s.section(is_long ? "put" : "call"));
+    } else {
+        const char* wrong = is_long ? "call" : "put";
+        s.fail_at(s.find(wrong), join(s.path(), wrong),
+                  is_long
+                      ? "a call does not protect a long: use put, or a collar (a put bought, a call sold)"
+                      : "a put does not protect a short: use call, or a collar (a call bought, a put sold)");
+    }
+    h.contract_size = s.optional_positive("contract_size", Unit::Count).value_or(100);
+    h.contracts = s.optional_positive("contracts", Unit::Count);
+    s.finish();
+    return h;
+}
+
+}  // namespace
 
 Plan read_plan(const std::string& name, Section s, const Stock& stock, const PriceModel& model) {
     Plan p;
@@ -311,6 +378,7 @@ Plan read_plan(const std::string& name, Section s, const Stock& stock, const Pri
     p.costs.commission_per_share = s.number("commission", Unit::Money, 0);
     p.costs.slippage_bps = s.number("slippage_bps", Unit::Number, 0);
     p.horizon = s.optional_duration("horizon");
+    if (s.has("hedge")) p.hedge = read_hedge(s.section("hedge"), p.side);
     if (auto problem = check_plan(p, stock.price)) {
         const YAML::Node at = s.find(problem->field);
         s.fail_at(at.IsDefined() ? at : s.node(), join(path, problem->field), problem->message);
@@ -470,6 +538,39 @@ void check_model_reach(const Thesis& t, const YAML::Node& root, LoadContext& ctx
              fmt::format("the model lets prices grow e^{:.0f}-fold over {:g}y ({}); expected at "
                          "most e^100, past which prices overflow: lower {} or the horizon",
                          total, horizon, list, largest->key));
+}
+
+void check_hedges(const Thesis& t, const YAML::Node& root, LoadContext& ctx) {
+    Section top(root, "", ctx, root.Mark());
+    for (const Plan& p : t.plans) {
+        if (p.hedge.kind == Hedge::Kind::None) continue;
+        const std::string key = "plans." + p.name + ".hedge";
+        const bool collar = p.hedge.kind == Hedge::Kind::Collar;
+        const bool is_long = p.side == Side::Long;
+        const std::string protective = key + (collar ? ".collar." : ".") + (is_long ? "put" : "call");
+        const std::string financing = key + ".collar." + (is_long ? "call" : "put");
+        // The paths do not carry the price at an earlier expiry: the options must outlast the
+        // trade, which ends at its horizon at the latest.
+        const Years horizon = p.horizon.value_or(t.simulation.horizon);
+        const auto check_expiry = [&](const OptionLeg& leg, const std::string& leg_key) {
+            if (leg.expiry + 1e-9 < horizon)
+                top.fail_at(node_at(root, leg_key + ".expiry"), leg_key + ".expiry",
+                            fmt::format("expected an expiry at or after the plan's horizon ({:g}y), got "
+                                        "{:.4g}y: an option that expires during the trade is not simulated",
+                                        horizon, leg.expiry));
+        };
+        check_expiry(p.hedge.protection, protective);
+        if (collar) check_expiry(p.hedge.financing, financing);
+        // Compiling the plan prices its options: a premium no volatility gives, or a contract
+        // count without a size, fails here with its key.
+        try {
+            TimeGrid grid;
+            grid.dt = 1.0 / t.simulation.steps_per_year;
+            (void)compile_plan(p, t, grid);
+        } catch (const InputError& e) {
+            top.fail_at(node_at(root, e.key_path()), e.key_path(), e.message());
+        }
+    }
 }
 
 }  // namespace thesis::loader

@@ -189,6 +189,7 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
         }
         top.finish();
         check_model_reach(t, root, ctx);
+        check_hedges(t, root, ctx);
     } catch (const YAML::Exception& e) {
         // A conversion yaml-cpp itself refused; keep its position.
         throw InputError({source, e.mark.line + 1, e.mark.column + 1}, "", e.msg);

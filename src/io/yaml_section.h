@@ -338,5 +338,8 @@ void apply_override(YAML::Node root, const Override& o, LoadContext& ctx);
 YAML::Node node_at(YAML::Node node, const std::string& key_path);
 /// What no single field shows: the steps one path takes and how far the model may move a price.
 void check_model_reach(const Thesis& t, const YAML::Node& root, LoadContext& ctx);
+/// What a plan's hedge needs from the rest of the file: options that last as long as the trade,
+/// quoted premiums a volatility gives, and a size for a contract count.
+void check_hedges(const Thesis& t, const YAML::Node& root, LoadContext& ctx);
 
 }  // namespace thesis::loader

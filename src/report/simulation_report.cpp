@@ -289,6 +289,10 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
     wide.columns.push_back({"metric", "metric", false});
     for (const Plan& p : t.plans) wide.columns.push_back({p.name, p.name, true});
     for (const auto& row : rows) {
+        // A row no plan has a value for (hedge rows without a hedge) is left to the machine output.
+        if (!row.info->shown_when_empty &&
+            std::none_of(row.values.begin(), row.values.end(), [](const auto& v) { return v.has_value(); }))
+            continue;
         std::vector<Cell> cells{row.info->label};
         for (const auto& v : row.values) cells.push_back(v ? format_metric_ci(*row.info, *v) : "–");
         wide.rows.push_back(std::move(cells));

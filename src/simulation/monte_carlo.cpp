@@ -21,6 +21,9 @@ void PlanTally::merge(const PlanTally& other) {
     losses.merge(other.losses);
     holding.merge(other.holding);
     stop_shortfall.merge(other.stop_shortfall);
+    hedge_pnl.merge(other.hedge_pnl);
+    floor_shortfall.merge(other.floor_shortfall);
+    past_floor += other.past_floor;
     touched_target += other.touched_target;
     touched_stop += other.touched_stop;
     stopped_in_profit += other.stopped_in_profit;
@@ -249,10 +252,7 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
     result_.policies = policies_of(thesis_, other_policies);
     // The same rules under each policy: a policy changes how a step is read, not the plan.
     for (std::size_t copy = 0; copy < result_.policies.size(); ++copy)
-        for (const Plan& p : thesis_.plans)
-            rules_.push_back(compile_plan(p, thesis_.stock.price, generator_.grid(), thesis_.model.events,
-                                          thesis_.simulation.gap_threshold, thesis_.simulation.horizon,
-                                          thesis_.simulation.touch_odds));
+        for (const Plan& p : thesis_.plans) rules_.push_back(compile_plan(p, thesis_, generator_.grid()));
     result_.grid = generator_.grid();
     for (const ScenarioLanding& s : generator_.scenario_landings()) result_.scenarios.push_back(s.name);
     result_.terminal_by_scenario.resize(result_.scenarios.size());
@@ -305,15 +305,16 @@ struct PlanSamples {
         std::vector<double> pnl;
     };
     std::array<std::uint64_t, kExitReasons.size()> outcomes{};
-    std::vector<double> pnl, wins, losses, holding, stop_shortfall;
-    std::uint64_t touched_target = 0, touched_stop = 0, stopped_in_profit = 0;
+    std::vector<double> pnl, wins, losses, holding, stop_shortfall, hedge_pnl, floor_shortfall;
+    std::uint64_t touched_target = 0, touched_stop = 0, stopped_in_profit = 0, past_floor = 0;
     std::vector<Scenario> scenarios;
 
     explicit PlanSamples(std::size_t scenario_count = 0) : scenarios(scenario_count) {}
     void clear() {
         outcomes.fill(0);
-        for (auto* v : {&pnl, &wins, &losses, &holding, &stop_shortfall}) v->clear();
-        touched_target = touched_stop = stopped_in_profit = 0;
+        for (auto* v : {&pnl, &wins, &losses, &holding, &stop_shortfall, &hedge_pnl, &floor_shortfall})
+            v->clear();
+        touched_target = touched_stop = stopped_in_profit = past_floor = 0;
         for (Scenario& s : scenarios) {
             s.paths = s.target = s.stop = s.gap = 0;
             s.pnl.clear();
@@ -339,6 +340,9 @@ struct PlanSamples {
         }
         touched_target += o.touched_target;
         touched_stop += o.touched_stop;
+        hedge_pnl.push_back(o.hedge_pnl);
+        floor_shortfall.push_back(o.floor_shortfall);
+        past_floor += o.floor_shortfall > 0;
     }
     PlanTally tally() const {
         PlanTally t;
@@ -348,6 +352,9 @@ struct PlanSamples {
         t.losses = RunningStats::of(losses);
         t.holding = RunningStats::of(holding);
         t.stop_shortfall = RunningStats::of(stop_shortfall);
+        t.hedge_pnl = RunningStats::of(hedge_pnl);
+        t.floor_shortfall = RunningStats::of(floor_shortfall);
+        t.past_floor = past_floor;
         t.touched_target = touched_target;
         t.touched_stop = touched_stop;
         t.stopped_in_profit = stopped_in_profit;
@@ -574,6 +581,13 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
     }
     if (t.holding.count() > 1) m.holding_years = t.holding.mean_estimate();
     if (t.stop_shortfall.count() > 1) m.stop_shortfall = t.stop_shortfall.mean_estimate();
+    if (plan.hedge.kind != Hedge::Kind::None)
+        m.hedge_pnl = n > 1 ? t.hedge_pnl.mean_estimate() : exact_estimate(t.hedge_pnl.mean());
+    if (has_floor(plan, e.shares)) {
+        m.floor_shortfall =
+            n > 1 ? t.floor_shortfall.mean_estimate() : exact_estimate(t.floor_shortfall.mean());
+        m.past_floor = proportion_estimate(t.past_floor, n);
+    }
 
     // Kelly fraction of a win/lose bet (Kelly 1956): f* = p − (1 − p)/b, p = P(win | decided),
     // b = average win / average loss; its error by the delta method over p, the average win and

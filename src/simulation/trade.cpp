@@ -3,6 +3,9 @@
 #include "thesis/core/errors.h"
 #include "thesis/math/bridge.h"
 #include "thesis/simulation/detail/plan_tracker.h"
+#include "thesis/valuation/payoff.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <bit>
@@ -28,6 +31,8 @@ std::string_view to_string(ExitReason reason) {
 PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
                        const std::vector<CatalystEvent>& events, double gap_threshold,
                        std::optional<Years> default_horizon, bool touch_odds) {
+    THESIS_REQUIRE(plan.hedge.kind == Hedge::Kind::None, "plan {}'s hedge needs the thesis's market",
+                   plan.name);
     PlanRules r;
     const double dir = direction(plan.side);
     r.side = plan.side;
@@ -76,6 +81,79 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
         r.has_touch_target = true;
         r.touch_log_target = std::log(*t);
     }
+    return r;
+}
+
+double hedge_value(const HedgeRules& hedge, int step, double price) {
+    double value = 0;
+    for (int i = 0; i < hedge.legs; ++i) {
+        const HedgeLeg& leg = hedge.leg[static_cast<std::size_t>(i)];
+        const double left = std::max(0.0, leg.expiry - step * hedge.dt);
+        value += leg.position * option_price({leg.type, price, leg.strike, left, hedge.rate,
+                                              hedge.dividend_yield, leg.volatility});
+    }
+    return value;
+}
+
+namespace {
+
+// A leg's volatility: as written, or the one its quoted premium implies at today's price.
+HedgeLeg compile_leg(const OptionLeg& leg, OptionType type, double position, const Thesis& t,
+                     const std::string& key) {
+    HedgeLeg out{type, position, leg.strike, leg.expiry, 0};
+    if (leg.implied_volatility) {
+        out.volatility = *leg.implied_volatility;
+        return out;
+    }
+    const OptionInputs today{
+        type, t.stock.price, leg.strike, leg.expiry, t.simulation.risk_free_rate, t.stock.dividend_yield, 0};
+    const auto implied = implied_volatility(today, *leg.premium);
+    if (!implied) {
+        const double intrinsic = option_price({type, t.stock.price, leg.strike, leg.expiry,
+                                               t.simulation.risk_free_rate, t.stock.dividend_yield, 0});
+        throw InputError({t.source}, key + ".premium",
+                         fmt::format("no volatility from 0% to 1000% prices this {} at {} (today's price "
+                                     "{}, strike {}, {:.4g}y; its value without volatility is {})",
+                                     type == OptionType::Put ? "put" : "call", format_money(*leg.premium),
+                                     format_money(t.stock.price), format_money(leg.strike), leg.expiry,
+                                     format_money(intrinsic)));
+    }
+    out.volatility = *implied;
+    return out;
+}
+
+}  // namespace
+
+PlanRules compile_plan(const Plan& plan, const Thesis& t, const TimeGrid& grid) {
+    Plan unhedged = plan;
+    unhedged.hedge = {};
+    PlanRules r = compile_plan(unhedged, t.stock.price, grid, t.model.events, t.simulation.gap_threshold,
+                               t.simulation.horizon, t.simulation.touch_odds);
+    const Hedge& h = plan.hedge;
+    if (h.kind == Hedge::Kind::None) return r;
+    const std::string key = "plans." + plan.name + ".hedge";
+    // The cover ratio: option shares per share of stock held.
+    const double shares = trade_economics(plan, t.stock.price).shares;
+    if (h.contracts && !(shares > 0))
+        throw InputError({t.source}, key + ".contracts",
+                         "a contract count needs the plan's size (shares, or capital with "
+                         "risk_per_trade); without it the options cover the position share for share");
+    const double ratio = cover_ratio(h, shares);
+    const bool is_long = plan.side == Side::Long;
+    const OptionType protective = is_long ? OptionType::Put : OptionType::Call;
+    const OptionType financing = is_long ? OptionType::Call : OptionType::Put;
+    const std::string protective_key =
+        key + (h.kind == Hedge::Kind::Collar ? ".collar." : ".") + (is_long ? "put" : "call");
+    r.hedge.leg[0] = compile_leg(h.protection, protective, ratio, t, protective_key);
+    r.hedge.legs = 1;
+    if (h.kind == Hedge::Kind::Collar) {
+        r.hedge.leg[1] =
+            compile_leg(h.financing, financing, -ratio, t, key + ".collar." + (is_long ? "call" : "put"));
+        r.hedge.legs = 2;
+    }
+    r.hedge.rate = t.simulation.risk_free_rate;
+    r.hedge.dividend_yield = t.stock.dividend_yield;
+    r.hedge.dt = grid.dt;
     return r;
 }
 
@@ -182,6 +260,31 @@ void close_trade(const PlanRules& r, TradeOutcome& out, ExitReason reason, int k
     const double entry_fill = out.entry_price * (1 + dir * r.slippage);
     const double exit_fill = out.exit_price * (1 - dir * r.slippage);
     out.pnl_per_share = dir * (exit_fill - entry_fill) - 2 * r.commission;
+    if (r.hedge.legs == 0 && r.stop == Stop::Kind::None) return;
+
+    // The floor: the loss the stop promises at its level (a trailing stop's first level: it only
+    // climbs), and the one the protective option promises at its strike (a cover ratio of at
+    // least 1), each with the exit's slippage there and, with a hedge, all the options cost at
+    // entry (the most they can lose). The plan promises the smaller.
+    double floor = std::numeric_limits<double>::infinity();
+    if (r.stop != Stop::Kind::None) {
+        const double level =
+            r.stop == Stop::Kind::Fixed ? r.stop_price : out.entry_price * std::exp(r.log_stop_offset);
+        floor = dir * (entry_fill - level * (1 - dir * r.slippage)) + 2 * r.commission;
+    }
+    if (r.hedge.legs > 0) {
+        const double bought = hedge_value(r.hedge, out.entry_step, out.entry_price);
+        out.hedge_pnl = hedge_value(r.hedge, k, out.exit_price) - bought;
+        out.pnl_per_share += out.hedge_pnl;
+        floor += bought;
+        const HedgeLeg& protection = r.hedge.leg[0];
+        if (protection.position >= 1)
+            floor = std::min(floor, dir * (entry_fill - protection.strike * (1 - dir * r.slippage)) +
+                                        2 * r.commission + bought);
+    }
+    // Within rounding of the floor is at the floor.
+    const double past = -out.pnl_per_share - floor;
+    out.floor_shortfall = past > 1e-9 * out.entry_price ? past : 0;
 }
 
 void PlanTracker::finish(const PlanRules& r, ExitReason reason, int k, double log_price) {

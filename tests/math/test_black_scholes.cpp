@@ -165,7 +165,7 @@ TEST_CASE("Black-Scholes-Merton: implied volatility inverts the price") {
     CHECK_FALSE(thesis::implied_volatility(deep, 101.0));  // more than the strike: no volatility gives it
 }
 
-TEST_CASE("Black-Scholes-Merton: at expiry and without volatility, the discounted intrinsic value") {
+TEST_CASE("Black-Scholes-Merton: the discounted intrinsic value at expiry and without volatility") {
     CHECK(option_greeks(option(OptionType::Put, 550, 600, 0, 0.05, 0, 0.5)).price == 50);
     CHECK(option_greeks(option(OptionType::Put, 650, 600, 0, 0.05, 0, 0.5)).price == 0);
     CHECK(option_greeks(option(OptionType::Call, 650, 600, 0, 0.05, 0, 0.5)).price == 50);

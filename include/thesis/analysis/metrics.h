@@ -50,6 +50,9 @@ struct MetricInfo {
     /// The per-path quantity whose mean is the metric (paired metrics only); nullopt where the
     /// plan has none (expectancy_r without a stop).
     std::function<std::optional<double>(const TradeOutcome&, const TradeEconomics&)> per_path;
+    /// Whether the run table for people shows the row when no plan has a value (a hedge's rows
+    /// do not clutter a thesis without one; machine output always has every metric).
+    bool shown_when_empty = true;
 };
 
 /// Every metric, in the order the run report shows them.

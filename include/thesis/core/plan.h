@@ -49,6 +49,27 @@ struct Costs {
     double slippage_bps = 0;
 };
 
+/// One European option of a hedge, bought (or, for a collar's financing leg, sold) when the plan's
+/// entry fills and sold back when it exits (or settled at expiry).
+struct OptionLeg {
+    Price strike = 0;
+    Years expiry = 0;               ///< years after the valuation date
+    std::optional<Amount> premium;  ///< quoted today per share; its implied volatility prices it later
+    std::optional<double> implied_volatility;  ///< or the volatility that prices it (Black–Scholes–Merton)
+};
+
+/// Options held against the position. A long is protected by a put (`Put`), a short by a call
+/// (`Call`); a collar adds the other type, sold, to finance the protection. By default the
+/// contracts cover the position share for share.
+struct Hedge {
+    enum class Kind { None, Put, Call, Collar };
+    Kind kind = Kind::None;
+    OptionLeg protection;             ///< the bought option: a put for a long, a call for a short
+    OptionLeg financing;              ///< Collar: the sold option (a call for a long, a put for a short)
+    double contract_size = 100;       ///< shares per contract
+    std::optional<double> contracts;  ///< default: the position's shares / contract size
+};
+
 struct Plan {
     std::string name;
     std::string description;
@@ -59,6 +80,7 @@ struct Plan {
     Sizing sizing;
     Costs costs;
     std::optional<Years> horizon;  ///< overrides the simulation horizon
+    Hedge hedge;
 };
 
 /// The price a plan expects to enter at: the limit for a limit order, else `spot` (the best
@@ -81,9 +103,18 @@ struct PlanProblem {
 /// Checks stop < entry < target for a long (reversed for a short), positive prices and sizes.
 std::optional<PlanProblem> check_plan(const Plan& plan, Price spot);
 
+/// Option shares per share of stock the hedge holds: contracts × contract size / the position's
+/// shares, or 1 without a contract count (the options cover the position share for share).
+double cover_ratio(const Hedge& hedge, double position_shares);
+/// Whether the plan has a floor under its loss: a stop, or a protective option covering at least
+/// every share (TradeOutcome::floor_shortfall measures the loss past it).
+bool has_floor(const Plan& plan, double position_shares);
+
 std::string_view to_string(Side side);
 std::string to_string(const Entry& entry);
 std::string to_string(const Stop& stop);
 std::string to_string(const Target& target);
+/// "put 600 (Dec 2026)"-like text: "put 600, 1y" or "collar 600/900, 1y"; "none" without a hedge.
+std::string to_string(const Hedge& hedge);
 
 }  // namespace thesis

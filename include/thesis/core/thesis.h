@@ -27,6 +27,8 @@ struct Stock {
     std::optional<Amount> revenue;  ///< annual revenue (sales)
     Fraction net_margin = 0;        ///< earnings / revenue, turns a revenue change into EPS
     std::optional<double> shares;   ///< shares outstanding, if known (audited against the cap)
+    /// Continuous annual dividend yield: what prices a hedge's options (Black–Scholes–Merton).
+    Fraction dividend_yield = 0;
 };
 
 /// The revenue opportunity the thesis hinges on (for the seed: partial re-entry into China).
@@ -123,6 +125,9 @@ struct SimulationSettings {
     /// horizon. Off, a path needs no steps after its plans are over, and the engine ends it there
     /// (PathGenerator::simulate): about twice as fast for plans with a stop and a target.
     bool touch_odds = true;
+    /// Continuously compounded annual risk-free rate: what prices a hedge's options. It does not
+    /// move the simulated price (the model's drift does).
+    double risk_free_rate = 0;
 };
 
 /// One thesis: everything a scenario file says.

@@ -37,10 +37,13 @@ struct ScenarioTally {
 /// Mergeable per-plan statistics whose result depends on merge order (floating point sums).
 struct PlanTally {
     std::array<std::uint64_t, kExitReasons.size()> outcomes{};
-    RunningStats pnl;             ///< per share, every path (unfilled counts as 0)
-    RunningStats wins, losses;    ///< per share, P&L > 0 and < 0
-    RunningStats holding;         ///< years from fill to exit, filled paths
-    RunningStats stop_shortfall;  ///< per share beyond the stop level, stop exits
+    RunningStats pnl;              ///< per share, every path (unfilled counts as 0)
+    RunningStats wins, losses;     ///< per share, P&L > 0 and < 0
+    RunningStats holding;          ///< years from fill to exit, filled paths
+    RunningStats stop_shortfall;   ///< per share beyond the stop level, stop exits
+    RunningStats hedge_pnl;        ///< per share, the options' part of pnl, every path
+    RunningStats floor_shortfall;  ///< per share beyond the plan's floor, every path
+    std::uint64_t past_floor = 0;  ///< paths that lost more than the floor
     std::uint64_t touched_target = 0, touched_stop = 0;
     std::uint64_t stopped_in_profit = 0;   ///< stop exits (at the level or through a gap) with P&L > 0
     std::vector<ScenarioTally> scenarios;  ///< per scenario of the scenarios model, else empty
@@ -141,7 +144,11 @@ struct PlanMetrics {
     std::optional<Estimate> holding_years;
     std::optional<Estimate> kelly;           ///< p − (1 − p) / b
     std::optional<Estimate> stop_shortfall;  ///< per share past the stop
-    Estimate touch_target, touch_stop;       ///< only when touch_odds (SimulationSettings)
+    /// A plan with a hedge: the options' mean P&L per share (premium, decay and payoff), every path.
+    std::optional<Estimate> hedge_pnl;
+    /// A plan with a floor (has_floor): the mean loss per share past it, and how often a loss is.
+    std::optional<Estimate> floor_shortfall, past_floor;
+    Estimate touch_target, touch_stop;  ///< only when touch_odds (SimulationSettings)
     bool has_stop = false, has_target = false, touch_odds = true;
     double risk_per_share = 0;
     std::vector<ScenarioOutcome> by_scenario;  ///< the scenarios model's, in order; else empty

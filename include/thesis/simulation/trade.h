@@ -17,6 +17,7 @@
 // stop and target for the rest of the step.
 
 #include "thesis/core/plan.h"
+#include "thesis/math/black_scholes.h"
 #include "thesis/simulation/path.h"
 
 #include <array>
@@ -39,8 +40,31 @@ struct TradeOutcome {
     double pnl_per_share = 0;  ///< direction × (exit fill − entry fill) − commissions; 0 unfilled
     int entry_step = -1, exit_step = -1;
     double stop_shortfall = 0;  ///< stop exits: per share lost beyond the stop level (≥ 0)
+    double hedge_pnl = 0;       ///< the options' part of pnl_per_share: sold at exit less bought at entry
+    /// Per share lost beyond the plan's floor: the loss its stop promises at the level, or its
+    /// protective option at the strike plus the premium, whichever is smaller (≥ 0; 0 without one).
+    double floor_shortfall = 0;
     bool touched_target = false, touched_stop = false;  ///< the price reached the level, any time
 };
+
+/// One option of a plan's hedge, compiled: its position per share of stock held (+ bought, −
+/// sold: the cover ratio), and what prices it.
+struct HedgeLeg {
+    OptionType type = OptionType::Put;
+    double position = 0;
+    double strike = 0, expiry = 0, volatility = 0;  ///< expiry in years from the valuation date
+};
+
+/// A plan's options, bought when the entry fills and sold when the trade exits, at their
+/// Black–Scholes–Merton value for the time left (the intrinsic value at expiry).
+struct HedgeRules {
+    int legs = 0;  ///< 0: no hedge
+    std::array<HedgeLeg, 2> leg{};
+    double rate = 0, dividend_yield = 0, dt = 0;  ///< dt: years per step, to date a fill
+};
+
+/// The hedge's value per share of stock at step k and price S: Σ position × option value.
+double hedge_value(const HedgeRules& hedge, int step, double price);
 
 /// A plan compiled against a time grid: levels in log price, steps as indices.
 struct PlanRules {
@@ -65,6 +89,7 @@ struct PlanRules {
     double log_gap_allowed = 0.01005033585350145;
     double touch_log_stop = 0, touch_log_target = 0;  ///< levels at the expected entry
     bool has_touch_stop = false, has_touch_target = false;
+    HedgeRules hedge;
 };
 
 /// Whether the engine can play the plan in its vector lanes (path_kernel.cpp) rather than with
@@ -79,7 +104,12 @@ bool lane_playable(const PlanRules& rules);
 void close_trade(const PlanRules& rules, TradeOutcome& out, ExitReason reason, int k, double exit_log,
                  double stop_price);
 
-/// Compiles `plan` for `grid`. `spot` sets the expected entry for percent levels' touch checks;
+/// Compiles `plan` for `grid` in `thesis` (its spot, events, simulation settings, and the rate and
+/// dividend yield that price a hedge). Throws InputError for a hedge whose quoted premium no
+/// volatility gives or whose contracts need a size the plan does not have.
+PlanRules compile_plan(const Plan& plan, const Thesis& thesis, const TimeGrid& grid);
+
+/// Compiles `plan` (which must have no hedge) for `grid`. `spot` sets the expected entry for percent levels' touch checks;
 /// `events` names the model's events for AfterEvent entries.
 /// `default_horizon` is the simulation's horizon, for plans without one of their own.
 PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
