@@ -495,8 +495,35 @@ expect "sensitivity --report" 0 "$thesis" sensitivity --metric valuation.expecte
 }
 expect "run --report unwritable" 1 "$thesis" run --paths 2048 --report /nonexistent/x.html && has "run --report unwritable msg" "$err" "cannot write /nonexistent/x.html"
 
+# --- hedge: protection compared on the same paths ---
+expect "hedge" 0 "$thesis" hedge --plan aggressive --paths 4096 && {
+    has "hedge rows" "$out" "stop \$600 + put \$600"
+    has "hedge collar" "$out" 'collar $600/$1,000'
+    has "hedge paired" "$out" "put \$600 against stop \$600: E[P&L]"
+    has "hedge greeks" "$out" "delta"
+    no_nan "hedge no nan" "$out"
+}
+expect "hedge json" 0 "$thesis" hedge --plan aggressive --paths 2048 --format json && {
+    if /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["command"] == "hedge" and d["reference"] == "stop"
+kinds = [v["kind"] for v in d["protection"]]
+assert kinds == ["none", "stop", "put", "collar", "stop_and_put"], kinds
+put = d["protection"][2]
+assert put["pnl_per_share_versus_reference"]["ci_low"] <= put["pnl_per_share_versus_reference"]["estimate"]
+assert put["floor_shortfall"]["estimate"] >= 0 and d["options"][0]["position"] == "bought"
+' <<<"$out"; then ok; else fail "hedge json shape"; fi
+}
+expect "hedge strikes" 0 "$thesis" hedge --plan aggressive --strikes 550:650:50 --paths 2048 && has "hedge strike rows" "$out" "put \$650"
+expect "hedge unknown plan" 2 "$thesis" hedge --plan agressive && has "hedge plan hint" "$err" "--plan: no plan named 'agressive' (did you mean 'aggressive'?)"
+expect "hedge early expiry" 2 "$thesis" hedge --plan aggressive --expiry 3m && has "hedge expiry msg" "$err" "--expiry: expected an expiry at or after the plan's horizon"
+expect "hedge bad strikes" 2 "$thesis" hedge --plan aggressive --strikes 600:500:10 && has "hedge strikes msg" "$err" "--strikes: expected LOW:HIGH:STEP"
+expect "hedge collar below" 2 "$thesis" hedge --plan aggressive --collar-strike 550 && has "hedge collar msg" "$err" "--collar-strike: expected the collar's call strike above the put's"
+expect "hedge bad vol" 2 "$thesis" hedge --plan aggressive --implied-vol 0 && has "hedge vol msg" "$err" "--implied-vol"
+
 # --- help and usage ---
-for cmd in "" run table init odds check sweep sensitivity solve report; do
+for cmd in "" run table init odds check sweep sensitivity solve report hedge; do
     expect "help $cmd" 0 "$thesis" $cmd --help && has "help text $cmd" "$out" "Usage"
 done
 expect "version" 0 "$thesis" --version && has "version text" "$out" "thesis "

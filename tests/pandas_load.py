@@ -34,6 +34,8 @@ commands = {
                    "--metric", "aggressive.pnl_per_share", *paths],
     "list_metrics": ["sweep", "--list-metrics"],
     "sensitivity": ["sensitivity", "--metric", "aggressive.pnl_per_share", "--paths", "256"],
+    "hedge": ["hedge", "--plan", "aggressive", *paths],
+    "hedge_short_strikes": ["hedge", short_file, "--plan", "short", "--strikes", "90:100:5", *paths],
     "solve": ["solve", "--vary", "plans.aggressive.stop", "--between", "560", "660",
               "--metric", "aggressive.risk_per_share", "--target", "70"],
 }

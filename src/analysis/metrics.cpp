@@ -322,6 +322,12 @@ std::string format_metric_difference(const MetricInfo& m, double d) {
     return fmt::format("{:+}", d);
 }
 
+std::string format_metric_difference_ci(const MetricInfo& m, const Estimate& e) {
+    if (e.ci_low == e.ci_high) return format_metric_difference(m, e.value);
+    return fmt::format("{} [{}, {}]", format_metric_difference(m, e.value),
+                       format_metric_difference(m, e.ci_low), format_metric_difference(m, e.ci_high));
+}
+
 Metric resolve_metric(std::string_view name, const Thesis& thesis, const std::string& flag) {
     name = trim(name);
     const std::size_t dot = name.find('.');

@@ -256,13 +256,29 @@ int emit_simulation(const Report& report, const CommonOptions& o, const Simulati
 InputError naming_flags(const InputError& e) {
     if (e.where().file != "command line") return e;
     // Engine parameter → the flag that sets it; "set KEY" and "vary KEY" keep their key.
-    static const std::map<std::string_view, std::string_view> kFlags{
-        {"set", "--set"},        {"vary", "--vary"},         {"metric", "--metric"},
-        {"paths", "--paths"},    {"between", "--between"},   {"spread", "--spread"},
-        {"part", "--part"},      {"scenario", "--scenario"}, {"grid.step", "--step"},
-        {"grid.from", "--from"}, {"grid.to", "--to"},        {"spot", "--spot"},
-        {"stop", "--stop"},      {"target", "--target"},     {"volatility", "--vol"},
-        {"drift", "--drift"},    {"horizon", "--horizon"}};
+    static const std::map<std::string_view, std::string_view> kFlags{{"set", "--set"},
+                                                                     {"vary", "--vary"},
+                                                                     {"metric", "--metric"},
+                                                                     {"paths", "--paths"},
+                                                                     {"between", "--between"},
+                                                                     {"spread", "--spread"},
+                                                                     {"part", "--part"},
+                                                                     {"scenario", "--scenario"},
+                                                                     {"grid.step", "--step"},
+                                                                     {"grid.from", "--from"},
+                                                                     {"grid.to", "--to"},
+                                                                     {"spot", "--spot"},
+                                                                     {"stop", "--stop"},
+                                                                     {"target", "--target"},
+                                                                     {"volatility", "--vol"},
+                                                                     {"drift", "--drift"},
+                                                                     {"horizon", "--horizon"},
+                                                                     {"plan", "--plan"},
+                                                                     {"strike", "--strike"},
+                                                                     {"strikes", "--strikes"},
+                                                                     {"collar_strike", "--collar-strike"},
+                                                                     {"expiry", "--expiry"},
+                                                                     {"implied_vol", "--implied-vol"}};
     const std::string& key = e.key_path();
     const std::size_t space = key.find(' ');
     const auto it = kFlags.find(std::string_view(key).substr(0, space));

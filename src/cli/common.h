@@ -50,7 +50,9 @@ struct SimulationOutcome {
     int signal = 0;  ///< SIGINT/SIGTERM that stopped it, or 0
 };
 /// Runs the thesis's simulation with a progress bar on a terminal; Ctrl-C stops it cleanly.
-SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& options, bool quiet);
+/// `pairs`: plans compared path by path (MonteCarlo::pair_plans).
+SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& options, bool quiet,
+                           const std::vector<PlanPair>& pairs = {});
 
 /// Catches SIGINT and SIGTERM (Ctrl-C, `kill`, `timeout`) while alive.
 /// - Mode::Cancel (`thesis run`): the first signal sets cancel_flag(); the engine stops at its
@@ -131,5 +133,6 @@ void setup_sweep(CLI::App& app);
 void setup_sensitivity(CLI::App& app);
 void setup_solve(CLI::App& app);
 void setup_report(CLI::App& app);
+void setup_hedge(CLI::App& app);
 
 }  // namespace thesis::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
         "  thesis sensitivity --metric aggressive.pnl_per_share --paths 20000\n"
         "  thesis solve --vary model.volatility --metric aggressive.expectancy_r --target 0\n"
         "  thesis report -o report.html    the run as one HTML page with charts\n"
+        "  thesis hedge --plan aggressive  its stop against a put and a collar\n"
         "Run 'thesis COMMAND --help' for a command's options.");
     thesis::cli::setup_run(app);
     thesis::cli::setup_table(app);
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     thesis::cli::setup_sensitivity(app);
     thesis::cli::setup_solve(app);
     thesis::cli::setup_report(app);
+    thesis::cli::setup_hedge(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -54,7 +56,7 @@ int main(int argc, char** argv) {
             !app.get_subcommands().size())
             message = fmt::format(
                 "unknown command '{}'; the commands are run, table, init, odds, check, "
-                "sweep, sensitivity, solve",
+                "sweep, sensitivity, solve, report, hedge",
                 argv[1]);
         fmt::print(stderr, "thesis: error: {} (see thesis --help)\n", message);
         return 2;

@@ -115,12 +115,14 @@ void apply_simulation_options(const SimulationOptions& o, Thesis& thesis) {
     if (o.no_touch_odds) thesis.simulation.touch_odds = false;
 }
 
-SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, bool quiet) {
+SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, bool quiet,
+                           const std::vector<PlanPair>& pairs) {
     SignalGuard signals(SignalGuard::Mode::Cancel);  // the engine stops at its next chunk
     ProgressBar bar(!quiet);
     std::vector<Monitoring> others;
     if (o.policies) others = {Monitoring::Discrete, Monitoring::Sessions, Monitoring::Continuous};
     MonteCarlo mc(thesis, others);
+    if (!pairs.empty()) mc.pair_plans(pairs);
     RunControl control;
     control.threads = o.threads;
     control.chunk_paths = o.chunk;

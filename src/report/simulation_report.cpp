@@ -19,12 +19,6 @@ namespace thesis {
 
 namespace {
 
-// A paired difference with its 95% CI, signed in the metric's unit.
-std::string difference_with_ci(const MetricInfo& m, const Estimate& e) {
-    if (e.ci_low == e.ci_high) return format_metric_difference(m, e.value);
-    return fmt::format("{} [{}, {}]", format_metric_difference(m, e.value),
-                       format_metric_difference(m, e.ci_low), format_metric_difference(m, e.ci_high));
-}
 std::string show_ratio(double v) { return format_fixed(v, 3); }
 
 // One metric of every plan: a row of the wide table and rows of the tidy one.
@@ -217,15 +211,7 @@ std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
 
 }  // namespace
 
-void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, std::uint64_t requested_paths,
-                    const std::string& only_scenario) {
-    const auto shown = [&](const std::string& scenario) {
-        return only_scenario.empty() || scenario == only_scenario;
-    };
-    const std::size_t plans = t.plans.size();
-    std::vector<PlanMetrics> metrics;
-    for (std::size_t i = 0; i < plans; ++i)
-        metrics.push_back(summarize(result, i, t.plans[i], t.stock.price));
+std::string simulation_stamp(const Thesis& t, const SimulationResult& result) {
     const PriceModel& model = t.model;
     std::string model_text = fmt::format("{} μ {} σ {}", to_string(model.kind),
                                          format_percent(model.drift, 0), format_percent(model.volatility, 0));
@@ -250,10 +236,23 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
                                    ? fmt::format("sessions monitoring ({} of the variance overnight)",
                                                  format_percent(t.simulation.overnight_variance_share, 0))
                                    : fmt::format("{} monitoring", to_string(t.simulation.monitoring));
-    const std::string stamp = fmt::format(
-        "{} path{} × {} steps ({:g}y), {}, {}, seed {}, {}, thesis {}",
-        format_count(static_cast<double>(result.paths)), result.paths == 1 ? "" : "s", result.grid.steps,
-        result.grid.horizon, model_text, policy, t.simulation.seed, kGeneratorName, kVersion);
+    return fmt::format("{} path{} × {} steps ({:g}y), {}, {}, seed {}, {}, thesis {}",
+                       format_count(static_cast<double>(result.paths)), result.paths == 1 ? "" : "s",
+                       result.grid.steps, result.grid.horizon, model_text, policy, t.simulation.seed,
+                       kGeneratorName, kVersion);
+}
+
+void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, std::uint64_t requested_paths,
+                    const std::string& only_scenario) {
+    const auto shown = [&](const std::string& scenario) {
+        return only_scenario.empty() || scenario == only_scenario;
+    };
+    const std::size_t plans = t.plans.size();
+    std::vector<PlanMetrics> metrics;
+    for (std::size_t i = 0; i < plans; ++i)
+        metrics.push_back(summarize(result, i, t.plans[i], t.stock.price));
+    const PriceModel& model = t.model;
+    const std::string stamp = simulation_stamp(t, result);
     if (result.interrupted)
         r.verdict.push_back(
             fmt::format("PARTIAL RESULTS: interrupted after {} of {} paths; estimates below use those paths",
@@ -525,7 +524,7 @@ void add_policy_bracket(Report& r, const Thesis& t, const SimulationResult& resu
             for (std::size_t p : order) {
                 if (p == 0) continue;
                 const auto d = difference(m, p);
-                row.push_back(d ? difference_with_ci(info, *d) : "–");
+                row.push_back(d ? format_metric_difference_ci(info, *d) : "–");
                 const std::string key = fmt::format("{}_minus_{}", to_string(policies[p]), reference);
                 pj[key][info.name] = d ? est(*d) : json(nullptr);
                 if (d)

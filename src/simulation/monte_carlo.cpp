@@ -262,6 +262,15 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
     result_.paired.resize((result_.policies.size() - 1) * thesis_.plans.size());
 }
 
+void MonteCarlo::pair_plans(std::vector<PlanPair> pairs) {
+    THESIS_REQUIRE(result_.paths == 0, "plans are paired before the first run");
+    for (const PlanPair& p : pairs)
+        THESIS_REQUIRE(p.plan < thesis_.plans.size() && p.reference < thesis_.plans.size(),
+                       "pair ({}, {}) of {} plans", p.plan, p.reference, thesis_.plans.size());
+    result_.plan_pairs = std::move(pairs);
+    result_.plan_paired.assign(result_.plan_pairs.size(), {});
+}
+
 namespace {
 
 // What one block of paths adds: the order-dependent part, merged in block order.
@@ -269,7 +278,7 @@ struct BlockTally {
     std::vector<PlanTally> plans;
     RunningStats terminal;
     std::vector<RunningStats> terminal_by_scenario;
-    std::vector<PairedTally> paired;
+    std::vector<PairedTally> paired, plan_paired;
 };
 
 // The policy bracket's per-path differences over a block, in path order.
@@ -411,6 +420,8 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
             const BlockTally& b = it->second;
             for (std::size_t i = 0; i < plan_count; ++i) result_.plans[i].merge(b.plans[i]);
             for (std::size_t i = 0; i < paired_count; ++i) result_.paired[i].merge(b.paired[i]);
+            for (std::size_t i = 0; i < b.plan_paired.size(); ++i)
+                result_.plan_paired[i].merge(b.plan_paired[i]);
             result_.terminal.merge(b.terminal);
             for (std::size_t j = 0; j < b.terminal_by_scenario.size(); ++j)
                 result_.terminal_by_scenario[j].merge(b.terminal_by_scenario[j]);
@@ -429,7 +440,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
         const std::size_t scenario_count = result_.scenarios.size();
         std::vector<PlanSamples> samples(plan_count, PlanSamples(scenario_count));
         std::vector<std::vector<double>> terminals_by_scenario(scenario_count);
-        std::vector<PairedSamples> paired(paired_count);
+        std::vector<PairedSamples> paired(paired_count), plan_paired(result_.plan_pairs.size());
         std::vector<double> terminals;
         while (true) {
             if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
@@ -450,6 +461,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 for (auto& v : terminals_by_scenario) v.clear();
                 for (PlanSamples& s : samples) s.clear();
                 for (PairedSamples& s : paired) s.clear();
+                for (PairedSamples& s : plan_paired) s.clear();
                 for (std::uint64_t i = 0; i < path_end - path_begin; ++i) {
                     const double log_terminal = book.terminal_log_price(i);
                     terminals.push_back(std::exp(log_terminal));
@@ -466,12 +478,16 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                     for (std::size_t j = 0; j < paired_count; ++j)
                         paired[j].add(book.outcome(i, plans_per_policy + j),
                                       book.outcome(i, j % plans_per_policy));
+                    for (std::size_t j = 0; j < plan_paired.size(); ++j)
+                        plan_paired[j].add(book.outcome(i, result_.plan_pairs[j].plan),
+                                           book.outcome(i, result_.plan_pairs[j].reference));
                 }
                 tally.terminal = RunningStats::of(terminals);
                 for (const auto& v : terminals_by_scenario)
                     tally.terminal_by_scenario.push_back(RunningStats::of(v));
                 for (std::size_t j = 0; j < plan_count; ++j) tally.plans[j] = samples[j].tally();
                 for (std::size_t j = 0; j < paired_count; ++j) tally.paired.push_back(paired[j].tally());
+                for (const PairedSamples& s : plan_paired) tally.plan_paired.push_back(s.tally());
                 std::lock_guard lock(merge_mutex);
                 pending.emplace(block, std::move(tally));
                 merge_ready();

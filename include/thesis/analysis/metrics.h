@@ -66,6 +66,8 @@ std::string format_metric(const MetricInfo& metric, double value);
 std::string format_metric_ci(const MetricInfo& metric, const Estimate& value);
 /// A difference of two values, signed: percentage points for Percent ("+1.2 pts").
 std::string format_metric_difference(const MetricInfo& metric, double difference);
+/// A paired difference with its 95% CI, signed in the metric's unit: "+$2.89 [+$2.51, +$3.27]".
+std::string format_metric_difference_ci(const MetricInfo& metric, const Estimate& difference);
 
 /// A metric resolved against a thesis: "aggressive.p_stop" → plan "aggressive", info p_stop.
 struct Metric {

@@ -34,6 +34,10 @@ Report payoff_report(const Thesis& thesis, const Plan& plan, const GridRequest& 
 void add_simulation(Report& report, const Thesis& thesis, const SimulationResult& result,
                     std::uint64_t requested_paths, const std::string& only_scenario = "");
 
+/// What a simulation ran: "200,000 paths × 252 steps (1y), scenarios: …, sessions monitoring
+/// (25% of the variance overnight), seed 20250714, xoshiro256++/ziggurat, thesis 0.1.0".
+std::string simulation_stamp(const Thesis& thesis, const SimulationResult& result);
+
 /// Appends the policy bracket of a run made with other fill policies (MonteCarlo's
 /// other_policies): each plan's P(target), P(stop), P(gap-through stop), E[P&L] per share and
 /// expectancy under each policy, and each other policy less the thesis's, paired path by path,

@@ -59,6 +59,11 @@ struct PairedTally {
     void merge(const PairedTally& other);
 };
 
+/// Plan `plan` against plan `reference` of the same thesis, path by path (MonteCarlo::pair_plans).
+struct PlanPair {
+    std::size_t plan = 0, reference = 0;
+};
+
 /// Everything one run measured.
 struct SimulationResult {
     std::uint64_t paths = 0;
@@ -78,6 +83,9 @@ struct SimulationResult {
     std::vector<Monitoring> policies;
     /// Policy p ≥ 1's plan i against the thesis's policy, at (p − 1) × (plans per policy) + i.
     std::vector<PairedTally> paired;
+    /// The pairs of plans compared path by path (under the thesis's policy), and their tallies.
+    std::vector<PlanPair> plan_pairs;
+    std::vector<PairedTally> plan_paired;
 };
 
 /// How to run: threads (0 = all cores), chunk size (paths per task, rounded up to whole blocks),
@@ -96,6 +104,10 @@ class MonteCarlo {
     /// `other_policies`: play every plan under these fill policies too, on the same paths (the
     /// policy bracket; SimulationResult::policies and paired).
     explicit MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& other_policies = {});
+
+    /// Also tallies each pair's per-path differences (a hedge against a stop, say): plan less
+    /// reference, in SimulationResult::plan_paired. Before the first run only.
+    void pair_plans(std::vector<PlanPair> pairs);
 
     /// Simulates until `total_paths` paths are done (or cancelled). Extending a run requires the
     /// paths so far to be whole blocks. Throws InputError for 0 or over 10¹¹ paths.
