@@ -515,6 +515,9 @@ assert put["pnl_per_share_versus_reference"]["ci_low"] <= put["pnl_per_share_ver
 assert put["floor_shortfall"]["estimate"] >= 0 and d["options"][0]["position"] == "bought"
 ' <<<"$out"; then ok; else fail "hedge json shape"; fi
 }
+expect "hedge --report" 0 "$thesis" hedge --plan aggressive --paths 2048 --report "$work/hedge.html" -q && {
+    if grep -q 'id="chart-hedge-aggressive"' "$work/hedge.html"; then ok; else fail "hedge --report file"; fi
+}
 expect "hedge strikes" 0 "$thesis" hedge --plan aggressive --strikes 550:650:50 --paths 2048 && has "hedge strike rows" "$out" "put \$650"
 expect "hedge unknown plan" 2 "$thesis" hedge --plan agressive && has "hedge plan hint" "$err" "--plan: no plan named 'agressive' (did you mean 'aggressive'?)"
 expect "hedge early expiry" 2 "$thesis" hedge --plan aggressive --expiry 3m && has "hedge expiry msg" "$err" "--expiry: expected an expiry at or after the plan's horizon"

@@ -155,6 +155,23 @@ HedgeRules compiled_hedge(const HedgeComparison& c, std::size_t variant) {
 }
 }  // namespace
 
+namespace {
+HedgeRules plan_hedge(const Thesis& t, const Plan& plan) {
+    const TimeGrid grid = make_time_grid(t.simulation.horizon, t.simulation.steps_per_year);
+    return compile_plan(plan, t, grid).hedge;
+}
+}  // namespace
+
+double hedge_cost(const Thesis& thesis, const Plan& plan, Price entry) {
+    return hedge_value(plan_hedge(thesis, plan), 0, entry);
+}
+
+double hedge_payoff(const Thesis& thesis, const Plan& plan, Price at_expiry) {
+    HedgeRules h = plan_hedge(thesis, plan);
+    for (int l = 0; l < h.legs; ++l) h.leg[static_cast<std::size_t>(l)].expiry = 0;  // no time left
+    return hedge_value(h, 0, at_expiry);
+}
+
 double cost_today(const HedgeComparison& c, std::size_t variant) {
     return hedge_value(compiled_hedge(c, variant), 0, c.thesis.stock.price);
 }

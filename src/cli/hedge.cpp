@@ -5,6 +5,7 @@
 #include "thesis/analysis/hedge.h"
 #include "thesis/core/errors.h"
 #include "thesis/report/hedge_report.h"
+#include "thesis/report/html_report.h"
 
 #include <fmt/format.h>
 
@@ -18,6 +19,7 @@ struct HedgeOptions {
     CommonOptions common;
     SimulationOptions simulation;
     std::string plan, strike, collar_strike, strikes, expiry, implied_vol;
+    std::string report;  ///< --report FILE.html
 };
 
 // --strikes A:B:STEP: A, A + STEP, … up to B.
@@ -48,6 +50,7 @@ std::vector<Price> parse_strikes(const std::string& text) {
 }
 
 int hedge(const HedgeOptions& o) {
+    check_report_output(o.report);
     Thesis thesis = load(o.common);
     apply_simulation_options(o.simulation, thesis);
     HedgeRequest request;
@@ -75,7 +78,13 @@ int hedge(const HedgeOptions& o) {
     }
     const HedgeComparison comparison = hedge_comparison(thesis, request);
     const SimulationOutcome sim = simulate(comparison.thesis, o.simulation, o.common.quiet, comparison.pairs);
-    return emit_simulation(hedge_report(comparison, sim.result, sim.requested), o.common, sim);
+    const Report report = hedge_report(comparison, sim.result, sim.requested);
+    const int status = emit_simulation(report, o.common, sim);
+    if (!o.report.empty() && status == 0)
+        write_output_file(o.report,
+                          render_html(report, comparison.thesis, {hedge_chart(comparison, sim.result)}),
+                          o.common.file);
+    return status;
 }
 
 }  // namespace
@@ -101,6 +110,7 @@ void setup_hedge(CLI::App& app) {
                   "the plan's hedge, else its horizon)");
     c->add_option("--implied-vol", o->implied_vol,
                   "The volatility that prices the options (default: the plan's hedge, else the model's)");
+    c->add_option("--report", o->report, "Also write the comparison as one HTML file with its chart");
     add_simulation_options(*c, o->simulation);
     c->footer(
         "Options are bought when the plan's entry fills and sold when it exits, at their Black-Scholes "

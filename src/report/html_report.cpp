@@ -592,6 +592,38 @@ Chart tornado_chart(const Evaluator& ev, const std::vector<SensitivityRow>& rows
         std::move(spec)};
 }
 
+Chart hedge_chart(const HedgeComparison& c, const SimulationResult& result) {
+    json points = json::array();
+    for (std::size_t i = 0; i < c.variants.size() && i < result.pnl.size(); ++i) {
+        const QuantileSketch& sketch = result.pnl[i];
+        if (sketch.count() == 0) continue;
+        for (int k = 1; k < 200; ++k) {
+            const double level = k / 200.0;
+            points.push_back(
+                {{"protection", c.variants[i].label}, {"pnl", sketch.quantile(level)}, {"share", level}});
+        }
+    }
+    json spec{{"width", kWidth},
+              {"height", 260},
+              {"data", {{"values", points}}},
+              {"mark", {{"type", "line"}, {"interpolate", "step-after"}}},
+              {"encoding",
+               {{"x", {{"field", "pnl"}, {"type", "quantitative"}, {"axis", axis_money("P&L per share")}}},
+                {"y",
+                 {{"field", "share"},
+                  {"type", "quantitative"},
+                  {"axis", {{"title", "share of paths at or below"}, {"format", ".0%"}}}}},
+                {"color", {{"field", "protection"}, {"type", "nominal"}, {"sort", nullptr}}},
+                {"tooltip", json::array({{{"field", "protection"}},
+                                         {{"field", "pnl"}, {"format", "$,.2f"}, {"title", "P&L per share"}},
+                                         {{"field", "share"}, {"format", ".1%"}}})}}}};
+    return {"hedge-" + c.plan, fmt::format("{}: P&L with each protection, on the same paths", c.plan),
+            "For each protection, the share of paths whose P&L per share is at or below an amount (0.5% to "
+            "99.5%, from each row's streamed quantile sketch). A vertical wall on the left is a floor (the "
+            "put's strike plus its cost); a line that runs further left loses more in its worst paths.",
+            std::move(spec)};
+}
+
 std::vector<Chart> run_charts(const Thesis& t, const SimulationResult& result, const PriceFan& fan) {
     std::vector<Chart> charts;
     // A chart's reference rules keep their own colour legend, apart from its data's.

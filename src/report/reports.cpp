@@ -1,5 +1,6 @@
 #include "thesis/report/reports.h"
 
+#include "thesis/analysis/hedge.h"
 #include "thesis/analysis/metrics.h"
 #include "thesis/core/errors.h"
 #include "thesis/report/findings.h"
@@ -255,6 +256,12 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
     const auto sized = [&](double amount) { return e.shares > 0 ? money(amount) : Cell("–"); };
     et.rows.push_back({"position value", sized(e.position_value)});
     et.rows.push_back({"capital at risk", sized(e.capital_at_risk)});
+    const bool hedged = plan.hedge.kind != Hedge::Kind::None;
+    const double options_cost = hedged ? hedge_cost(t, plan, e.entry) : 0;
+    if (hedged) {
+        et.rows.push_back({"hedge", to_string(plan.hedge)});
+        et.rows.push_back({"options' cost at the entry", money(options_cost)});
+    }
     r.tables.push_back(et);
 
     std::vector<ScenarioValue> values;
@@ -295,6 +302,15 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                   {"stop+tgt/sh", "stop_target_per_share", true},
                   {"stop+tgt %", "stop_target_return", true},
                   {"stop+tgt position", "stop_target_per_position", true}};
+    // Held to the options' expiry: the stock at the exit price and the options' payoff there,
+    // less their cost at the entry (the stock's costs included, the options' not).
+    const auto hedged_pnl = [&](const PayoffRow& row) {
+        return row.hold.per_share + hedge_payoff(t, plan, row.exit) - options_cost;
+    };
+    if (hedged) {
+        pt.columns.push_back({"hedged/sh", "hedged_per_share", true});
+        pt.columns.push_back({"hedged %", "hedged_return", true});
+    }
     for (const auto& row : rows) {
         std::string label = row.label;
         if (label.empty()) {
@@ -307,12 +323,22 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                            percent(row.stop_only.of_entry, true), signed_money(row.stop_and_target.per_share),
                            percent(row.stop_and_target.of_entry, true),
                            e.shares > 0 ? signed_money(row.stop_and_target.per_position, 0) : Cell("–")});
+        if (hedged) {
+            const double h = hedged_pnl(row);
+            pt.rows.back().push_back(signed_money(h));
+            pt.rows.back().push_back(percent(h / e.entry_fill, true));
+        }
     }
     pt.footnotes.push_back(
         "hold: close at the exit price; stop: closed at the stop level if the price ends beyond "
         "it;");
     pt.footnotes.push_back(
         "stop+tgt: also takes profit at the target. Assumes no gap (the simulation prices gaps).");
+    if (hedged)
+        pt.footnotes.push_back(fmt::format(
+            "hedged: held to the options' expiry ({}), the stock at the exit price plus the options' payoff "
+            "there, less their cost at the entry ({} a share).",
+            to_string(plan.hedge), format_money(options_cost)));
     r.tables.push_back(pt);
 
     json j = json_stamp(t, "table");
@@ -334,7 +360,9 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                       {"round_trip_costs", e.round_trip_costs},
                       {"shares", e.shares},
                       {"position_value", e.position_value},
-                      {"capital_at_risk", e.capital_at_risk}};
+                      {"capital_at_risk", e.capital_at_risk},
+                      {"hedge", hedged ? json(to_string(plan.hedge)) : json(nullptr)},
+                      {"hedge_cost", hedged ? json(options_cost) : json(nullptr)}};
     const auto pnl_json = [](const PnL& p) {
         return json{{"per_share", p.per_share}, {"per_position", p.per_position}, {"return", p.of_entry}};
     };
@@ -344,7 +372,10 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                              {"exit", row.exit},
                              {"hold", pnl_json(row.hold)},
                              {"stop", pnl_json(row.stop_only)},
-                             {"stop_target", pnl_json(row.stop_and_target)}});
+                             {"stop_target", pnl_json(row.stop_and_target)},
+                             {"hedged", hedged ? pnl_json({hedged_pnl(row), hedged_pnl(row) * e.shares,
+                                                           hedged_pnl(row) / e.entry_fill})
+                                               : json(nullptr)}});
     r.json = std::move(j);
     return r;
 }

@@ -216,3 +216,39 @@ TEST_CASE("a trailing stop's verdict separates the stops that lock in a profit")
     CHECK(r.json["simulation"]["plans"][contrarian]["p_stop_in_profit"]["estimate"].get<double>() ==
           trailing.stopped_in_profit.value);
 }
+
+TEST_CASE("the payoff table's hedged column: the stock and the put held to expiry") {
+    // Long 10 shares at market $100, a put at $90 for a year at 30% (r = q = 0), no costs. Held to
+    // expiry the put pays (90 − X)⁺, so at $80 the hedged P&L is −20 + 10 − P₀ and at $120 it is
+    // +20 − P₀; P₀ = BSM put(100, 90, 1y, 30%) = 7.01288 (mpmath, 30 digits; test_black_scholes.cpp checks
+    // the formula).
+    const Thesis t = load_thesis(R"(stock: {valuation_date: 2025-07-14, price: 100, pe: 20x, market_cap: 10B}
+model: {volatility: 30%}
+plans:
+  covered:
+    shares: 10
+    hedge: {put: {strike: 90, expiry: 1y, implied_vol: 30%}}
+)",
+                                 "hedged.yaml");
+    GridRequest g;
+    g.from = 80;
+    g.to = 120;
+    g.step = 40;
+    const Report r = payoff_report(t, *t.find_plan("covered"), g);
+    const double premium = r.json["economics"]["hedge_cost"].get<double>();
+    CHECK(premium == doctest::Approx(7.0128799018497).epsilon(1e-12));
+    int checked = 0;
+    for (const auto& row : r.json["rows"]) {
+        const double x = row["exit"].get<double>();
+        const double want = (x - 100) + std::max(90 - x, 0.0) - premium;
+        CHECK(row["hedged"]["per_share"].get<double>() == doctest::Approx(want).epsilon(1e-12));
+        CHECK(row["hedged"]["per_position"].get<double>() == doctest::Approx(10 * want).epsilon(1e-12));
+        ++checked;
+    }
+    CHECK(checked == 3);  // 80, 120 and the entry's row
+    CHECK(render_text(r).find("hedged/sh") != std::string::npos);
+    // Without a hedge there is no such column and the rows' "hedged" is null.
+    const Report plain = payoff_report(load_seed_thesis(), *load_seed_thesis().find_plan("aggressive"));
+    CHECK(plain.json["rows"][0]["hedged"].is_null());
+    CHECK(render_text(plain).find("hedged/sh") == std::string::npos);
+}

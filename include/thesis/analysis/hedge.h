@@ -59,6 +59,13 @@ struct OpeningOption {
 /// The options the comparison's variants hold, each once, at today's price.
 std::vector<OpeningOption> opening_options(const HedgeComparison& comparison);
 
+/// A plan's options per share of stock held (the cover ratio included): their Black–Scholes value
+/// bought today at the price `entry`, and their payoff at expiry at the price `at_expiry` (both 0
+/// without a hedge). The payoff table's hedged column: held to expiry, the stock at X gains
+/// d × (X − entry) and the options hedge_payoff(X) − hedge_cost(entry).
+double hedge_cost(const Thesis& thesis, const Plan& plan, Price entry);
+double hedge_payoff(const Thesis& thesis, const Plan& plan, Price at_expiry);
+
 /// The variant's options' value per share at today's price (what they cost when bought today;
 /// negative for a collar that brings in more than it pays); 0 without options.
 double cost_today(const HedgeComparison& comparison, std::size_t variant);

@@ -3,6 +3,7 @@
 // specifications rendered by vega-embed, the libraries inlined) and its tables. Pure: strings out;
 // the file is written at the edge (output.h).
 
+#include "thesis/analysis/hedge.h"
 #include "thesis/analysis/sweep.h"
 #include "thesis/core/thesis.h"
 #include "thesis/report/report.h"
@@ -39,6 +40,11 @@ std::vector<Chart> sweep_charts(const Evaluator& evaluator, const SweepGrid& gri
 /// The sensitivity's tornado: for each input, bars from the base value to the metric at the
 /// input's low and high ends, ranked by swing.
 Chart tornado_chart(const Evaluator& evaluator, const std::vector<SensitivityRow>& rows);
+
+/// The protection comparison's P&L distributions overlaid: for each variant, the share of paths
+/// whose P&L per share is at or below each amount (from its quantile sketch, 0.5% to 99.5%), so a
+/// floor is a wall and a fat tail a long foot.
+Chart hedge_chart(const HedgeComparison& comparison, const SimulationResult& result);
 
 /// Whether this binary carries the chart libraries (built with THESIS_BUILD_REPORT and npm).
 bool html_report_available();
