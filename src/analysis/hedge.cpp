@@ -176,6 +176,25 @@ double cost_today(const HedgeComparison& c, std::size_t variant) {
     return hedge_value(compiled_hedge(c, variant), 0, c.thesis.stock.price);
 }
 
+OptionGreeks position_greeks(const HedgeComparison& c, std::size_t variant) {
+    const HedgeRules h = compiled_hedge(c, variant);
+    OptionGreeks total;
+    total.delta = direction(c.thesis.plans.at(variant).side);
+    total.price = 0;
+    for (int l = 0; l < h.legs; ++l) {
+        const HedgeLeg& leg = h.leg[static_cast<std::size_t>(l)];
+        const OptionGreeks g = option_greeks({leg.type, c.thesis.stock.price, leg.strike, leg.expiry, h.rate,
+                                              h.dividend_yield, leg.volatility});
+        total.price += leg.position * g.price;
+        total.delta += leg.position * g.delta;
+        total.gamma += leg.position * g.gamma;
+        total.vega += leg.position * g.vega;
+        total.theta += leg.position * g.theta;
+        total.rho += leg.position * g.rho;
+    }
+    return total;
+}
+
 std::vector<OpeningOption> opening_options(const HedgeComparison& c) {
     std::vector<OpeningOption> out;
     for (std::size_t i = 0; i < c.variants.size(); ++i) {

@@ -4,6 +4,7 @@
 #include "thesis/analysis/metrics.h"
 #include "thesis/core/errors.h"
 #include "thesis/report/reports.h"
+#include "thesis/valuation/payoff.h"
 
 #include <fmt/format.h>
 
@@ -183,6 +184,55 @@ Report hedge_report(const HedgeComparison& c, const SimulationResult& result, st
         "volatility or rate, theta per year");
     r.tables.push_back(std::move(opening));
 
+    // The opening position of each protection that holds options: the stock and its options.
+    const double shares = trade_economics(original, t.stock.price).shares;
+    Table position;
+    position.id = "position_greeks";
+    position.title = shares > 0 ? fmt::format(
+                                      "The opening position at today's price: per share, and for the "
+                                      "plan's {} shares",
+                                      format_count(shares))
+                                : "The opening position at today's price, per share of stock held";
+    position.columns = {{"protection", "protection", false},
+                        {"delta", "delta", true},
+                        {"gamma", "gamma", true},
+                        {"vega", "vega", true},
+                        {"theta", "theta", true},
+                        {"rho", "rho", true}};
+    if (shares > 0)
+        for (const char* name : {"delta", "vega", "theta"})
+            position.columns.push_back(
+                {fmt::format("{} × {}", name, format_count(shares)), fmt::format("position_{}", name), true});
+    json position_json = json::array();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (c.variants[i].kind == "none" || c.variants[i].kind == "stop") continue;
+        const OptionGreeks g = position_greeks(c, i);
+        std::vector<Cell> row{c.variants[i].label,
+                              Cell(format_fixed(g.delta, 4), g.delta),
+                              Cell(format_fixed(g.gamma, 6), g.gamma),
+                              Cell(format_fixed(g.vega, 2), g.vega),
+                              Cell(format_fixed(g.theta, 2), g.theta),
+                              Cell(format_fixed(g.rho, 2), g.rho)};
+        if (shares > 0) {
+            row.push_back(Cell(format_fixed(g.delta * shares, 2), g.delta * shares));
+            row.push_back(Cell(format_fixed(g.vega * shares, 0), g.vega * shares));
+            row.push_back(Cell(format_fixed(g.theta * shares, 0), g.theta * shares));
+        }
+        position.rows.push_back(std::move(row));
+        position_json.push_back({{"protection", c.variants[i].label},
+                                 {"kind", c.variants[i].kind},
+                                 {"shares", shares},
+                                 {"delta", g.delta},
+                                 {"gamma", g.gamma},
+                                 {"vega", g.vega},
+                                 {"theta", g.theta},
+                                 {"rho", g.rho}});
+    }
+    position.footnotes.push_back(
+        "per share of stock held: the stock's delta (1 for a long, -1 for a short) plus its options' greeks, "
+        "each times its cover (negative for an option sold)");
+    r.tables.push_back(std::move(position));
+
     json j = json_stamp(t, "hedge");
     j["plan"] = c.plan;
     j["reference"] = reference.plan.name;
@@ -195,6 +245,7 @@ Report hedge_report(const HedgeComparison& c, const SimulationResult& result, st
     j["dividend_yield"] = t.stock.dividend_yield;
     j["protection"] = std::move(variants);
     j["options"] = std::move(options_json);
+    j["position_greeks"] = std::move(position_json);
     r.json = std::move(j);
     return r;
 }

@@ -3,6 +3,7 @@
 // payoff. Checked against the formula (risk-neutral Monte Carlo), against the floor a stop and a
 // put promise, and against gaps that a stop cannot survive and a put can.
 
+#include "thesis/analysis/hedge.h"
 #include "thesis/core/errors.h"
 #include "thesis/io/yaml_loader.h"
 #include "thesis/math/black_scholes.h"
@@ -206,4 +207,49 @@ model: {volatility: 30%}
     // A location: the file, line and column of the offending key.
     CHECK(error_of("plans: {p: {hedge: {put: {strike: 110, expiry: 1y, premium: 5}}}}")
               .rfind("hedge.yaml:3:", 0) == 0);
+}
+
+TEST_CASE("hedges: the comparison's variants and their paired differences") {
+    Thesis t = gbm_770();
+    t.simulation.monitoring = Monitoring::Continuous;
+    t.plans = {plan_named("swing", {Entry::Kind::Limit, 700, 0, ""}, {Stop::Kind::Fixed, 600, 0},
+                          {Target::Kind::Fixed, 1000, 0})};
+    HedgeRequest request;
+    request.plan = "swing";
+    const HedgeComparison c = hedge_comparison(t, request);
+    std::vector<std::string> kinds;
+    for (const ProtectionVariant& v : c.variants) kinds.push_back(v.kind);
+    CHECK(kinds == std::vector<std::string>{"none", "stop", "put", "collar", "stop_and_put"});
+    CHECK(c.reference == 1);
+    REQUIRE(c.pairs.size() == 4);
+    // Defaults: the put at the stop, the collar's call at the target, a year, the model's 50%.
+    const double put = option_price({OptionType::Put, 770, 600, 1.0, 0, 0, 0.5});
+    const double call = option_price({OptionType::Call, 770, 1000, 1.0, 0, 0, 0.5});
+    CHECK(cost_today(c, 2) == doctest::Approx(put).epsilon(1e-14));
+    CHECK(cost_today(c, 3) == doctest::Approx(put - call).epsilon(1e-12));
+    CHECK(cost_today(c, 1) == 0);
+    const OptionGreeks g = position_greeks(c, 2);
+    CHECK(g.delta == doctest::Approx(1 + option_greeks({OptionType::Put, 770, 600, 1.0, 0, 0, 0.5}).delta));
+
+    // The paired mean is the difference of the two means (the same paths), with a smaller error.
+    MonteCarlo mc(c.thesis);
+    mc.pair_plans(c.pairs);
+    mc.run(8192);
+    const SimulationResult& r = mc.result();
+    for (std::size_t j = 0; j < c.pairs.size(); ++j) {
+        const PlanPair p = c.pairs[j];
+        const double difference = r.plans[p.plan].pnl.mean() - r.plans[p.reference].pnl.mean();
+        CHECK(r.plan_paired[j].pnl.mean() == doctest::Approx(difference).epsilon(1e-9));
+    }
+    // Stop plus put against the stop: the same exits, so the difference is the put's P&L alone.
+    const PlanMetrics both = summarize(r, 4, c.thesis.plans[4], 770);
+    CHECK(r.plan_paired[3].pnl.mean() == doctest::Approx(both.hedge_pnl->value).epsilon(1e-9));
+    CHECK(r.plan_paired[3].pnl.std_dev() < r.plans[4].pnl.std_dev());
+
+    request.plan = "swnig";
+    CHECK_THROWS_WITH_AS(hedge_comparison(t, request), doctest::Contains("did you mean 'swing'"), InputError);
+    request.plan = "swing";
+    request.expiry = 0.5;
+    CHECK_THROWS_WITH_AS(hedge_comparison(t, request), doctest::Contains("at or after the plan's horizon"),
+                         InputError);
 }

@@ -66,6 +66,10 @@ std::vector<OpeningOption> opening_options(const HedgeComparison& comparison);
 double hedge_cost(const Thesis& thesis, const Plan& plan, Price entry);
 double hedge_payoff(const Thesis& thesis, const Plan& plan, Price at_expiry);
 
+/// The variant's greeks at today's price per share of stock held: the stock's own delta (±1) plus
+/// its options', each weighted by its position (the cover ratio, negative for a sold one).
+OptionGreeks position_greeks(const HedgeComparison& comparison, std::size_t variant);
+
 /// The variant's options' value per share at today's price (what they cost when bought today;
 /// negative for a collar that brings in more than it pays); 0 without options.
 double cost_today(const HedgeComparison& comparison, std::size_t variant);
