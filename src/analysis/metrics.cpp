@@ -100,7 +100,7 @@ std::vector<MetricInfo> build_catalogue() {
             return m.shares > 0 ? value(m.pnl_per_position)
                                 : none("the plan has no size (capital or shares)");
         },
-        [](const TradeOutcome& o, const TradeEconomics& e) { return o.pnl_per_share * e.shares; });
+        [](const TradeOutcome& o, const TradeEconomics&) { return o.pnl_per_share * o.shares; });
     simulated("pnl_sd", "SD of P&L per share", "standard deviation of P&L per share (a statistic, no CI)",
               U::Loss, B::Neither, every,
               [](const PlanMetrics& m) { return value(exact_estimate(m.pnl_sd)); });
@@ -154,6 +154,13 @@ std::vector<MetricInfo> build_catalogue() {
               "a plan with a stop that was hit twice",
               [](const PlanMetrics& m) { return from(m.stop_shortfall, "needs a stop hit at least twice"); });
     simulated(
+        "carry", "carry",
+        "the dividends' and borrow fee's part of the P&L per share: dividends received by a long, or paid "
+        "by a short with its borrow fee, over the holding (unfilled paths count as 0)",
+        U::Money, B::Higher, "a plan with a dividend yield or a short's borrow rate",
+        [](const PlanMetrics& m) { return from(m.carry, "no dividend yield and no borrow rate"); },
+        [](const TradeOutcome& o, const TradeEconomics&) { return o.carry; });
+    simulated(
         "hedge_pnl", "hedge P&L",
         "the options' part of the P&L per share: their value at exit (their payoff at expiry) less their "
         "cost at entry (unfilled paths count as 0)",
@@ -176,7 +183,7 @@ std::vector<MetricInfo> build_catalogue() {
         U::Percent, B::Lower, "a plan with a stop or a hedge covering the position",
         [](const PlanMetrics& m) { return from(m.past_floor, "the plan has no floor (no stop, no hedge)"); },
         [](const TradeOutcome& o, const TradeEconomics&) { return is(o.floor_shortfall > 0); });
-    for (std::size_t k = out.size() - 3; k < out.size(); ++k) out[k].shown_when_empty = false;
+    for (std::size_t k = out.size() - 4; k < out.size(); ++k) out[k].shown_when_empty = false;
     simulated(
         "p_touch_target", "P(touch target)", "probability the price ever reaches the target level",
         U::Percent, B::Higher, "a plan with a target, touch odds on",

@@ -377,6 +377,13 @@ Plan read_plan(const std::string& name, Section s, const Stock& stock, const Pri
     p.sizing.shares = s.optional_number("shares", Unit::Count);
     p.costs.commission_per_share = s.number("commission", Unit::Money, 0);
     p.costs.slippage_bps = s.number("slippage_bps", Unit::Number, 0);
+    if (s.has("borrow_rate")) {
+        p.costs.borrow_rate =
+            s.bounded("borrow_rate", 0, 0, limits::kMaxRate, "a rate from 0% to 1000% a year");
+        if (p.side != Side::Short && p.costs.borrow_rate > 0)
+            s.fail_at(s.find("borrow_rate"), join(path, "borrow_rate"),
+                      "a borrow rate applies to a short (side: short); a long borrows no shares");
+    }
     p.horizon = s.optional_duration("horizon");
     if (s.has("hedge")) p.hedge = read_hedge(s.section("hedge"), p.side);
     if (auto problem = check_plan(p, stock.price)) {

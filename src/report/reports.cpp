@@ -258,6 +258,18 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
     et.rows.push_back({"capital at risk", sized(e.capital_at_risk)});
     const bool hedged = plan.hedge.kind != Hedge::Kind::None;
     const double options_cost = hedged ? hedge_cost(t, plan, e.entry) : 0;
+    // Carry a year per share at the entry: dividends (received long, paid short), a short's borrow fee.
+    const double dir = direction(plan.side);
+    const double borrow = plan.side == Side::Short ? plan.costs.borrow_rate : 0;
+    const double carry_rate = dir * t.stock.dividend_yield - borrow;
+    const bool carried = carry_rate != 0;
+    const Years held = plan.horizon.value_or(t.simulation.horizon);
+    if (carried) {
+        if (t.stock.dividend_yield != 0)
+            et.rows.push_back({dir > 0 ? "dividends received a year" : "dividends paid a year",
+                               money(t.stock.dividend_yield * e.entry)});
+        if (borrow != 0) et.rows.push_back({"borrow fee a year", money(borrow * e.entry)});
+    }
     if (hedged) {
         et.rows.push_back({"hedge", to_string(plan.hedge)});
         et.rows.push_back({"options' cost at the entry", money(options_cost)});
@@ -307,6 +319,11 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
     const auto hedged_pnl = [&](const PayoffRow& row) {
         return row.hold.per_share + hedge_payoff(t, plan, row.exit) - options_cost;
     };
+    // Held to the plan's horizon: the carry on the average of the entry and exit prices.
+    const auto carried_pnl = [&](const PayoffRow& row) {
+        return row.hold.per_share + carry_rate * 0.5 * (e.entry + row.exit) * held;
+    };
+    if (carried) pt.columns.push_back({"hold+carry/sh", "hold_carry_per_share", true});
     if (hedged) {
         pt.columns.push_back({"hedged/sh", "hedged_per_share", true});
         pt.columns.push_back({"hedged %", "hedged_return", true});
@@ -323,6 +340,7 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                            percent(row.stop_only.of_entry, true), signed_money(row.stop_and_target.per_share),
                            percent(row.stop_and_target.of_entry, true),
                            e.shares > 0 ? signed_money(row.stop_and_target.per_position, 0) : Cell("–")});
+        if (carried) pt.rows.back().push_back(signed_money(carried_pnl(row)));
         if (hedged) {
             const double h = hedged_pnl(row);
             pt.rows.back().push_back(signed_money(h));
@@ -334,6 +352,14 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
         "it;");
     pt.footnotes.push_back(
         "stop+tgt: also takes profit at the target. Assumes no gap (the simulation prices gaps).");
+    if (carried)
+        pt.footnotes.push_back(
+            fmt::format("hold+carry: held {:g}y (the plan's horizon), with {} on the average of the entry "
+                        "and exit prices.",
+                        held,
+                        borrow != 0 && t.stock.dividend_yield != 0 ? "the dividends and the borrow fee"
+                        : borrow != 0                              ? "the borrow fee"
+                                                                   : "the dividends"));
     if (hedged)
         pt.footnotes.push_back(fmt::format(
             "hedged: held to the options' expiry ({}), the stock at the exit price plus the options' payoff "
@@ -373,6 +399,9 @@ Report payoff_report(const Thesis& t, const Plan& plan, const GridRequest& reque
                              {"hold", pnl_json(row.hold)},
                              {"stop", pnl_json(row.stop_only)},
                              {"stop_target", pnl_json(row.stop_and_target)},
+                             {"hold_carry", carried ? pnl_json({carried_pnl(row), carried_pnl(row) * e.shares,
+                                                                carried_pnl(row) / e.entry_fill})
+                                                    : json(nullptr)},
                              {"hedged", hedged ? pnl_json({hedged_pnl(row), hedged_pnl(row) * e.shares,
                                                            hedged_pnl(row) / e.entry_fill})
                                                : json(nullptr)}});

@@ -17,6 +17,8 @@ namespace thesis {
 void PlanTally::merge(const PlanTally& other) {
     for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i] += other.outcomes[i];
     pnl.merge(other.pnl);
+    pnl_position.merge(other.pnl_position);
+    carry.merge(other.carry);
     wins.merge(other.wins);
     losses.merge(other.losses);
     holding.merge(other.holding);
@@ -37,6 +39,7 @@ void ScenarioTally::merge(const ScenarioTally& other) {
     stop += other.stop;
     gap += other.gap;
     pnl.merge(other.pnl);
+    pnl_position.merge(other.pnl_position);
 }
 
 void PairedTally::merge(const PairedTally& other) {
@@ -311,22 +314,25 @@ struct PlanSamples {
     // One scenario's paths (the scenarios model).
     struct Scenario {
         std::uint64_t paths = 0, target = 0, stop = 0, gap = 0;
-        std::vector<double> pnl;
+        std::vector<double> pnl, pnl_position;
     };
     std::array<std::uint64_t, kExitReasons.size()> outcomes{};
-    std::vector<double> pnl, wins, losses, holding, stop_shortfall, hedge_pnl, floor_shortfall;
+    std::vector<double> pnl, pnl_position, carry, wins, losses, holding, stop_shortfall, hedge_pnl,
+        floor_shortfall;
     std::uint64_t touched_target = 0, touched_stop = 0, stopped_in_profit = 0, past_floor = 0;
     std::vector<Scenario> scenarios;
 
     explicit PlanSamples(std::size_t scenario_count = 0) : scenarios(scenario_count) {}
     void clear() {
         outcomes.fill(0);
-        for (auto* v : {&pnl, &wins, &losses, &holding, &stop_shortfall, &hedge_pnl, &floor_shortfall})
+        for (auto* v : {&pnl, &pnl_position, &carry, &wins, &losses, &holding, &stop_shortfall, &hedge_pnl,
+                        &floor_shortfall})
             v->clear();
         touched_target = touched_stop = stopped_in_profit = past_floor = 0;
         for (Scenario& s : scenarios) {
             s.paths = s.target = s.stop = s.gap = 0;
             s.pnl.clear();
+            s.pnl_position.clear();
         }
     }
     void add(const TradeOutcome& o, Years dt, int scenario) {
@@ -337,9 +343,12 @@ struct PlanSamples {
             s.stop += o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop;
             s.gap += o.reason == ExitReason::GapThroughStop;
             s.pnl.push_back(o.pnl_per_share);
+            s.pnl_position.push_back(o.pnl_per_share * o.shares);
         }
         ++outcomes[static_cast<std::size_t>(o.reason)];
         pnl.push_back(o.pnl_per_share);
+        pnl_position.push_back(o.pnl_per_share * o.shares);
+        carry.push_back(o.carry);
         if (o.pnl_per_share > 0) wins.push_back(o.pnl_per_share);
         if (o.pnl_per_share < 0) losses.push_back(o.pnl_per_share);
         if (o.reason != ExitReason::Unfilled) holding.push_back((o.exit_step - o.entry_step) * dt);
@@ -357,6 +366,8 @@ struct PlanSamples {
         PlanTally t;
         t.outcomes = outcomes;
         t.pnl = RunningStats::of(pnl);
+        t.pnl_position = RunningStats::of(pnl_position);
+        t.carry = RunningStats::of(carry);
         t.wins = RunningStats::of(wins);
         t.losses = RunningStats::of(losses);
         t.holding = RunningStats::of(holding);
@@ -368,7 +379,8 @@ struct PlanSamples {
         t.touched_stop = touched_stop;
         t.stopped_in_profit = stopped_in_profit;
         for (const Scenario& s : scenarios)
-            t.scenarios.push_back({s.paths, s.target, s.stop, s.gap, RunningStats::of(s.pnl)});
+            t.scenarios.push_back({s.paths, s.target, s.stop, s.gap, RunningStats::of(s.pnl),
+                                   RunningStats::of(s.pnl_position)});
         return t;
     }
 };
@@ -569,7 +581,8 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
     m.touch_odds = r.touch_odds;
     m.risk_per_share = e.risk_per_share;
     m.pnl_per_share = n > 1 ? t.pnl.mean_estimate() : normal_estimate(t.pnl.mean(), 0);
-    m.pnl_per_position = scaled(m.pnl_per_share, e.shares);
+    // Sized at each path's fill (a limit or a later entry fills at prices unknown today).
+    m.pnl_per_position = n > 1 ? t.pnl_position.mean_estimate() : normal_estimate(t.pnl_position.mean(), 0);
     m.pnl_sd = n > 1 ? t.pnl.std_dev() : 0;
     for (double level : kQuantileLevels) m.pnl_quantiles.emplace_back(level, sketch.quantile_ci(level));
     m.probability_of_loss = proportion_estimate(t.losses.count(), n);
@@ -597,6 +610,9 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
     }
     if (t.holding.count() > 1) m.holding_years = t.holding.mean_estimate();
     if (t.stop_shortfall.count() > 1) m.stop_shortfall = t.stop_shortfall.mean_estimate();
+    // Carry applies to a short with a borrow rate, or wherever a path carried dividends.
+    if ((plan.side == Side::Short && plan.costs.borrow_rate > 0) || t.carry.min() != 0 || t.carry.max() != 0)
+        m.carry = n > 1 ? t.carry.mean_estimate() : exact_estimate(t.carry.mean());
     if (plan.hedge.kind != Hedge::Kind::None)
         m.hedge_pnl = n > 1 ? t.hedge_pnl.mean_estimate() : exact_estimate(t.hedge_pnl.mean());
     if (has_floor(plan, e.shares)) {
@@ -634,7 +650,8 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
         o.p_stop = proportion_estimate(s.stop, s.paths);
         o.p_gap_through_stop = proportion_estimate(s.gap, s.paths);
         o.pnl_per_share = s.pnl.count() > 1 ? s.pnl.mean_estimate() : exact_estimate(s.pnl.mean());
-        o.pnl_per_position = scaled(o.pnl_per_share, e.shares);
+        o.pnl_per_position = s.pnl_position.count() > 1 ? s.pnl_position.mean_estimate()
+                                                        : exact_estimate(s.pnl_position.mean());
         m.by_scenario.push_back(std::move(o));
     }
     return m;

@@ -70,6 +70,11 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
     r.slippage = plan.costs.slippage_bps * 1e-4;
     r.commission = plan.costs.commission_per_share;
     r.gap_threshold = gap_threshold;
+    r.dt = grid.dt;
+    r.borrow_rate = plan.side == Side::Short ? plan.costs.borrow_rate : 0;
+    r.fixed_shares = plan.sizing.shares;
+    r.capital = plan.sizing.capital;
+    if (plan.stop.kind != Stop::Kind::None) r.risk_budget = plan.sizing.capital * plan.sizing.risk_per_trade;
     // −ln(1 − g) on both sides: a long's stop fill below S(1 − g), a short's above S/(1 − g).
     r.log_gap_allowed = -std::log1p(-std::min(gap_threshold, 0.999));
     const Price expected = expected_entry(plan, spot);
@@ -82,6 +87,22 @@ PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
         r.touch_log_target = std::log(*t);
     }
     return r;
+}
+
+double shares_at_fill(const PlanRules& r, double entry_price) {
+    if (r.fixed_shares) return *r.fixed_shares;
+    const double dir = r.side == Side::Long ? 1.0 : -1.0;
+    const double entry_fill = entry_price * (1 + dir * r.slippage);
+    const double affordable = entry_fill > 0 ? std::floor(r.capital / entry_fill) : 0;
+    if (r.risk_budget > 0) {
+        // The loss at the stop's level from this fill (a percent or trailing stop sits its distance
+        // from the fill), costs included: payoff.h's risk per share.
+        const double level =
+            r.stop == Stop::Kind::Fixed ? r.stop_price : entry_price * std::exp(r.log_stop_offset);
+        const double risk = -(dir * (level * (1 - dir * r.slippage) - entry_fill) - 2 * r.commission);
+        if (risk > 0) return std::min(std::floor(r.risk_budget / risk), affordable);
+    }
+    return affordable;
 }
 
 double hedge_value(const HedgeRules& hedge, int step, double price) {
@@ -129,6 +150,7 @@ PlanRules compile_plan(const Plan& plan, const Thesis& t, const TimeGrid& grid) 
     unhedged.hedge = {};
     PlanRules r = compile_plan(unhedged, t.stock.price, grid, t.model.events, t.simulation.gap_threshold,
                                t.simulation.horizon, t.simulation.touch_odds);
+    r.dividend_yield = t.stock.dividend_yield;
     const Hedge& h = plan.hedge;
     if (h.kind == Hedge::Kind::None) return r;
     const std::string key = "plans." + plan.name + ".hedge";
@@ -260,6 +282,15 @@ void close_trade(const PlanRules& r, TradeOutcome& out, ExitReason reason, int k
     const double entry_fill = out.entry_price * (1 + dir * r.slippage);
     const double exit_fill = out.exit_price * (1 - dir * r.slippage);
     out.pnl_per_share = dir * (exit_fill - entry_fill) - 2 * r.commission;
+    out.shares = shares_at_fill(r, out.entry_price);
+    if (r.dividend_yield != 0 || r.borrow_rate != 0) {
+        // Held (k − entry step)Δt years; the average of the entry and exit prices stands for the
+        // price over the holding (the trapezoid rule for ∫ q S_t dt).
+        const double years = (k - out.entry_step) * r.dt;
+        const double price = 0.5 * (out.entry_price + out.exit_price);
+        out.carry = (dir * r.dividend_yield - r.borrow_rate) * price * years;
+        out.pnl_per_share += out.carry;
+    }
     if (r.hedge.legs == 0 && r.stop == Stop::Kind::None) return;
 
     // The floor: the loss the stop promises at its level (a trailing stop's first level: it only
@@ -272,6 +303,7 @@ void close_trade(const PlanRules& r, TradeOutcome& out, ExitReason reason, int k
             r.stop == Stop::Kind::Fixed ? r.stop_price : out.entry_price * std::exp(r.log_stop_offset);
         floor = dir * (entry_fill - level * (1 - dir * r.slippage)) + 2 * r.commission;
     }
+    floor -= std::min(0.0, out.carry);  // the carry paid is a cost too
     if (r.hedge.legs > 0) {
         const double bought = hedge_value(r.hedge, out.entry_step, out.entry_price);
         out.hedge_pnl = hedge_value(r.hedge, k, out.exit_price) - bought;
@@ -280,7 +312,7 @@ void close_trade(const PlanRules& r, TradeOutcome& out, ExitReason reason, int k
         const HedgeLeg& protection = r.hedge.leg[0];
         if (protection.position >= 1)
             floor = std::min(floor, dir * (entry_fill - protection.strike * (1 - dir * r.slippage)) +
-                                        2 * r.commission + bought);
+                                        2 * r.commission + bought - std::min(0.0, out.carry));
     }
     // Within rounding of the floor is at the floor.
     const double past = -out.pnl_per_share - floor;

@@ -252,3 +252,27 @@ plans:
     CHECK(plain.json["rows"][0]["hedged"].is_null());
     CHECK(render_text(plain).find("hedged/sh") == std::string::npos);
 }
+
+TEST_CASE("the payoff table's carry column: a short's dividends and borrow fee to its horizon") {
+    // Short 10 shares at market $100, no costs, 2% dividend yield, 5% borrow, a year: covered at
+    // $80 it makes 20 less 7% of the average price 90, 6.30: +13.70 a share.
+    const Thesis t = load_thesis(R"(stock: {valuation_date: 2025-07-14, price: 100, pe: 20x, market_cap: 10B,
+        dividend_yield: 2%}
+model: {volatility: 30%}
+plans:
+  fade: {side: short, shares: 10, borrow_rate: 5%}
+)",
+                                 "carry.yaml");
+    GridRequest g;
+    g.from = 80;
+    g.to = 120;
+    g.step = 40;
+    const Report r = payoff_report(t, *t.find_plan("fade"), g);
+    for (const auto& row : r.json["rows"]) {
+        const double x = row["exit"].get<double>();
+        const double want = (100 - x) - 0.07 * 0.5 * (100 + x);
+        CHECK(row["hold_carry"]["per_share"].get<double>() == doctest::Approx(want).epsilon(1e-12));
+        if (x == 80) CHECK(want == doctest::Approx(13.7));
+    }
+    CHECK(render_text(r).find("borrow fee a year") != std::string::npos);
+}

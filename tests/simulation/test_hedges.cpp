@@ -78,9 +78,14 @@ TEST_CASE("hedges: a put's simulated payoff under the risk-neutral drift agrees 
         CAPTURE(m.hedge_pnl->value);
         CAPTURE(expected);
         CHECK(std::fabs(z) < 4);
-        // The stock's part: E[S_T] − S₀ = S₀(e^{(r−q)T} − 1); the whole P&L adds the two.
+        // The stock's part: E[S_T] − S₀ = S₀(e^{(r−q)T} − 1); the dividends a long receives over the
+        // year, q T (S₀ + S_T)/2, have mean q T S₀ (1 + e^{(r−q)T})/2; the whole P&L adds the three.
         const double stock = 770 * (std::exp(0.03) - 1);
-        CHECK(std::fabs((m.pnl_per_share.value - stock - expected) / m.pnl_per_share.std_error) < 4);
+        const double dividends = 0.02 * 770 * (1 + std::exp(0.03)) / 2;
+        REQUIRE(m.carry);
+        CHECK(std::fabs((m.carry->value - dividends) / m.carry->std_error) < 4);
+        CHECK(std::fabs((m.pnl_per_share.value - stock - expected - dividends) / m.pnl_per_share.std_error) <
+              4);
     }
 }
 

@@ -47,6 +47,8 @@ struct Sizing {
 struct Costs {
     double commission_per_share = 0;
     double slippage_bps = 0;
+    /// A short's annual fee for borrowing the shares, on the position's value while it is open.
+    Fraction borrow_rate = 0;
 };
 
 /// One European option of a hedge, bought (or, for a collar's financing leg, sold) when the plan's

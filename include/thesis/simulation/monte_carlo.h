@@ -30,6 +30,7 @@ inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
 struct ScenarioTally {
     std::uint64_t paths = 0, target = 0, stop = 0, gap = 0;  ///< stop: at the level or through a gap
     RunningStats pnl;                                        ///< per share
+    RunningStats pnl_position;                               ///< per position, sized at each path's fill
 
     void merge(const ScenarioTally& other);
 };
@@ -38,6 +39,8 @@ struct ScenarioTally {
 struct PlanTally {
     std::array<std::uint64_t, kExitReasons.size()> outcomes{};
     RunningStats pnl;              ///< per share, every path (unfilled counts as 0)
+    RunningStats pnl_position;     ///< per position sized at the path's fill, every path
+    RunningStats carry;            ///< per share, the dividends and borrow part of pnl, every path
     RunningStats wins, losses;     ///< per share, P&L > 0 and < 0
     RunningStats holding;          ///< years from fill to exit, filled paths
     RunningStats stop_shortfall;   ///< per share beyond the stop level, stop exits
@@ -158,6 +161,8 @@ struct PlanMetrics {
     std::optional<Estimate> stop_shortfall;  ///< per share past the stop
     /// A plan with a hedge: the options' mean P&L per share (premium, decay and payoff), every path.
     std::optional<Estimate> hedge_pnl;
+    /// A plan with carry (a dividend yield, a short's borrow rate): its mean per share, every path.
+    std::optional<Estimate> carry;
     /// A plan with a floor (has_floor): the mean loss per share past it, and how often a loss is.
     std::optional<Estimate> floor_shortfall, past_floor;
     Estimate touch_target, touch_stop;  ///< only when touch_odds (SimulationSettings)

@@ -41,6 +41,12 @@ struct TradeOutcome {
     int entry_step = -1, exit_step = -1;
     double stop_shortfall = 0;  ///< stop exits: per share lost beyond the stop level (≥ 0)
     double hedge_pnl = 0;       ///< the options' part of pnl_per_share: sold at exit less bought at entry
+    /// The carry's part of pnl_per_share: dividends received (a long) or paid (a short), less a
+    /// short's borrow fee, over the holding on the average of the entry and exit prices.
+    double carry = 0;
+    /// The position's size at this path's fill: the plan's share count, or its risk budget over
+    /// the risk per share from the fill, capped by what the capital buys (0 unfilled or unsized).
+    double shares = 0;
     /// Per share lost beyond the plan's floor: the loss its stop promises at the level, or its
     /// protective option at the strike plus the premium, whichever is smaller (≥ 0; 0 without one).
     double floor_shortfall = 0;
@@ -90,7 +96,18 @@ struct PlanRules {
     double touch_log_stop = 0, touch_log_target = 0;  ///< levels at the expected entry
     bool has_touch_stop = false, has_touch_target = false;
     HedgeRules hedge;
+    double dt = 0;  ///< years per step: the holding's length for the carry
+    /// Carry per year, as fractions of the price: the dividend yield (received long, paid short)
+    /// and a short's borrow rate.
+    double dividend_yield = 0, borrow_rate = 0;
+    /// Sizing at the fill (payoff.h's rule at the fill's price): a fixed count, or the risk
+    /// budget capital × risk_per_trade over the risk per share, never more than the capital buys.
+    std::optional<double> fixed_shares;
+    double capital = 0, risk_budget = 0;
 };
+
+/// The position's shares when the entry fills at `entry_price` (before slippage).
+double shares_at_fill(const PlanRules& rules, double entry_price);
 
 /// Whether the engine can play the plan in its vector lanes (path_kernel.cpp) rather than with
 /// a PlanTracker per lane: a market or limit entry and a fixed stop and target, if any, whose
@@ -109,8 +126,9 @@ void close_trade(const PlanRules& rules, TradeOutcome& out, ExitReason reason, i
 /// volatility gives or whose contracts need a size the plan does not have.
 PlanRules compile_plan(const Plan& plan, const Thesis& thesis, const TimeGrid& grid);
 
-/// Compiles `plan` (which must have no hedge) for `grid`. `spot` sets the expected entry for percent levels' touch checks;
-/// `events` names the model's events for AfterEvent entries.
+/// Compiles `plan` (which must have no hedge) for `grid`, without dividends. `spot` sets the
+/// expected entry for percent levels' touch checks; `events` names the model's events for
+/// AfterEvent entries.
 /// `default_horizon` is the simulation's horizon, for plans without one of their own.
 PlanRules compile_plan(const Plan& plan, Price spot, const TimeGrid& grid,
                        const std::vector<CatalystEvent>& events, double gap_threshold,
