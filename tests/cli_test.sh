@@ -50,6 +50,16 @@ expect "run built-in" 0 "$thesis" run && {
 }
 expect "run file" 0 "$thesis" run "$src/scenarios/nvda-china.yaml" && ok
 expect "run second example" 0 "$thesis" run "$src/scenarios/coastal-coffee-short.yaml" && ok
+expect "run turnaround" 0 "$thesis" run "$src/scenarios/foundry-turnaround.yaml" --paths 4096 && {
+    has "turnaround no P/E" "$out" "P/E (not meaningful: a loss)            n/m"
+    has "turnaround forward" "$out" "forward P/E = price / forward EPS     47.8x"
+    has "turnaround unlock EPS" "$out" "EPS the \$6.00B unlock adds"
+    has "turnaround hedge row" "$out" "hedge P&L"
+    no_nan "turnaround no nan" "$out"
+}
+expect "turnaround pe and eps" 2 "$thesis" run "$src/scenarios/foundry-turnaround.yaml" --no-simulation --set stock.pe=20 && has "pe and eps msg" "$err" "give either pe or eps"
+expect "turnaround fundamentals" 2 "$thesis" run "$src/scenarios/foundry-turnaround.yaml" --no-simulation --set model.kind=fundamentals && has "fundamentals loss msg" "$err" "a loss has no P/E to move"
+expect "turnaround eps_change" 2 "$thesis" run "$src/scenarios/foundry-turnaround.yaml" --no-simulation --set scenarios.recovery.eps_change=20% && has "eps_change loss msg" "$err" "means nothing"
 # `-` reads the scenario file from standard input (the function's stdin is the file).
 from_stdin() { "$@" <"$src/scenarios/coastal-coffee-short.yaml"; }
 expect "run from stdin" 0 from_stdin "$thesis" run - --paths 2000 && has "run from stdin names it" "$out" "(<stdin>)"

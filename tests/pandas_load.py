@@ -24,6 +24,7 @@ commands = {
     "run": ["run", seed_file, *paths],
     "run_policies": ["run", seed_file, "--policies", *paths],
     "run_short": ["run", short_file, *paths],
+    "run_turnaround": ["run", os.path.join(source, "scenarios", "foundry-turnaround.yaml"), *paths],
     "run_no_simulation": ["run", "--no-simulation"],
     "table": ["table", "--plan", "aggressive"],
     "odds": ["odds", "--spot", "770", "--stop", "600", "--target", "1000", "--vol", "50%", *paths],

@@ -13,6 +13,20 @@ namespace thesis::loader {
 
 // ---- Sections of a scenario file ----
 
+namespace {
+// An EPS: money a share, which a loss makes negative (-$4.38 or -4.38).
+double eps_at(Section& s, std::string_view key) {
+    const YAML::Node n = s.find(key);
+    const double v = s.to_number(n, join(s.path(), key), Unit::Money, false);
+    if (!(std::fabs(v) <= limits::kMaxPrice))
+        s.fail_at(
+            n, join(s.path(), key),
+            fmt::format("expected an EPS from -$1,000,000,000,000 to $1,000,000,000,000 a share, got {}",
+                        shown(n)));
+    return v;
+}
+}  // namespace
+
 Stock read_stock(Section s) {
     Stock st;
     st.name = s.text("name");
@@ -28,7 +42,22 @@ Stock read_stock(Section s) {
         s.context().valuation_date = *d;
     }
     st.price = s.price("price");
-    st.pe = s.multiple("pe");
+    // A P/E, or the trailing EPS itself (which may be a loss: then the P/E means nothing).
+    if (s.has("eps")) {
+        if (s.has("pe"))
+            s.fail_at(s.find("eps"), join(s.path(), "eps"),
+                      "give either pe or eps (trailing EPS), not both: one follows from the other");
+        st.eps = eps_at(s, "eps");
+        st.pe = *st.eps > 0 ? st.price / *st.eps : 0;
+    } else {
+        if (!s.has("pe")) s.fail_missing("pe", "a multiple like 52x (or eps: the trailing EPS, for a loss)");
+        st.pe = s.multiple("pe");
+    }
+    if (s.has("forward_eps") && s.has("forward_pe"))
+        s.fail_at(s.find("forward_pe"), join(s.path(), "forward_pe"),
+                  "give either forward_pe or forward_eps, not both");
+    if (s.has("forward_eps")) st.forward_eps = eps_at(s, "forward_eps");
+    if (s.has("forward_pe")) st.forward_eps = st.price / s.multiple("forward_pe");
     st.sector_pe = s.optional_multiple("sector_pe").value_or(0);
     st.market_cap = s.positive("market_cap", Unit::Money);
     st.revenue = s.optional_positive("revenue", Unit::Money);
@@ -401,6 +430,8 @@ ScenarioLevers read_levers(Section& s) {
     if (l.price_change && *l.price_change <= -1)
         s.fail_at(s.find("price_change"), join(s.path(), "price_change"), "expected a change above -100%");
     l.multiple = s.optional_multiple("multiple");
+    if (s.has("eps")) l.eps = eps_at(s, "eps");
+    if (s.has("revenue")) l.revenue = s.positive("revenue", Unit::Money);
     l.eps_change = s.optional_number("eps_change", Unit::Ratio);
     if (l.eps_change && *l.eps_change <= -1)
         s.fail_at(s.find("eps_change"), join(s.path(), "eps_change"),

@@ -96,6 +96,13 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
             m.fail_at(m.find("kind"), "model.kind",
                       "the fundamentals model needs stock.sector_pe, the multiple it reverts to");
         }
+        if (t.model.kind == ModelKind::Fundamentals && !(t.stock.pe > 0)) {
+            Section m(model_node, "model", ctx, top.mark());
+            m.fail_at(m.find("kind"), "model.kind",
+                      fmt::format("the fundamentals model moves price = EPS × P/E, and today's EPS is {}: "
+                                  "a loss has no P/E to move; use scenarios, gbm or merton",
+                                  format_money(*t.stock.eps)));
+        }
         const YAML::Node simulation_node = top.find("simulation");
         t.simulation = read_simulation(Section(simulation_node, "simulation", ctx, top.mark()));
 
@@ -130,11 +137,12 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
                           "expected a return above -100%");
             const YAML::Node stock_over = s.find("stock");
             if (stock_over.IsMap())
-                for (const char* today : {"price", "market_cap", "valuation_date", "name", "ticker"})
+                for (const char* today : {"price", "market_cap", "valuation_date", "name", "ticker", "eps",
+                                          "forward_eps", "forward_pe"})
                     if (stock_over[today].IsDefined())
                         s.fail_at(stock_over[today], join(join(s.path(), "stock"), today),
                                   "a scenario cannot change today's value; move the price with "
-                                  "the price, price_change, multiple or eps_change levers");
+                                  "the price, price_change, multiple, eps or eps_change levers");
             sc.stock = stock_over.IsDefined() ? read_stock(Section(merged(stock_node, stock_over),
                                                                    join(s.path(), "stock"), ctx, s.mark()))
                                               : t.stock;

@@ -27,6 +27,28 @@ bool is_price_lever_only(const Scenario& s) {
            !s.levers.multiple;
 }
 
+// The highest scenario with its own Scenario.
+std::size_t index_of(const std::vector<ScenarioValue>& values, const ScenarioValue* v) {
+    return static_cast<std::size_t>(v - values.data());
+}
+
+// The EPS growth a scenario's price rests on, and whether the scenario says it itself: its own
+// EPS when a lever sets it (an EPS or revenue lever, or a multiple with its price), else the
+// growth its price needs at today's multiple. nullopt when neither means anything (a loss today).
+struct GrowthBehind {
+    Fraction growth = 0;
+    bool own = false;
+};
+std::optional<GrowthBehind> eps_growth_behind(const Scenario& s, const ScenarioValue& v,
+                                              const Bridge& today) {
+    if (!v.has_eps_change) return std::nullopt;
+    if (is_price_lever_only(s)) {
+        if (!(today.pe > 0)) return std::nullopt;
+        return GrowthBehind{required_eps_growth(v.price, today.pe, today.eps), false};
+    }
+    return GrowthBehind{v.eps_change, true};
+}
+
 }  // namespace
 
 std::vector<ImpliedNumber> implied_numbers(const Thesis& t, const std::vector<ScenarioValue>& values) {
@@ -49,15 +71,15 @@ std::vector<ImpliedNumber> implied_numbers(const Thesis& t, const std::vector<Sc
                             format_percent(*s.claimed_return, 0, true), s.name),
                 implied_spot(v.price, *s.claimed_return), "usd", keys);
         keys.push_back("stock.pe");
-        if (is_price_lever_only(s))
+        if (is_price_lever_only(s) && v.multiple > 0)
             add(fmt::format("multiple at {} ({}) at constant EPS", format_money(v.price, -1), s.name),
                 v.multiple, "multiple", keys);
-        if (v.price > today.price && is_price_lever_only(s))
+        if (v.price > today.price && is_price_lever_only(s) && today.pe > 0)
             add(fmt::format("EPS growth {} needs at {}", format_money(v.price, -1),
                             format_multiple(today.pe, 0)),
                 required_eps_growth(v.price, today.pe, today.eps), "fraction", keys);
     }
-    if (t.stock.sector_pe > 0) {
+    if (t.stock.sector_pe > 0 && today.eps > 0) {
         const Price at_sector = t.stock.sector_pe * today.eps;
         add(fmt::format("price at the sector's {} (constant EPS)", format_multiple(t.stock.sector_pe, 0)),
             at_sector, "usd", {"stock.sector_pe"});
@@ -65,7 +87,14 @@ std::vector<ImpliedNumber> implied_numbers(const Thesis& t, const std::vector<Sc
             at_sector / today.price - 1, "fraction", {"stock.sector_pe"});
     }
     const Opportunity& o = t.opportunity;
-    if (o.revenue_unlock > 0) {
+    if (o.revenue_unlock > 0 && !(today.earnings > 0)) {
+        // A loss today: no growth rate, but the EPS the unlock adds at the margin.
+        add(fmt::format("EPS the {} unlock adds at a {} net margin", format_amount(o.revenue_unlock),
+                        format_percent(t.stock.net_margin, 0)),
+            o.revenue_unlock * t.stock.net_margin / today.shares, "usd",
+            {"opportunity.revenue_unlock", "stock.net_margin"});
+    }
+    if (o.revenue_unlock > 0 && today.earnings > 0) {
         const Fraction g = eps_change_from_revenue(o.revenue_unlock, t.stock.net_margin, today.earnings);
         const std::vector<std::string> keys{"opportunity.revenue_unlock", "stock.net_margin"};
         add(fmt::format("EPS growth from the {} unlock at a {} net margin", format_amount(o.revenue_unlock),
@@ -74,10 +103,15 @@ std::vector<ImpliedNumber> implied_numbers(const Thesis& t, const std::vector<Sc
         add(fmt::format("price at {} with the unlock", format_multiple(today.pe, 0)), today.price * (1 + g),
             "usd", keys);
         if (const ScenarioValue* top = highest(values); top && top->price > today.price) {
-            const Fraction need = required_eps_growth(top->price, today.pe, today.eps);
-            add(fmt::format("share of the EPS growth {} needs that the unlock supplies",
-                            format_money(top->price, -1)),
-                g / need, "share", keys);
+            const Scenario& s = t.scenarios[index_of(values, top)];
+            const auto behind = eps_growth_behind(s, *top, today);
+            if (behind && behind->growth > 0)
+                add(behind->own
+                        ? fmt::format("share of the EPS growth {} ({}) assumes that the unlock supplies",
+                                      format_money(top->price, -1), s.name)
+                        : fmt::format("share of the EPS growth {} needs that the unlock supplies",
+                                      format_money(top->price, -1)),
+                    g / behind->growth, "share", keys);
         }
     }
     if (o.revenue_unlock > 0 && o.addressable_market && *o.addressable_market > 0)
@@ -136,21 +170,33 @@ std::vector<AuditFinding> audit(const Thesis& t, const std::vector<ScenarioValue
                                 format_percent(o.share_of_sales_high.value_or(*o.share_of_sales_low), 0),
                                 format_amount(lo), format_amount(hi)));
         }
-        const Fraction g = eps_change_from_revenue(o.revenue_unlock, t.stock.net_margin, today.earnings);
-        if (const ScenarioValue* top = highest(values); top && top->price > today.price) {
-            const Fraction need = required_eps_growth(top->price, today.pe, today.eps);
-            if (g < 0.5 * need)
-                say("unlock-vs-target",
-                    fmt::format("{} at {} needs {} EPS growth; the {} unlock supplies {} ({} of it) "
-                                "at a {} margin — the rest must come from elsewhere or from a "
-                                "higher multiple",
-                                format_money(top->price, -1), format_multiple(today.pe, 0),
-                                format_percent(need, 1, true), format_amount(o.revenue_unlock),
-                                format_percent(g, 1, true), format_percent(g / need, 0),
-                                format_percent(t.stock.net_margin, 0)));
+        const Fraction g = today.earnings > 0
+                               ? eps_change_from_revenue(o.revenue_unlock, t.stock.net_margin, today.earnings)
+                               : 0;
+        const ScenarioValue* top = highest(values);
+        const auto behind = top && top->price > today.price && today.earnings > 0
+                                ? eps_growth_behind(t.scenarios[index_of(values, top)], *top, today)
+                                : std::nullopt;
+        if (behind && behind->growth > 0 && g < 0.5 * behind->growth) {
+            const Fraction need = behind->growth;
+            say("unlock-vs-target",
+                behind->own
+                    ? fmt::format(
+                          "{} ({}) assumes {} EPS growth; the {} unlock supplies {} ({} of it) at a {} "
+                          "margin — the rest must come from elsewhere",
+                          format_money(top->price, -1), top->name, format_percent(need, 1, true),
+                          format_amount(o.revenue_unlock), format_percent(g, 1, true),
+                          format_percent(g / need, 0), format_percent(t.stock.net_margin, 0))
+                    : fmt::format("{} at {} needs {} EPS growth; the {} unlock supplies {} ({} of it) "
+                                  "at a {} margin — the rest must come from elsewhere or from a "
+                                  "higher multiple",
+                                  format_money(top->price, -1), format_multiple(today.pe, 0),
+                                  format_percent(need, 1, true), format_amount(o.revenue_unlock),
+                                  format_percent(g, 1, true), format_percent(g / need, 0),
+                                  format_percent(t.stock.net_margin, 0)));
         }
     }
-    if (o.writeoff && *o.writeoff > 0) {
+    if (o.writeoff && *o.writeoff > 0 && today.earnings + *o.writeoff > 0 && today.pe > 0) {
         const Multiple clean = today.market_cap / (today.earnings + *o.writeoff);
         say("writeoff",
             fmt::format("the {} write-off depressed trailing earnings: added back, "
@@ -159,7 +205,7 @@ std::vector<AuditFinding> audit(const Thesis& t, const std::vector<ScenarioValue
     }
     // 4. Sector re-rating against the worst case.
     const ScenarioValue* low = lowest(values);
-    if (t.stock.sector_pe > 0 && low) {
+    if (t.stock.sector_pe > 0 && low && today.eps > 0) {
         const Price at_sector = t.stock.sector_pe * today.eps;
         if (at_sector < low->price * 0.98)
             say("sector-multiple",

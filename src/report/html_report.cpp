@@ -69,7 +69,7 @@ Chart valuation_chart(const Thesis& t) {
             references.push_back({{"what", fmt::format("expected {}", format_money(e.expected_price))},
                                   {"price", e.expected_price}});
     }
-    if (t.stock.sector_pe > 0) {
+    if (t.stock.sector_pe > 0 && bridge(t.stock).eps > 0) {
         const double sector = bridge(t.stock).eps * t.stock.sector_pe;
         references.push_back(
             {{"what", fmt::format("at the sector's {} {}", format_multiple(t.stock.sector_pe, 0),

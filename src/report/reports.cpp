@@ -22,6 +22,8 @@ Cell money(double v, int decimals = 2) { return {format_money(v, decimals), v}; 
 Cell signed_money(double v, int decimals = 2) { return {format_signed_money(v, decimals), v}; }
 Cell percent(double f, bool signed_ = false) { return {format_percent(f, 1, signed_), f}; }
 Cell multiple(double m) { return {format_multiple(m), m}; }
+// A multiple that a loss makes meaningless (0): "n/m" for people, missing for machines.
+Cell multiple_or_nm(double m) { return m > 0 ? multiple(m) : Cell("n/m"); }
 
 Table key_values(std::string id, std::string title) {
     Table t;
@@ -102,15 +104,33 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
     Table bt = key_values("bridge", "Valuation bridge (price = EPS × P/E)");
     const std::string shares =
         b.shares >= 1e9 ? format_fixed(b.shares / 1e9, 3) + "B" : format_fixed(b.shares / 1e6, 1) + "M";
-    bt.rows = {
-        {marked(t, "price", {"stock.price"}, "price"), money(s.price)},
-        {marked(t, "trailing P/E", {"stock.pe"}, "pe"), multiple(s.pe)},
-        {Cell::keyed("EPS = price / P/E", "eps"), money(b.eps)},
-        {marked(t, "market cap", {"stock.market_cap"}, "market_cap"),
-         {format_amount(s.market_cap), s.market_cap}},
-        {Cell::keyed("shares = cap / price", "shares"), {shares, b.shares}},
-        {Cell::keyed("earnings = cap / P/E", "earnings"), {format_amount(b.earnings), b.earnings}},
-    };
+    if (s.eps)
+        bt.rows = {
+            {marked(t, "price", {"stock.price"}, "price"), money(s.price)},
+            {marked(t, "trailing EPS", {"stock.eps"}, "eps"), money(b.eps)},
+            {Cell::keyed(b.pe > 0 ? "P/E = price / EPS" : "P/E (not meaningful: a loss)", "pe"),
+             multiple_or_nm(b.pe)},
+            {marked(t, "market cap", {"stock.market_cap"}, "market_cap"),
+             {format_amount(s.market_cap), s.market_cap}},
+            {Cell::keyed("shares = cap / price", "shares"), {shares, b.shares}},
+            {Cell::keyed("earnings = EPS × shares", "earnings"), {format_amount(b.earnings), b.earnings}},
+        };
+    else
+        bt.rows = {
+            {marked(t, "price", {"stock.price"}, "price"), money(s.price)},
+            {marked(t, "trailing P/E", {"stock.pe"}, "pe"), multiple(s.pe)},
+            {Cell::keyed("EPS = price / P/E", "eps"), money(b.eps)},
+            {marked(t, "market cap", {"stock.market_cap"}, "market_cap"),
+             {format_amount(s.market_cap), s.market_cap}},
+            {Cell::keyed("shares = cap / price", "shares"), {shares, b.shares}},
+            {Cell::keyed("earnings = cap / P/E", "earnings"), {format_amount(b.earnings), b.earnings}},
+        };
+    if (s.forward_eps) {
+        bt.rows.push_back({marked(t, "forward EPS", {"stock.forward_eps", "stock.forward_pe"}, "forward_eps"),
+                           money(*s.forward_eps)});
+        bt.rows.push_back({Cell::keyed("forward P/E = price / forward EPS", "forward_pe"),
+                           multiple_or_nm(*s.forward_eps > 0 ? s.price / *s.forward_eps : 0)});
+    }
     if (s.sector_pe > 0)
         bt.rows.push_back({marked(t, "sector P/E", {"stock.sector_pe"}, "sector_pe"), multiple(s.sector_pe)});
     if (s.revenue)
@@ -132,7 +152,8 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
             Cell probability = weighted ? percent(v.probability) : Cell("–");
             if (!assumed(t, {"scenarios." + v.name + ".probability"}).empty()) probability.text += " *";
             st.rows.push_back({marked(t, v.name, lever_keys(sc)), probability, money(v.price),
-                               multiple(v.multiple), money(v.eps), percent(v.eps_change, true),
+                               multiple_or_nm(v.multiple), money(v.eps),
+                               v.has_eps_change ? percent(v.eps_change, true) : Cell("n/m"),
                                percent(v.price_return, true), v.description});
         }
         if (weighted && only_scenario.empty()) {
@@ -172,7 +193,9 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
                   {"ticker", s.ticker},
                   {"valuation_date", to_string(s.valuation_date)},
                   {"price", s.price},
-                  {"pe", s.pe},
+                  {"pe", s.pe > 0 ? json(s.pe) : json(nullptr)},
+                  {"eps", s.eps ? json(*s.eps) : json(nullptr)},
+                  {"forward_eps", s.forward_eps ? json(*s.forward_eps) : json(nullptr)},
                   {"sector_pe", s.sector_pe},
                   {"market_cap", s.market_cap},
                   {"net_margin", s.net_margin}};
@@ -183,9 +206,9 @@ Report valuation_report(const Thesis& t, const std::string& only_scenario) {
                                   {"description", v.description},
                                   {"probability", v.probability},
                                   {"price", v.price},
-                                  {"multiple", v.multiple},
+                                  {"multiple", v.multiple > 0 ? json(v.multiple) : json(nullptr)},
                                   {"eps", v.eps},
-                                  {"eps_change", v.eps_change},
+                                  {"eps_change", v.has_eps_change ? json(v.eps_change) : json(nullptr)},
                                   {"return", v.price_return}});
     j["expectation"] = weighted ? json{{"expected_price", e.expected_price},
                                        {"expected_return", e.expected_return},

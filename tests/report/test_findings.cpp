@@ -86,3 +86,56 @@ TEST_CASE("implied numbers name the assumptions they rest on") {
     CHECK(it->raw == doctest::Approx(0.052).epsilon(1e-12));
     CHECK(it->rests_on == std::vector<std::string>{"stock.net_margin"});
 }
+
+TEST_CASE("the unlock's share of the EPS growth a scenario assumes with its own EPS lever") {
+    // Today: $100 at 20x (EPS $5, 1B shares, earnings $5B), a 50% margin; a $0.5B unlock adds
+    // $0.25B, +5% EPS. The bull case assumes +16% EPS at 18x: $104.40. At today's 20x that price
+    // needs only +4.4% (the unlock would "supply" 114% of it); the scenario's own +16% is what
+    // the unlock must be set against: 5 / 16 = 31.25%.
+    Thesis t;
+    t.stock.price = 100;
+    t.stock.pe = 20;
+    t.stock.market_cap = 100e9;
+    t.stock.net_margin = 0.5;
+    t.opportunity.revenue_unlock = 0.5e9;
+    Scenario bull;
+    bull.name = "bull";
+    bull.levers.eps_change = 0.16;
+    bull.levers.multiple = 18;
+    bull.stock = t.stock;
+    t.scenarios = {bull};
+    const std::vector<ScenarioValue> values{value_scenario(bull, t.stock)};
+    CHECK(values[0].price == doctest::Approx(104.4).epsilon(1e-12));
+    const auto numbers = implied_numbers(t, values);
+    const auto share = std::find_if(numbers.begin(), numbers.end(), [](const ImpliedNumber& n) {
+        return n.label.find("assumes") != std::string::npos;
+    });
+    REQUIRE(share != numbers.end());
+    CHECK(share->label == "share of the EPS growth $104.40 (bull) assumes that the unlock supplies");
+    CHECK(share->raw == doctest::Approx(0.3125).epsilon(1e-12));
+    const auto findings = audit(t, values);
+    const std::string* gap = find_topic(findings, "unlock-vs-target");
+    REQUIRE(gap);
+    CHECK(gap->find("(bull) assumes +16.0% EPS growth") != std::string::npos);
+    CHECK(gap->find("(31% of it)") != std::string::npos);
+}
+
+TEST_CASE("a loss today: the implied numbers leave out what a P/E would need") {
+    Thesis t;
+    t.stock.price = 20;
+    t.stock.eps = -4.0;
+    t.stock.market_cap = 80e9;
+    t.stock.net_margin = 0.10;
+    t.stock.sector_pe = 15;
+    t.opportunity.revenue_unlock = 8e9;
+    const auto numbers = implied_numbers(t, {});
+    for (const ImpliedNumber& n : numbers) {
+        CAPTURE(n.label);
+        CHECK(n.label.find("sector") == std::string::npos);
+        CHECK(n.label.find("EPS growth") == std::string::npos);
+    }
+    // The unlock's EPS instead: $8B × 10% / 4B shares = $0.20 a share.
+    REQUIRE(numbers.size() == 1);
+    CHECK(numbers[0].raw == doctest::Approx(0.20).epsilon(1e-12));
+    CHECK(audit(t, {}).empty());
+}

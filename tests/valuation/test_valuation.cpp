@@ -85,3 +85,74 @@ TEST_CASE("probability-weighted price - return and upside/downside ratio") {
     // Upside 0.25 × 30% = 7.5%; downside 0.75 × 40% = 30%; ratio 0.25.
     CHECK(e.upside_downside_ratio == doctest::Approx(0.25).epsilon(1e-12));
 }
+
+namespace {
+// A loss-making turnaround, worked by hand: $20 a share, trailing EPS -$4.00, $80B cap (4B
+// shares, earnings -$16B), a 10% net margin, forward EPS $0.50.
+Stock turnaround() {
+    Stock s;
+    s.price = 20;
+    s.eps = -4.0;
+    s.pe = 0;
+    s.market_cap = 80e9;
+    s.net_margin = 0.10;
+    s.forward_eps = 0.50;
+    return s;
+}
+Scenario on(Stock stock, std::string name, ScenarioLevers levers) {
+    Scenario s;
+    s.name = std::move(name);
+    s.levers = levers;
+    s.stock = stock;
+    return s;
+}
+}  // namespace
+
+TEST_CASE("a loss today: the bridge from the trailing EPS and no P/E") {
+    const Bridge b = bridge(turnaround());
+    CHECK(b.pe == 0);
+    CHECK(b.eps == -4.0);
+    CHECK(b.shares == doctest::Approx(4e9).epsilon(1e-15));
+    CHECK(b.earnings == doctest::Approx(-16e9).epsilon(1e-15));
+    REQUIRE(b.valuation_eps());
+    CHECK(*b.valuation_eps() == 0.50);  // the forward EPS: the trailing one is a loss
+    // A positive trailing EPS gives the P/E: $20 / $0.80 = 25x.
+    Stock profitable = turnaround();
+    profitable.eps = 0.80;
+    CHECK(bridge(profitable).pe == doctest::Approx(25).epsilon(1e-15));
+}
+
+TEST_CASE("a loss today: absolute EPS - forward EPS and revenue levers price the scenarios") {
+    const Stock s = turnaround();
+    // EPS $2.00 at 15x: $30, +50%; no EPS change from a loss.
+    const ScenarioValue bull = value_scenario(on(s, "bull", {.eps = 2.0, .multiple = 15}), s);
+    CHECK(bull.price == doctest::Approx(30).epsilon(1e-15));
+    CHECK(bull.price_return == doctest::Approx(0.5).epsilon(1e-15));
+    CHECK_FALSE(bull.has_eps_change);
+    // A multiple alone applies to the forward EPS: 24x × $0.50 = $12.
+    const ScenarioValue base = value_scenario(on(s, "base", {.multiple = 24}), s);
+    CHECK(base.price == doctest::Approx(12).epsilon(1e-15));
+    CHECK(base.eps == 0.50);
+    // Revenue $100B at the 10% margin over 4B shares: EPS $2.50; at 12x, $30.
+    const ScenarioValue sales = value_scenario(on(s, "sales", {.revenue = 100e9, .multiple = 12}), s);
+    CHECK(sales.eps == doctest::Approx(2.5).epsilon(1e-15));
+    CHECK(sales.price == doctest::Approx(30).epsilon(1e-14));
+    // A revenue change adds its earnings to the loss: -4 + 20B × 10% / 4B = -$3.50 a share; with a
+    // price lever the multiple means nothing.
+    const ScenarioValue cut = value_scenario(on(s, "cut", {.price = 15, .revenue_change = 20e9}), s);
+    CHECK(cut.eps == doctest::Approx(-3.5).epsilon(1e-15));
+    CHECK(cut.multiple == 0);
+    // A price lever alone keeps the (negative) EPS; no lever keeps today's price.
+    CHECK(value_scenario(on(s, "bear", {.price_change = -0.4}), s).price == doctest::Approx(12));
+    CHECK(value_scenario(on(s, "flat", {}), s).price == 20);
+    // An EPS change from a loss means nothing; a multiple on a negative EPS neither.
+    CHECK_THROWS_WITH_AS(value_scenario(on(s, "x", {.eps_change = 0.5}), s),
+                         doctest::Contains("an EPS change from today's EPS of -$4.00 means nothing"),
+                         InputError);
+    CHECK_THROWS_WITH_AS(value_scenario(on(s, "x", {.eps = -1, .multiple = 10}), s),
+                         doctest::Contains("a price must be positive"), InputError);
+    Stock no_forward = s;
+    no_forward.forward_eps.reset();
+    CHECK_THROWS_WITH_AS(value_scenario(on(no_forward, "x", {.multiple = 10}), no_forward),
+                         doctest::Contains("a multiple needs a positive EPS"), InputError);
+}

@@ -20,8 +20,14 @@ struct Stock {
     std::string name;
     std::string ticker;
     Date valuation_date{};
-    Price price = 0;         ///< spot price per share
-    Multiple pe = 0;         ///< trailing price/earnings
+    Price price = 0;  ///< spot price per share
+    Multiple pe = 0;  ///< trailing price/earnings; 0 when not meaningful (EPS ≤ 0)
+    /// Trailing EPS as written, instead of `pe` (it may be negative or zero: a loss-making
+    /// company has no meaningful P/E). Without it, EPS = price / P/E.
+    std::optional<double> eps;
+    /// Forward (next-year) EPS, written or as price / forward P/E: the EPS a scenario's multiple
+    /// applies to when trailing earnings are negative.
+    std::optional<double> forward_eps;
     Multiple sector_pe = 0;  ///< sector average P/E, where a re-rating would converge
     Amount market_cap = 0;
     std::optional<Amount> revenue;  ///< annual revenue (sales)
@@ -44,7 +50,9 @@ struct Opportunity {
 /// the rest (valuation.h). A price-type lever alone keeps EPS; an EPS-type lever alone keeps the
 /// multiple.
 struct ScenarioLevers {
-    std::optional<Price> price;            ///< the scenario's price per share
+    std::optional<Price> price;     ///< the scenario's price per share
+    std::optional<double> eps;      ///< the scenario's EPS, absolute
+    std::optional<Amount> revenue;  ///< the scenario's annual revenue (× net margin ÷ shares → EPS)
     std::optional<Fraction> price_change;  ///< -0.40 for a 40% drop
     std::optional<Multiple> multiple;      ///< P/E the market pays in the scenario
     std::optional<Fraction> eps_change;    ///< EPS growth, 0.10 for +10%

@@ -13,15 +13,21 @@ namespace thesis {
 /// EPS = price / P/E, shares = cap / price, earnings = cap / P/E = EPS × shares.
 struct Bridge {
     Price price = 0;
-    Multiple pe = 0;
+    Multiple pe = 0;  ///< 0 when not meaningful (EPS ≤ 0)
     double eps = 0;
+    std::optional<double> forward_eps;
+    /// The EPS a multiple applies to: the trailing EPS when positive, else the forward EPS when
+    /// positive; nullopt when neither is (no multiple can price the stock).
+    std::optional<double> valuation_eps() const;
     double shares = 0;
     Amount earnings = 0;
     Amount market_cap = 0;
     Fraction net_margin = 0;
 };
 
-/// Example: bridge of $769.23, 52x, $4T → EPS $14.79, 5.2B shares, $76.9B earnings.
+/// Example: bridge of $769.23, 52x, $4T → EPS $14.79, 5.2B shares, $76.9B earnings. With a
+/// trailing `eps` instead of a P/E: P/E = price / EPS when EPS > 0 (else 0, not meaningful),
+/// earnings = EPS × shares.
 Bridge bridge(const Stock& stock);
 
 /// EPS change a revenue change brings at a net margin: Δrevenue × margin / earnings.
@@ -36,8 +42,9 @@ struct ScenarioValue {
     Price price = 0;
     Multiple multiple = 0;
     double eps = 0;
-    Fraction eps_change = 0;    ///< vs today's EPS
-    Fraction price_return = 0;  ///< price / today's price − 1
+    Fraction eps_change = 0;     ///< vs today's EPS (0 when not meaningful: has_eps_change)
+    bool has_eps_change = true;  ///< false when today's EPS is not positive
+    Fraction price_return = 0;   ///< price / today's price − 1
 };
 
 /// Resolves a scenario's levers against the base stock (see ScenarioLevers for the rules).
