@@ -535,8 +535,27 @@ expect "hedge bad strikes" 2 "$thesis" hedge --plan aggressive --strikes 600:500
 expect "hedge collar below" 2 "$thesis" hedge --plan aggressive --collar-strike 550 && has "hedge collar msg" "$err" "--collar-strike: expected the collar's call strike above the put's"
 expect "hedge bad vol" 2 "$thesis" hedge --plan aggressive --implied-vol 0 && has "hedge vol msg" "$err" "--implied-vol"
 
+# --- calibrate: a price history ---
+expect "calibrate" 0 "$thesis" calibrate "$src/tests/data/prices/goog-2004-2008.csv" && {
+    has "calibrate verdict" "$out" "merton fits better"
+    has "calibrate snippet" "$out" "overnight_variance_share: !assumption"
+    no_nan "calibrate no nan" "$out"
+}
+expect "calibrate json" 0 "$thesis" calibrate "$src/tests/data/prices/goog-2004-2008.csv" --window 2y --format json && {
+    if /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["command"] == "calibrate" and d["from"].startswith("2006")
+assert d["models"][1]["parameters"]["model.jumps.intensity"]["std_error"] > 0
+' <<<"$out"; then ok; else fail "calibrate json shape"; fi
+}
+printf 'Date,Close\n2024-01-02,100\n2024-01-03,-5\n' >"$work/bad-prices.csv"
+expect "calibrate bad price" 2 "$thesis" calibrate "$work/bad-prices.csv" && has "calibrate bad price msg" "$err" "bad-prices.csv:3:12: Close: expected a positive price"
+expect "calibrate missing file" 2 "$thesis" calibrate "$work/none.csv" && has "calibrate missing msg" "$err" "none.csv"
+expect "calibrate bad window" 2 "$thesis" calibrate "$src/tests/data/prices/goog-2004-2008.csv" --window soon && has "calibrate window msg" "$err" "--window"
+
 # --- help and usage ---
-for cmd in "" run table init odds check sweep sensitivity solve report hedge; do
+for cmd in "" run table init odds check sweep sensitivity solve report hedge calibrate; do
     expect "help $cmd" 0 "$thesis" $cmd --help && has "help text $cmd" "$out" "Usage"
 done
 expect "version" 0 "$thesis" --version && has "version text" "$out" "thesis "

@@ -37,6 +37,7 @@ commands = {
     "sensitivity": ["sensitivity", "--metric", "aggressive.pnl_per_share", "--paths", "256"],
     "hedge": ["hedge", "--plan", "aggressive", *paths],
     "hedge_short_strikes": ["hedge", short_file, "--plan", "short", "--strikes", "90:100:5", *paths],
+    "calibrate": ["calibrate", os.path.join(source, "tests", "data", "prices", "goog-2004-2008.csv")],
     "solve": ["solve", "--vary", "plans.aggressive.stop", "--between", "560", "660",
               "--metric", "aggressive.risk_per_share", "--target", "70"],
 }

@@ -134,5 +134,6 @@ void setup_sensitivity(CLI::App& app);
 void setup_solve(CLI::App& app);
 void setup_report(CLI::App& app);
 void setup_hedge(CLI::App& app);
+void setup_calibrate(CLI::App& app);
 
 }  // namespace thesis::cli

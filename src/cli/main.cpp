@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
         "  thesis solve --vary model.volatility --metric aggressive.expectancy_r --target 0\n"
         "  thesis report -o report.html    the run as one HTML page with charts\n"
         "  thesis hedge --plan aggressive  its stop against a put and a collar\n"
+        "  thesis calibrate prices.csv     volatility and jumps from a price history\n"
         "Run 'thesis COMMAND --help' for a command's options.");
     thesis::cli::setup_run(app);
     thesis::cli::setup_table(app);
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     thesis::cli::setup_solve(app);
     thesis::cli::setup_report(app);
     thesis::cli::setup_hedge(app);
+    thesis::cli::setup_calibrate(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
             !app.get_subcommands().size())
             message = fmt::format(
                 "unknown command '{}'; the commands are run, table, init, odds, check, "
-                "sweep, sensitivity, solve, report, hedge",
+                "sweep, sensitivity, solve, report, hedge, calibrate",
                 argv[1]);
         fmt::print(stderr, "thesis: error: {} (see thesis --help)\n", message);
         return 2;
