@@ -549,6 +549,16 @@ assert d["command"] == "calibrate" and d["from"].startswith("2006")
 assert d["models"][1]["parameters"]["model.jumps.intensity"]["std_error"] > 0
 ' <<<"$out"; then ok; else fail "calibrate json shape"; fi
 }
+cp "$src/scenarios/coastal-coffee-short.yaml" "$work/coffee.yaml"
+expect "calibrate --write" 0 "$thesis" calibrate "$src/tests/data/prices/goog-2004-2008.csv" --write "$work/coffee.yaml" && {
+    has "calibrate wrote" "$out" "wrote into $work/coffee.yaml: model.kind=merton"
+    if grep -q '^  volatility: !assumption 24.76%   # thesis calibrate: ' "$work/coffee.yaml" && grep -q '# earnings-day gaps' "$work/coffee.yaml"; then ok; else fail "calibrate --write file"; fi
+}
+expect "calibrate --write reads back" 0 "$thesis" run "$work/coffee.yaml" --no-simulation && ok
+printf 'stock: {price: 1}\n' >"$work/flow.yaml"
+expect "calibrate --write a bad thesis" 2 "$thesis" calibrate "$src/tests/data/prices/goog-2004-2008.csv" --write "$work/flow.yaml" && {
+    if [ "$(cat "$work/flow.yaml")" = "stock: {price: 1}" ]; then ok; else fail "calibrate --write changed a file it refused"; fi
+}
 printf 'Date,Close\n2024-01-02,100\n2024-01-03,-5\n' >"$work/bad-prices.csv"
 expect "calibrate bad price" 2 "$thesis" calibrate "$work/bad-prices.csv" && has "calibrate bad price msg" "$err" "bad-prices.csv:3:12: Close: expected a positive price"
 expect "calibrate missing file" 2 "$thesis" calibrate "$work/none.csv" && has "calibrate missing msg" "$err" "none.csv"
