@@ -90,16 +90,8 @@ inline Thesis gbm_770() {
 // event entries; fixed, percent and trailing stops; fixed and percent targets; a short; and
 // catalyst events, one of which can fire at the first step.
 inline Thesis busy_thesis(ModelKind kind, Monitoring monitoring) {
-    Thesis t;
-    t.source = "test";
-    t.stock.price = 770;
-    t.stock.pe = 52;
-    t.stock.sector_pe = 25;
-    t.stock.market_cap = 1.9e12;
-    t.stock.net_margin = 0.5;
+    Thesis t = gbm_770();
     t.model.kind = kind;
-    t.model.drift = 0.10;
-    t.model.volatility = 0.50;
     t.model.jump_intensity = 3;
     t.model.jump_mean = -0.05;
     t.model.jump_sd = 0.10;
@@ -123,8 +115,6 @@ inline Thesis busy_thesis(ModelKind kind, Monitoring monitoring) {
     curbs.window_end = 0.9;
     curbs.jump_mean = -0.15;
     t.model.events = {licence, curbs};
-    t.simulation.horizon = 1;
-    t.simulation.steps_per_year = 252;
     t.simulation.monitoring = monitoring;
     t.simulation.seed = 424242;
     using EK = Entry::Kind;

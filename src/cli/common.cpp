@@ -84,13 +84,14 @@ void check_output_folder(const std::string& output) {
         throw std::runtime_error(fmt::format("cannot write {}: {}", output, std::strerror(reason)));
 }
 
-void check_report_output(const std::string& path) {
+void check_report_output(const std::string& path, const std::string& hint) {
     if (path.empty()) return;
     if (!html_report_available())
         throw InputError(
             {}, "report",
             "this binary was built without the report's chart libraries (THESIS_BUILD_REPORT=OFF "
-            "or no npm at build time)");
+            "or no npm at build time)" +
+                hint);
     check_output_folder(path);
 }
 

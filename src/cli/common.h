@@ -96,7 +96,8 @@ void check_output_folder(const std::string& output);
 
 /// --report FILE.html: fails before any work when the binary lacks the report's chart libraries
 /// or the file's folder is not writable (nothing to do for an empty path).
-void check_report_output(const std::string& path);
+/// `hint` ends the message for a binary without them (what the command can do instead).
+void check_report_output(const std::string& path, const std::string& hint = "");
 
 /// The whole of standard input (a scenario file given as `-`).
 std::string read_standard_input();

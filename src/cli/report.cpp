@@ -23,30 +23,24 @@ struct ReportOptions {
 };
 
 int report(const ReportOptions& o) {
-    if (o.format == "html" && !html_report_available())
-        throw InputError(
-            {}, "report",
-            "this binary was built without the report's chart libraries (THESIS_BUILD_REPORT=OFF "
-            "or no npm at build time); --format vega-lite prints the charts' specifications");
+    const std::string output =
+        o.common.output.empty() && o.format == "html" ? "report.html" : o.common.output;
+    if (o.format == "html")
+        check_report_output(output, "; --format vega-lite prints the charts' specifications");
     Thesis thesis = load(o.common);
     apply_simulation_options(o.simulation, thesis);
     Report report = valuation_report(thesis);
     std::vector<Chart> charts;
     if (thesis.plans.empty()) {
-        const SimulationResult none;
-        charts = run_charts(thesis, none, PriceFan());
+        charts = run_charts(thesis, SimulationResult(), o.fan_paths);
     } else {
         SignalGuard guard(SignalGuard::Mode::Exit, o.common.output);
         const SimulationOutcome sim = simulate(thesis, o.simulation, o.common.quiet);
         add_simulation(report, thesis, sim.result, sim.requested);
-        // The fan: the run's first paths again, every step recorded, a sketch per date.
-        const PriceFan fan = price_fan(thesis, std::min(o.fan_paths, sim.result.paths));
-        charts = run_charts(thesis, sim.result, fan);
+        charts = run_charts(thesis, sim.result, o.fan_paths);
     }
     const std::string text = o.format == "vega-lite" ? vega_lite_document(charts).dump(2) + "\n"
                                                      : render_html(report, thesis, charts);
-    const std::string output =
-        o.common.output.empty() && o.format == "html" ? "report.html" : o.common.output;
     if (output.empty()) {
         fmt::print("{}", text);
         return 0;

@@ -5,7 +5,6 @@
 
 #include "thesis/report/html_report.h"
 #include "thesis/report/reports.h"
-#include "thesis/simulation/price_fan.h"
 
 #include <fmt/format.h>
 
@@ -62,8 +61,7 @@ int run(const RunOptions& o) {
     const int status = emit_simulation(report, o.common, sim);
     if (!o.report.empty() && status == 0) {
         // The same run's charts; the fan from its first paths again (price_fan.h).
-        const PriceFan fan = price_fan(thesis, std::min<std::uint64_t>(20'000, sim.result.paths));
-        write_output_file(o.report, render_html(report, thesis, run_charts(thesis, sim.result, fan)),
+        write_output_file(o.report, render_html(report, thesis, run_charts(thesis, sim.result, 20'000)),
                           o.common.file);
     }
     return status;

@@ -624,6 +624,11 @@ Chart hedge_chart(const HedgeComparison& c, const SimulationResult& result) {
             std::move(spec)};
 }
 
+std::vector<Chart> run_charts(const Thesis& t, const SimulationResult& result, std::uint64_t fan_paths) {
+    if (t.plans.empty() || result.paths == 0) return run_charts(t, result, PriceFan());
+    return run_charts(t, result, price_fan(t, std::min(fan_paths, result.paths)));
+}
+
 std::vector<Chart> run_charts(const Thesis& t, const SimulationResult& result, const PriceFan& fan) {
     std::vector<Chart> charts;
     // A chart's reference rules keep their own colour legend, apart from its data's.

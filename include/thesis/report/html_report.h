@@ -33,6 +33,10 @@ struct Chart {
 /// plans' levels and the events' dates.
 std::vector<Chart> run_charts(const Thesis& thesis, const SimulationResult& result, const PriceFan& fan);
 
+/// The same, the fan drawn from the run's first `fan_paths` paths again (price_fan.h; at most the
+/// run's own count): what `thesis report` and `run --report` draw.
+std::vector<Chart> run_charts(const Thesis& thesis, const SimulationResult& result, std::uint64_t fan_paths);
+
 /// A sweep's charts, one per metric: over one key, the estimate as a line with its 95% band and
 /// the best point marked; over two, a heatmap with the best cell outlined.
 std::vector<Chart> sweep_charts(const Evaluator& evaluator, const SweepGrid& grid);
