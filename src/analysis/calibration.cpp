@@ -174,6 +174,74 @@ FittedParameter fitted(std::string name, double value, double se) {
 
 }  // namespace
 
+ModelFit fit_gbm(const std::vector<double>& x, double dt) {
+    // In closed form: the sample mean and the (1/n) variance of the log returns.
+    const double count = static_cast<double>(x.size());
+    double mean = 0;
+    for (double r : x) mean += r / count;
+    double variance = 0;
+    for (double r : x) variance += (r - mean) * (r - mean) / count;
+    const double sigma = std::sqrt(variance / dt);
+    const double mu = mean / dt + 0.5 * sigma * sigma;
+    const std::function<double(const std::array<double, 2>&)> log_l = [&](const std::array<double, 2>& p) {
+        return gbm_log_likelihood(x, dt, p[0], p[1]);
+    };
+    const auto se = standard_errors<2>(log_l, {mu, sigma}, {1e-4 * (std::fabs(mu) + 0.1), 1e-4 * sigma});
+    ModelFit fit;
+    fit.model = "gbm";
+    fit.parameters = {fitted("model.drift", mu, se[0]), fitted("model.volatility", sigma, se[1])};
+    fit.log_likelihood = log_l({mu, sigma});
+    fit.aic = 2 * 2 - 2 * fit.log_likelihood;
+    return fit;
+}
+
+ModelFit fit_merton(const std::vector<double>& x, double dt) {
+    // Nelder–Mead over (μ, ln σ, ln λ, m, ln s) from a few starts, the best kept. The diffusion's
+    // σ stays within [σ_GBM / 20, 2σ_GBM]: as σ → 0 one return at the mean would make the
+    // likelihood unbounded (the mixture's degenerate maximum, not a fit).
+    const ModelFit gbm = fit_gbm(x, dt);
+    const double mu = gbm.parameters[0].value.value, sigma = gbm.parameters[1].value.value;
+    const double daily = sigma * std::sqrt(dt);
+    const auto unpack = [](const std::array<double, 5>& q) {
+        return std::array<double, 5>{q[0], std::exp(q[1]), std::exp(q[2]), q[3], std::exp(q[4])};
+    };
+    const std::function<double(const std::array<double, 5>&)> objective =
+        [&](const std::array<double, 5>& q) {
+            const auto p = unpack(q);
+            if (p[1] < sigma / 20 || p[1] > 2 * sigma || p[2] > 1000 || p[4] > 2 || p[4] < 1e-5) return kInf;
+            const double l = merton_log_likelihood(x, dt, p);
+            return std::isfinite(l) ? -l : kInf;
+        };
+    std::array<double, 5> best{};
+    double best_value = kInf;
+    bool converged = false;
+    for (const double lambda : {5.0, 40.0}) {
+        const std::array<double, 5> start{mu, std::log(0.8 * sigma), std::log(lambda), 0.0,
+                                          std::log(3 * daily)};
+        auto [q, ok] = nelder_mead<5>(objective, start, {0.1, 0.1, 0.5, 0.5 * daily, 0.3}, 1e-10, 4000);
+        // A restart from the end point: Nelder–Mead can stall on a ridge.
+        std::tie(q, ok) = nelder_mead<5>(objective, q, {0.05, 0.05, 0.2, 0.2 * daily, 0.1}, 1e-12, 4000);
+        const double v = objective(q);
+        if (v < best_value) best_value = v, best = q, converged = ok;
+    }
+    const auto p = unpack(best);
+    const std::function<double(const std::array<double, 5>&)> log_l = [&](const std::array<double, 5>& q) {
+        return merton_log_likelihood(x, dt, q);
+    };
+    const auto se = standard_errors<5>(log_l, p,
+                                       {1e-4 * (std::fabs(p[0]) + 0.1), 1e-4 * p[1], 1e-4 * p[2],
+                                        1e-4 * (std::fabs(p[3]) + 0.01), 1e-4 * p[4]});
+    ModelFit fit;
+    fit.model = "merton";
+    fit.parameters = {fitted("model.drift", p[0], se[0]), fitted("model.volatility", p[1], se[1]),
+                      fitted("model.jumps.intensity", p[2], se[2]), fitted("model.jumps.mean", p[3], se[3]),
+                      fitted("model.jumps.sd", p[4], se[4])};
+    fit.log_likelihood = -best_value;
+    fit.aic = 2 * 5 + 2 * best_value;
+    fit.converged = converged && std::all_of(se.begin(), se.end(), [](double v) { return std::isfinite(v); });
+    return fit;
+}
+
 Calibration calibrate(const PriceSeries& series) {
     Calibration c;
     const std::size_t n = series.close.size();
@@ -185,73 +253,8 @@ Calibration calibrate(const PriceSeries& series) {
     c.returns = x.size();
     c.from = series.dates.front();
     c.to = series.dates.back();
-    const double dt = c.years_per_step;
-    const double count = static_cast<double>(x.size());
-
-    // GBM in closed form: the sample mean and the (1/n) variance of the log returns.
-    double mean = 0;
-    for (double r : x) mean += r / count;
-    double variance = 0;
-    for (double r : x) variance += (r - mean) * (r - mean) / count;
-    const double sigma = std::sqrt(variance / dt);
-    const double mu = mean / dt + 0.5 * sigma * sigma;
-    {
-        const std::function<double(const std::array<double, 2>&)> log_l =
-            [&](const std::array<double, 2>& p) { return gbm_log_likelihood(x, dt, p[0], p[1]); };
-        const auto se = standard_errors<2>(log_l, {mu, sigma}, {1e-4 * (std::fabs(mu) + 0.1), 1e-4 * sigma});
-        c.gbm.model = "gbm";
-        c.gbm.parameters = {fitted("model.drift", mu, se[0]), fitted("model.volatility", sigma, se[1])};
-        c.gbm.log_likelihood = log_l({mu, sigma});
-        c.gbm.aic = 2 * 2 - 2 * c.gbm.log_likelihood;
-    }
-
-    // Merton: Nelder–Mead over (μ, ln σ, ln λ, m, ln s) from a few starts, the best kept. The
-    // diffusion's σ stays within [σ_GBM / 20, 2σ_GBM]: as σ → 0 one return at the mean would make
-    // the likelihood unbounded (the mixture's degenerate maximum, not a fit).
-    {
-        const auto unpack = [](const std::array<double, 5>& q) {
-            return std::array<double, 5>{q[0], std::exp(q[1]), std::exp(q[2]), q[3], std::exp(q[4])};
-        };
-        const std::function<double(const std::array<double, 5>&)> objective =
-            [&](const std::array<double, 5>& q) {
-                const auto p = unpack(q);
-                if (p[1] < sigma / 20 || p[1] > 2 * sigma || p[2] > 1000 || p[4] > 2 || p[4] < 1e-5)
-                    return kInf;
-                const double l = merton_log_likelihood(x, dt, p);
-                return std::isfinite(l) ? -l : kInf;
-            };
-        const double daily = std::sqrt(variance);
-        std::array<double, 5> best{};
-        double best_value = kInf;
-        bool converged = false;
-        for (const double lambda : {5.0, 40.0})
-            for (const double jump_sd : {3.0 * daily}) {
-                const std::array<double, 5> start{mu, std::log(0.8 * sigma), std::log(lambda), 0.0,
-                                                  std::log(jump_sd)};
-                auto [q, ok] =
-                    nelder_mead<5>(objective, start, {0.1, 0.1, 0.5, 0.5 * daily, 0.3}, 1e-10, 4000);
-                // A restart from the end point: Nelder–Mead can stall on a ridge.
-                std::tie(q, ok) =
-                    nelder_mead<5>(objective, q, {0.05, 0.05, 0.2, 0.2 * daily, 0.1}, 1e-12, 4000);
-                const double v = objective(q);
-                if (v < best_value) best_value = v, best = q, converged = ok;
-            }
-        const auto p = unpack(best);
-        const std::function<double(const std::array<double, 5>&)> log_l =
-            [&](const std::array<double, 5>& q) { return merton_log_likelihood(x, dt, q); };
-        const auto se = standard_errors<5>(log_l, p,
-                                           {1e-4 * (std::fabs(p[0]) + 0.1), 1e-4 * p[1], 1e-4 * p[2],
-                                            1e-4 * (std::fabs(p[3]) + 0.01), 1e-4 * p[4]});
-        c.merton.model = "merton";
-        c.merton.parameters = {fitted("model.drift", p[0], se[0]), fitted("model.volatility", p[1], se[1]),
-                               fitted("model.jumps.intensity", p[2], se[2]),
-                               fitted("model.jumps.mean", p[3], se[3]),
-                               fitted("model.jumps.sd", p[4], se[4])};
-        c.merton.log_likelihood = -best_value;
-        c.merton.aic = 2 * 5 + 2 * best_value;
-        c.merton.converged =
-            converged && std::all_of(se.begin(), se.end(), [](double s) { return std::isfinite(s); });
-    }
+    c.gbm = fit_gbm(x, c.years_per_step);
+    c.merton = fit_merton(x, c.years_per_step);
 
     // The overnight share: the variance from each close to the next open against the whole day's.
     if (!series.open.empty()) {

@@ -64,6 +64,29 @@ TEST_CASE("calibration: GBM's drift and volatility come back within their standa
     }
 }
 
+TEST_CASE("calibration: GBM's 95% intervals cover the truth at their stated rate") {
+    // 200 independent years of daily returns: each interval should cover the true value on
+    // Binomial(200, 0.95) of them, 190 ± 3.08; |z| < 4 allows 178 to 200.
+    const Truth truth{0.10, 0.40};
+    int drift = 0, volatility = 0;
+    for (std::uint64_t seed = 1000; seed < 1200; ++seed) {
+        const PriceSeries s = synthetic(truth, 252, seed);
+        std::vector<double> x;
+        for (std::size_t i = 1; i < s.close.size(); ++i) x.push_back(std::log(s.close[i] / s.close[i - 1]));
+        const ModelFit fit = fit_gbm(x, 1.0 / 252);
+        const auto covers = [](const FittedParameter& p, double v) {
+            return p.value.ci_low <= v && v <= p.value.ci_high;
+        };
+        drift += covers(fit.parameters[0], truth.mu);
+        volatility += covers(fit.parameters[1], truth.sigma);
+    }
+    const double sd = std::sqrt(200 * 0.95 * 0.05);
+    CAPTURE(drift);
+    CAPTURE(volatility);
+    CHECK(std::fabs(drift - 190) / sd < 4);
+    CHECK(std::fabs(volatility - 190) / sd < 4);
+}
+
 TEST_CASE("calibration: Merton's jumps come back within their standard errors and win on AIC") {
     const Truth truth{0.08, 0.25, 20, -0.03, 0.05};
     for (std::uint64_t seed = 11; seed <= 13; ++seed) {

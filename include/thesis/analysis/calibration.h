@@ -50,6 +50,10 @@ struct Calibration {
     std::optional<double> overnight_variance_share;
 };
 
+/// GBM and Merton fitted to daily log returns `x` (Δt years each); calibrate() calls both.
+ModelFit fit_gbm(const std::vector<double>& x, double dt);
+ModelFit fit_merton(const std::vector<double>& x, double dt);
+
 /// Fits GBM and Merton to the series' daily log returns (Δt = 1/252 a trading day).
 /// GBM: x ~ N((μ − σ²/2)Δt, σ²Δt), μ the drift of dS/S (the file's model.drift).
 /// Merton (1976): x = (μ − σ²/2 − λκ)Δt + σ√Δt Z + Σ_{j ≤ N} Y_j, N ~ Poisson(λΔt),
