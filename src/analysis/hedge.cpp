@@ -113,7 +113,10 @@ HedgeComparison hedge_comparison(const Thesis& thesis, const HedgeRequest& reque
         p.description = label;
         c.variants.push_back({std::move(kind), std::move(label), std::move(p)});
     };
-    const std::string stop_label = stop_level ? "stop " + money(*stop_level) : "";
+    // A fixed stop by its price; a percent or trailing one as written (its level moves with the fill).
+    const std::string stop_label = !stop_level                           ? ""
+                                   : plan.stop.kind == Stop::Kind::Fixed ? "stop " + money(*stop_level)
+                                                                         : "stop " + to_string(plan.stop);
     add("none", "none", "none", unstopped);
     if (stop_level) {
         c.reference = c.variants.size();

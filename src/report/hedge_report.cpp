@@ -76,10 +76,10 @@ Report hedge_report(const HedgeComparison& c, const SimulationResult& result, st
         const auto d = paired_pnl(result, i);
         if (!d) continue;
         const double cost = cost_today(c, i);
-        r.verdict.push_back(fmt::format("{} against {}: E[P&L] {} a share (paired); {} {} a share today",
-                                        c.variants[i].label, reference.label,
-                                        format_metric_difference_ci(pnl, *d),
-                                        cost >= 0 ? "costs" : "brings in", format_money(std::fabs(cost))));
+        r.verdict.push_back(
+            fmt::format("{} against {}: E[P&L] {} a share (paired); {} {} a share today", c.variants[i].label,
+                        reference.label, format_metric_difference_ci(pnl, *d),
+                        cost > -0.005 ? "costs" : "brings in", format_money(std::fabs(cost))));
     }
 
     // People: one row per variant.
