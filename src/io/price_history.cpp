@@ -163,34 +163,22 @@ PriceSeries read_price_history(std::string_view text, const std::string& source,
                              gap, to_string(s.dates[i - 1]), to_string(s.dates[i])));
     }
     // The window: [from, to], then the last `window` years of it.
-    const long first = request.from ? days_since_epoch(*request.from) : std::numeric_limits<long>::min();
-    long last = request.to ? days_since_epoch(*request.to) : std::numeric_limits<long>::max();
+    long first = request.from ? days_since_epoch(*request.from) : std::numeric_limits<long>::min();
+    const long last = request.to ? days_since_epoch(*request.to) : std::numeric_limits<long>::max();
     if (request.window) {
         const long end = std::min(last, days_since_epoch(s.dates.back()));
-        const long start = end - static_cast<long>(std::lround(*request.window * 365));
-        PriceSeries kept = s;
-        kept.dates.clear(), kept.close.clear(), kept.open.clear(), kept.raw_close.clear();
-        last = end;
-        for (std::size_t i = 0; i < s.dates.size(); ++i) {
-            const long day = days_since_epoch(s.dates[i]);
-            if (day < std::max(first, start) || day > last) continue;
-            kept.dates.push_back(s.dates[i]);
-            kept.close.push_back(s.close[i]);
-            if (with_opens) kept.open.push_back(s.open[i]), kept.raw_close.push_back(s.raw_close[i]);
-        }
-        s = std::move(kept);
-    } else if (request.from || request.to) {
-        PriceSeries kept = s;
-        kept.dates.clear(), kept.close.clear(), kept.open.clear(), kept.raw_close.clear();
-        for (std::size_t i = 0; i < s.dates.size(); ++i) {
-            const long day = days_since_epoch(s.dates[i]);
-            if (day < first || day > last) continue;
-            kept.dates.push_back(s.dates[i]);
-            kept.close.push_back(s.close[i]);
-            if (with_opens) kept.open.push_back(s.open[i]), kept.raw_close.push_back(s.raw_close[i]);
-        }
-        s = std::move(kept);
+        first = std::max(first, end - static_cast<long>(std::lround(*request.window * 365)));
     }
+    PriceSeries kept = s;
+    kept.dates.clear(), kept.close.clear(), kept.open.clear(), kept.raw_close.clear();
+    for (std::size_t i = 0; i < s.dates.size(); ++i) {
+        const long day = days_since_epoch(s.dates[i]);
+        if (day < first || day > last) continue;
+        kept.dates.push_back(s.dates[i]);
+        kept.close.push_back(s.close[i]);
+        if (with_opens) kept.open.push_back(s.open[i]), kept.raw_close.push_back(s.raw_close[i]);
+    }
+    s = std::move(kept);
     if (s.dates.size() < 31)
         throw InputError({source}, "window",
                          fmt::format("expected at least 31 daily prices (30 returns) in the window, got {}",
