@@ -152,16 +152,13 @@ HedgeComparison hedge_comparison(const Thesis& thesis, const HedgeRequest& reque
 }
 
 namespace {
-HedgeRules compiled_hedge(const HedgeComparison& c, std::size_t variant) {
-    const TimeGrid grid = make_time_grid(c.thesis.simulation.horizon, c.thesis.simulation.steps_per_year);
-    return compile_plan(c.thesis.plans.at(variant), c.thesis, grid).hedge;
-}
-}  // namespace
-
-namespace {
+// A plan's options as the engine compiles them (the volatility a quoted premium implies included).
 HedgeRules plan_hedge(const Thesis& t, const Plan& plan) {
     const TimeGrid grid = make_time_grid(t.simulation.horizon, t.simulation.steps_per_year);
     return compile_plan(plan, t, grid).hedge;
+}
+HedgeRules compiled_hedge(const HedgeComparison& c, std::size_t variant) {
+    return plan_hedge(c.thesis, c.thesis.plans.at(variant));
 }
 }  // namespace
 
@@ -176,7 +173,7 @@ double hedge_payoff(const Thesis& thesis, const Plan& plan, Price at_expiry) {
 }
 
 double cost_today(const HedgeComparison& c, std::size_t variant) {
-    return hedge_value(compiled_hedge(c, variant), 0, c.thesis.stock.price);
+    return hedge_cost(c.thesis, c.thesis.plans.at(variant), c.thesis.stock.price);
 }
 
 OptionGreeks position_greeks(const HedgeComparison& c, std::size_t variant) {
