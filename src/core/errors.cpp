@@ -71,6 +71,10 @@ std::string did_you_mean(std::string_view word, std::initializer_list<std::strin
     return closest(word, candidates);
 }
 
+std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates) {
+    return closest(word, candidates);
+}
+
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
     return closest(word, candidates);
 }

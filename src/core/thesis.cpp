@@ -13,13 +13,8 @@ const Plan* Thesis::find_plan(std::string_view name) const {
     return nullptr;
 }
 std::string_view to_string(ModelKind kind) {
-    switch (kind) {
-        case ModelKind::Gbm: return "gbm";
-        case ModelKind::Merton: return "merton";
-        case ModelKind::Fundamentals: return "fundamentals";
-        case ModelKind::Scenarios: return "scenarios";
-    }
-    return "?";
+    const auto i = static_cast<std::size_t>(kind);
+    return i < kModelNames.size() ? kModelNames[i] : "?";
 }
 std::string_view to_string(Monitoring monitoring) {
     switch (monitoring) {

@@ -148,11 +148,9 @@ CatalystEvent read_event(const std::string& name, Section s) {
 
 PriceModel read_model(Section s) {
     PriceModel m;
-    const std::string kind = s.choice("kind", {"gbm", "merton", "fundamentals", "scenarios"}, "gbm");
-    m.kind = kind == "merton"         ? ModelKind::Merton
-             : kind == "fundamentals" ? ModelKind::Fundamentals
-             : kind == "scenarios"    ? ModelKind::Scenarios
-                                      : ModelKind::Gbm;
+    const std::string kind = s.choice("kind", kModelNames, "gbm");
+    m.kind =
+        static_cast<ModelKind>(std::find(kModelNames.begin(), kModelNames.end(), kind) - kModelNames.begin());
     m.drift = s.bounded("drift", 0, -limits::kMaxRate, limits::kMaxRate,
                         "a drift from -1000% to 1000% a year (-10 to 10)");
     m.volatility = s.positive("volatility", Unit::Number);
@@ -205,6 +203,27 @@ PriceModel read_model(Section s) {
     }
     s.finish();
     return m;
+}
+
+void check_model_stock(const Thesis& t, Section m) {
+    if (t.model.kind == ModelKind::Fundamentals && !(t.stock.sector_pe > 0))
+        m.fail_at(m.find("kind"), "model.kind",
+                  "the fundamentals model needs stock.sector_pe, the multiple it reverts to");
+    if (t.model.kind == ModelKind::Fundamentals && !(t.stock.pe > 0))
+        m.fail_at(m.find("kind"), "model.kind",
+                  fmt::format("the fundamentals model moves price = EPS × P/E, and today's EPS is {}: "
+                              "a loss has no P/E to move; use scenarios, gbm or merton",
+                              format_money(*t.stock.eps)));
+}
+
+void check_model_scenarios(const Thesis& t, Section m, Section& scenarios, bool any_probability) {
+    if (t.model.kind == ModelKind::Scenarios && (t.scenarios.empty() || !any_probability))
+        m.fail_at(m.find("kind"), "model.kind",
+                  "the scenarios model draws each path's scenario by its probability: it needs "
+                  "scenarios with probabilities summing to 1");
+    if (t.model.kind == ModelKind::Scenarios && t.scenarios.size() > 64)
+        scenarios.fail_at(scenarios.node(), "scenarios",
+                          "the scenarios model draws from at most 64 scenarios");
 }
 
 SimulationSettings read_simulation(Section s) {

@@ -91,18 +91,7 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
         if (!model_node.IsDefined() || model_node.IsNull())
             top.fail_missing("model", "a model section with at least volatility");
         t.model = read_model(Section(model_node, "model", ctx, top.mark()));
-        if (t.model.kind == ModelKind::Fundamentals && !(t.stock.sector_pe > 0)) {
-            Section m(model_node, "model", ctx, top.mark());
-            m.fail_at(m.find("kind"), "model.kind",
-                      "the fundamentals model needs stock.sector_pe, the multiple it reverts to");
-        }
-        if (t.model.kind == ModelKind::Fundamentals && !(t.stock.pe > 0)) {
-            Section m(model_node, "model", ctx, top.mark());
-            m.fail_at(m.find("kind"), "model.kind",
-                      fmt::format("the fundamentals model moves price = EPS × P/E, and today's EPS is {}: "
-                                  "a loss has no P/E to move; use scenarios, gbm or merton",
-                                  format_money(*t.stock.eps)));
-        }
+        check_model_stock(t, Section(model_node, "model", ctx, top.mark()));
         const YAML::Node simulation_node = top.find("simulation");
         t.simulation = read_simulation(Section(simulation_node, "simulation", ctx, top.mark()));
 
@@ -164,15 +153,7 @@ Thesis load_thesis(std::string_view yaml, const std::string& source, const std::
             scenarios.fail_at(scenarios.node(), "scenarios",
                               fmt::format("expected scenario probabilities summing to 1, got {}",
                                           format_number(probability_sum, 4)));
-        if (t.model.kind == ModelKind::Scenarios && (t.scenarios.empty() || !any_probability)) {
-            Section m(model_node, "model", ctx, top.mark());
-            m.fail_at(m.find("kind"), "model.kind",
-                      "the scenarios model draws each path's scenario by its probability: it needs "
-                      "scenarios with probabilities summing to 1");
-        }
-        if (t.model.kind == ModelKind::Scenarios && t.scenarios.size() > 64)
-            scenarios.fail_at(scenarios.node(), "scenarios",
-                              "the scenarios model draws from at most 64 scenarios");
+        check_model_scenarios(t, Section(model_node, "model", ctx, top.mark()), scenarios, any_probability);
         // Events tied to scenarios name scenarios that exist.
         for (const CatalystEvent& e : t.model.events)
             for (const std::string& name : e.scenarios)

@@ -252,6 +252,10 @@ class Section {
     /// One of `choices`, with a did-you-mean hint.
     std::string choice(std::string_view key, std::initializer_list<std::string_view> choices,
                        std::string_view fallback) {
+        return choice(key, std::span(choices.begin(), choices.size()), fallback);
+    }
+    std::string choice(std::string_view key, std::span<const std::string_view> choices,
+                       std::string_view fallback) {
         const YAML::Node n = find(key);
         if (!n.IsDefined() || n.IsNull()) return std::string(fallback);
         std::string list;
@@ -329,6 +333,10 @@ Stock read_stock(Section s);
 Opportunity read_opportunity(Section s);
 CatalystEvent read_event(const std::string& name, Section s);
 PriceModel read_model(Section s);
+/// What the model needs of the stock (`model` the model's section, for the error's position).
+void check_model_stock(const Thesis& t, Section model);
+/// What the model needs of the scenarios, once read (`any_probability`: some scenario has one).
+void check_model_scenarios(const Thesis& t, Section model, Section& scenarios, bool any_probability);
 SimulationSettings read_simulation(Section s);
 Plan read_plan(const std::string& name, Section s, const Stock& stock, const PriceModel& model);
 ScenarioLevers read_levers(Section& s);

@@ -213,24 +213,7 @@ std::string verdict_of(const PlanMetrics& m, const Plan& plan) {
 
 std::string simulation_stamp(const Thesis& t, const SimulationResult& result) {
     const PriceModel& model = t.model;
-    std::string model_text = fmt::format("{} μ {} σ {}", to_string(model.kind),
-                                         format_percent(model.drift, 0), format_percent(model.volatility, 0));
-    if (model.kind == ModelKind::Merton)
-        model_text += fmt::format(", jumps {:g}/y mean {} sd {}", model.jump_intensity,
-                                  format_percent(model.jump_mean, 0), format_percent(model.jump_sd, 0));
-    if (model.kind == ModelKind::Fundamentals)
-        model_text =
-            fmt::format("fundamentals: EPS {}/y σ {}, P/E → {} half-life {:g}y σ {}",
-                        format_percent(model.eps_growth, 0, true), format_percent(model.eps_volatility, 0),
-                        format_multiple(t.stock.sector_pe, 0), model.multiple_half_life,
-                        format_percent(model.multiple_volatility, 0));
-    if (model.kind == ModelKind::Scenarios) {
-        model_text = fmt::format("scenarios: {} of them, σ {}, drift {} after landing", t.scenarios.size(),
-                                 format_percent(model.volatility, 0), format_percent(model.drift, 0));
-        if (model.jump_intensity > 0)
-            model_text += fmt::format(", jumps {:g}/y mean {} sd {}", model.jump_intensity,
-                                      format_percent(model.jump_mean, 0), format_percent(model.jump_sd, 0));
-    }
+    std::string model_text = describe_model(t);
     if (!model.events.empty()) model_text += fmt::format(", {} events", model.events.size());
     const std::string policy = t.simulation.monitoring == Monitoring::Sessions
                                    ? fmt::format("sessions monitoring ({} of the variance overnight)",
@@ -371,14 +354,9 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
     // Assumptions the simulation rests on.
     std::string list;
     for (const auto& [key, value] : t.assumptions)
-        if ((key.rfind("model.", 0) == 0 || key.rfind("plans.", 0) == 0 || key.rfind("simulation.", 0) == 0 ||
-             // The scenarios model's paths travel to the scenarios: every scenario input counts.
-             (key.rfind("scenarios.", 0) == 0 && model.kind == ModelKind::Scenarios)) &&
-            // Parameters of a model kind that is not running are not rested on.
-            !(key.rfind("model.jumps.", 0) == 0 && model.kind != ModelKind::Merton &&
-              !(model.kind == ModelKind::Scenarios && model.jump_intensity > 0)) &&
-            !(key.rfind("model.fundamentals.", 0) == 0 && model.kind != ModelKind::Fundamentals) &&
-            !((key == "model.drift" || key == "model.volatility") && model.kind == ModelKind::Fundamentals))
+        // The plans, the simulation's settings, and the running model's own inputs (for the
+        // scenarios model, every scenario input: its paths travel to the scenarios).
+        if (key.rfind("plans.", 0) == 0 || key.rfind("simulation.", 0) == 0 || model_reads(t, key))
             list += (list.empty() ? "" : ", ") + key + "=" + value;
     if (!list.empty())
         r.notes.push_back("The simulation rests on assumptions (not from the source): " + list);

@@ -1,5 +1,7 @@
 #include "thesis/simulation/monte_carlo.h"
 
+#include "price_models.h"
+
 #include "thesis/core/errors.h"
 #include "thesis/simulation/detail/plan_book.h"
 #include "thesis/valuation/payoff.h"
@@ -176,58 +178,15 @@ void PlanBook::finish_path(std::uint64_t path, const TradeOutcome* outcomes, dou
 }
 
 std::optional<Price> expected_horizon_price(const Thesis& t, Years horizon) {
-    const PriceModel& m = t.model;
-    if (m.kind == ModelKind::Fundamentals) return std::nullopt;
-    // The simulation's own grid and events (an event tied to scenarios, under a model without
-    // them, fires on their share of the paths).
-    const PathGenerator generator(t, MonteCarlo::horizon_of(t));
-    const std::vector<CatalystEvent>& events = *generator.constants().events;
-    if (m.kind != ModelKind::Scenarios) {
-        double growth = m.drift * horizon;
-        for (const CatalystEvent& e : events) growth += event_log_growth(e, horizon);
-        return t.stock.price * std::exp(growth);
-    }
-    // Scenarios (path.cpp, setup_scenarios): on scenario j's paths the price at its landing time
-    // T has mean P_j; after T the drift and the events still to fire add their growth. Before T
-    // (a landing past the horizon) the diffusive part is the bridge's marginal: normal with mean
-    // x₀ + (H/T)(μ_j − x₀) and variance σ²H(T − H)/T + (H/T)² d_j², times the events and jumps
-    // by H.
-    const double dt = generator.grid().dt, x0 = std::log(t.stock.price);
-    const std::vector<std::uint64_t>& tied = *generator.constants().event_scenarios;
-    double expected = 0;
-    const std::vector<ScenarioLanding>& landings = generator.scenario_landings();
-    for (std::size_t j = 0; j < landings.size(); ++j) {
-        const ScenarioLanding& s = landings[j];
-        const Years landing = s.landing_step * dt;
-        double events_by_horizon = 0, events_by_landing = 0;
-        for (std::size_t i = 0; i < events.size(); ++i) {
-            if (!(tied[i] >> j & 1u)) continue;
-            events_by_horizon += event_log_growth(events[i], horizon);
-            events_by_landing += event_log_growth(events[i], landing);
-        }
-        double log_mean;
-        if (landing <= horizon) {
-            log_mean =
-                std::log(s.price) + m.drift * (horizon - landing) + events_by_horizon - events_by_landing;
-        } else {
-            const double w = horizon / landing;
-            const double variance = m.volatility * m.volatility * horizon * (landing - horizon) / landing +
-                                    w * w * s.landing_sd * s.landing_sd;
-            // Jumps by H (compensated in the landing's mean, not in the bridge): ln E = λκH.
-            const double jumps =
-                m.jump_intensity > 0
-                    ? m.jump_intensity * std::expm1(m.jump_mean + 0.5 * m.jump_sd * m.jump_sd) * horizon
-                    : 0.0;
-            log_mean = x0 + w * (s.landing_mean - x0) + 0.5 * variance + events_by_horizon + jumps;
-        }
-        expected += s.probability * std::exp(log_mean);
-    }
-    return expected;
+    return models::with_model(t.model.kind, [&]<class Model>() {
+        return Model::expected_price(t, horizon, MonteCarlo::horizon_of(t));
+    });
 }
 
 std::optional<double> drift_for_horizon_price(const Thesis& t, Years horizon, Price price) {
+    const bool typed = models::with_model(t.model.kind, [&]<class Model>() { return Model::typed_drift; });
+    if (!typed) return std::nullopt;
     const std::optional<Price> expected = expected_horizon_price(t, horizon);
-    if (t.model.kind == ModelKind::Scenarios) return std::nullopt;  // the drift acts after landing only
     if (!expected || !(price > 0) || !(horizon > 0)) return std::nullopt;
     return t.model.drift + std::log(price / *expected) / horizon;
 }

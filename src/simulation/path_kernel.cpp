@@ -58,6 +58,9 @@
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
+// After the pragma: the models' LaneState members take vectors too.
+#include "price_models.h"
+
 // One compilation of the kernel per SIMD level. A target pragma (GCC) or attribute region
 // (Clang) makes every function of the included body use that level's instructions; only the
 // chosen level's code ever runs (simd_level()).

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <initializer_list>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -57,6 +58,7 @@ namespace detail {
 /// The closest of `candidates` to `word` by edit distance, or "" if none is close enough to be a
 /// plausible typo. Example: did_you_mean("stpo", {"stop", "target"}) == "stop".
 std::string did_you_mean(std::string_view word, std::initializer_list<std::string_view> candidates);
+std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates);
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace thesis

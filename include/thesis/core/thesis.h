@@ -6,10 +6,12 @@
 #include "thesis/core/plan.h"
 #include "thesis/core/units.h"
 
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace thesis {
@@ -92,6 +94,9 @@ struct CatalystEvent {
 /// gbm and merton: a typed drift; fundamentals: price = EPS × P/E; scenarios: each path draws a
 /// valuation scenario by its probability and travels to its price (path.h).
 enum class ModelKind { Gbm, Merton, Fundamentals, Scenarios };
+/// Each kind's name (model.kind in a scenario file), in ModelKind's order. The simulation's side
+/// of each model is one type in src/simulation/price_models.h.
+inline constexpr std::array<std::string_view, 4> kModelNames{"gbm", "merton", "fundamentals", "scenarios"};
 /// How orders see the price between observations (trade.h): close-only, a continuous diffusion,
 /// or trading sessions with an overnight gap.
 enum class Monitoring { Discrete, Continuous, Sessions };

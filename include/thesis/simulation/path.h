@@ -168,11 +168,6 @@ class PathGenerator {
     double unlock_log_step() const { return c_.unlock_log_step; }
 
   private:
-    /// GBM's step (with Merton's jumps and their compensation when `jumps`): the drift and
-    /// volatility per step, the jumps' constants; returns the compensator λκ.
-    double setup_diffusion(const PriceModel& model, bool jumps);
-    void setup_scenarios(const Thesis& thesis);
-
     TimeGrid grid_;
     Constants c_;
     double variance_ = 0;
@@ -180,6 +175,12 @@ class PathGenerator {
     std::vector<ScenarioLanding> scenarios_;
     std::vector<std::uint64_t> event_scenarios_;
 };
+
+/// The model's line in the simulation's stamp, e.g. "gbm μ 10% σ 50%" (price_models.h's describe).
+std::string describe_model(const Thesis& thesis);
+/// Whether the simulation reads the file's value at `key` (a key path such as "model.drift"):
+/// the running model's own parameters (price_models.h's reads).
+bool model_reads(const Thesis& thesis, std::string_view key);
 
 /// The SIMD code the engine runs ("avx512", "avx2" or "portable"): AVX-512 if the CPU has it,
 /// else portable (AVX2 measured slower than portable: path_kernel.cpp), or THESIS_SIMD from the
