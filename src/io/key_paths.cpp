@@ -1,4 +1,5 @@
-// The loader's key-path API: what sweeps and sensitivity read of a file without touching YAML.
+// The loader's key-path API: what sweeps and sensitivity read of a file without touching YAML,
+// and the key-path walks of the loader itself (--set overrides, the node an error points at).
 #include "yaml_section.h"
 
 namespace thesis {
@@ -78,5 +79,60 @@ std::vector<ScalarLeaf> scalar_leaves(std::string_view yaml, const std::string& 
     collect_leaves(parse_for(yaml, flag), "", out);
     return out;
 }
+
+namespace loader {
+
+// --overrides and the loader's errors walk key paths in the tree too.
+void apply_override(YAML::Node root, const Override& o, LoadContext& ctx) {
+    YAML::Node at = root;
+    std::string walked;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dot = o.key_path.find('.', start);
+        const std::string key = o.key_path.substr(start, dot == std::string::npos ? dot : dot - start);
+        if (key.empty())
+            throw InputError({"command line"}, o.key_path, "expected a key path like stock.price");
+        walked = join(walked, key);
+        if (dot == std::string::npos) {
+            at[key] = o.value;
+            break;
+        }
+        YAML::Node next = at[key];
+        if (!next.IsDefined() || next.IsNull()) {
+            at[key] = YAML::Node(YAML::NodeType::Map);
+            next = at[key];
+        } else if (!next.IsMap()) {
+            throw InputError({"command line"}, o.key_path,
+                             fmt::format("'{}' is a value, not a section", walked));
+        }
+        at.reset(next);
+        start = dot + 1;
+    }
+    ctx.overridden.insert(o.key_path);
+}
+
+// The node at a key path, or the deepest one on the way to it (for an error's position).
+YAML::Node node_at(YAML::Node node, const std::string& key_path) {
+    std::size_t start = 0;
+    while (node.IsMap()) {
+        const std::size_t dot = key_path.find('.', start);
+        const std::string key = key_path.substr(start, dot == std::string::npos ? dot : dot - start);
+        YAML::Node next;
+        bool found = false;
+        for (const auto& kv : node)
+            if (kv.first.Scalar() == key) {
+                next.reset(kv.second);
+                found = true;
+                break;
+            }
+        if (!found || next.IsNull()) break;
+        node.reset(next);
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    return node;
+}
+
+}  // namespace loader
 
 }  // namespace thesis

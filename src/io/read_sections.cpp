@@ -459,56 +459,6 @@ ScenarioLevers read_levers(Section& s) {
     return l;
 }
 
-void apply_override(YAML::Node root, const Override& o, LoadContext& ctx) {
-    YAML::Node at = root;
-    std::string walked;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t dot = o.key_path.find('.', start);
-        const std::string key = o.key_path.substr(start, dot == std::string::npos ? dot : dot - start);
-        if (key.empty())
-            throw InputError({"command line"}, o.key_path, "expected a key path like stock.price");
-        walked = join(walked, key);
-        if (dot == std::string::npos) {
-            at[key] = o.value;
-            break;
-        }
-        YAML::Node next = at[key];
-        if (!next.IsDefined() || next.IsNull()) {
-            at[key] = YAML::Node(YAML::NodeType::Map);
-            next = at[key];
-        } else if (!next.IsMap()) {
-            throw InputError({"command line"}, o.key_path,
-                             fmt::format("'{}' is a value, not a section", walked));
-        }
-        at.reset(next);
-        start = dot + 1;
-    }
-    ctx.overridden.insert(o.key_path);
-}
-
-// The node at a key path, or the deepest one on the way to it (for an error's position).
-YAML::Node node_at(YAML::Node node, const std::string& key_path) {
-    std::size_t start = 0;
-    while (node.IsMap()) {
-        const std::size_t dot = key_path.find('.', start);
-        const std::string key = key_path.substr(start, dot == std::string::npos ? dot : dot - start);
-        YAML::Node next;
-        bool found = false;
-        for (const auto& kv : node)
-            if (kv.first.Scalar() == key) {
-                next.reset(kv.second);
-                found = true;
-                break;
-            }
-        if (!found || next.IsNull()) break;
-        node.reset(next);
-        if (dot == std::string::npos) break;
-        start = dot + 1;
-    }
-    return node;
-}
-
 // Checks what no single field shows: how many steps one path takes, and how far the model may
 // move a price. Beyond kMaxLogGrowth, simulated prices (and the squares the statistics sum)
 // overflow to infinity; the engine refuses those, so the loader says which input to lower.

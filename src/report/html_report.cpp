@@ -20,8 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kWidth = 640;
-
 // The ISO date `days` after `origin` (Howard Hinnant's civil_from_days, the inverse of
 // days_since_epoch), for the charts' time axes.
 std::string date_after(Date origin, double days) {
@@ -38,8 +36,6 @@ std::string date_after(Date origin, double days) {
 }
 
 std::string date_at(const Thesis& t, Years years) { return date_after(t.stock.valuation_date, years * 365); }
-
-json axis_money(const std::string& title) { return {{"title", title}, {"format", "$,.0f"}}; }
 
 // A layer of labelled reference rules at `values` ([{what, field: value}]) on one axis.
 json rules(const json& values, const std::string& field, bool vertical, const std::string& dash_field = "") {
@@ -76,7 +72,7 @@ Chart valuation_chart(const Thesis& t) {
                                   format_money(sector))},
              {"price", sector}});
     }
-    json spec{{"width", kWidth},
+    json spec{{"width", kChartWidth},
               {"height", 40 + 36 * std::max<std::size_t>(1, values.size())},
               {"layer",
                json::array({{{"data", {{"values", points}}},
@@ -86,7 +82,7 @@ Chart valuation_chart(const Thesis& t) {
                                 {{"field", "price"},
                                  {"type", "quantitative"},
                                  {"scale", {{"zero", false}}},
-                                 {"axis", axis_money("price per share")}}},
+                                 {"axis", money_axis("price per share")}}},
                                {"y",
                                 {{"field", "scenario"},
                                  {"type", "nominal"},
@@ -136,7 +132,7 @@ Chart payoff_chart(const Thesis& t, const Plan& plan) {
                 {{"exit", row.exit}, {"rule", "stop and target"}, {"pnl", row.stop_and_target.per_share}});
     }
     json spec{
-        {"width", kWidth},
+        {"width", kChartWidth},
         {"height", 260},
         {"layer",
          json::array(
@@ -147,8 +143,8 @@ Chart payoff_chart(const Thesis& t, const Plan& plan) {
                   {{"field", "exit"},
                    {"type", "quantitative"},
                    {"scale", {{"zero", false}}},
-                   {"axis", axis_money("price the position exits at")}}},
-                 {"y", {{"field", "pnl"}, {"type", "quantitative"}, {"axis", axis_money("P&L per share")}}},
+                   {"axis", money_axis("price the position exits at")}}},
+                 {"y", {{"field", "pnl"}, {"type", "quantitative"}, {"axis", money_axis("P&L per share")}}},
                  {"color", {{"field", "rule"}, {"type", "nominal"}, {"title", "exit rule"}}},
                  {"tooltip", json::array({{{"field", "rule"}},
                                           {{"field", "exit"}, {"format", "$,.2f"}},
@@ -164,7 +160,7 @@ Chart payoff_chart(const Thesis& t, const Plan& plan) {
 
 json interval_bars(const json& values, const std::string& category, const std::string& value_title,
                    const std::string& format, bool money) {
-    const json axis = money ? axis_money(value_title) : json{{"title", value_title}, {"format", format}};
+    const json axis = money ? money_axis(value_title) : json{{"title", value_title}, {"format", format}};
     return json::array({{{"data", {{"values", values}}},
                          {"mark", {{"type", "bar"}, {"opacity", 0.8}}},
                          {"encoding",
@@ -201,7 +197,7 @@ Chart outcomes_chart(const Plan& plan, const PlanMetrics& m) {
     for (std::size_t i = 0; i < kExitReasons.size(); ++i) {
         values.push_back(with_interval({{"outcome", kNames[i]}}, m.outcome[i]));
     }
-    json spec{{"width", kWidth},
+    json spec{{"width", kChartWidth},
               {"height", 220},
               {"layer", interval_bars(values, "outcome", "probability", ".1%", false)}};
     return {
@@ -232,14 +228,14 @@ Chart pnl_chart(const Plan& plan, const PlanMetrics& m, const QuantileSketch& sk
          {{"what", fmt::format("mean {}", format_signed_money(m.pnl_per_share.value))},
           {"pnl", m.pnl_per_share.value}}});
     json spec{
-        {"width", kWidth},
+        {"width", kChartWidth},
         {"height", 220},
         {"layer",
          json::array(
              {{{"data", {{"values", bars}}},
                {"mark", {{"type", "bar"}, {"opacity", 0.75}}},
                {"encoding",
-                {{"x", {{"field", "from"}, {"type", "quantitative"}, {"axis", axis_money("P&L per share")}}},
+                {{"x", {{"field", "from"}, {"type", "quantitative"}, {"axis", money_axis("P&L per share")}}},
                  {"x2", {{"field", "to"}}},
                  {"y",
                   {{"field", "share"},
@@ -261,7 +257,7 @@ Chart scenario_chart(const Plan& plan, const PlanMetrics& m) {
     json values = json::array();
     for (const ScenarioOutcome& o : m.by_scenario)
         values.push_back(with_interval({{"scenario", o.scenario}}, o.pnl_per_share));
-    json spec{{"width", kWidth},
+    json spec{{"width", kChartWidth},
               {"height", 220},
               {"layer", interval_bars(values, "scenario", "E[P&L] per share", "$,.2f", true)}};
     return {
@@ -307,7 +303,7 @@ Chart fan_chart(const Thesis& t, const PriceFan& fan) {
           {"mark", {{"type", "area"}, {"opacity", 0.18}}},
           {"encoding",
            {{"x", x},
-            {"y", {{"field", "q05"}, {"type", "quantitative"}, {"axis", axis_money("price")}}},
+            {"y", {{"field", "q05"}, {"type", "quantitative"}, {"axis", money_axis("price")}}},
             {"y2", {{"field", "q95"}}}}}},
          {{"data", {{"values", band}}},
           {"mark", {{"type", "area"}, {"opacity", 0.35}}},
@@ -333,7 +329,7 @@ Chart fan_chart(const Thesis& t, const PriceFan& fan) {
                                         {{"field", "date"}, {"type", "temporal"}},
                                         {{"field", "end"}, {"type", "temporal"}},
                                         {{"field", "probability"}, {"format", ".0%"}}})}}}});
-    json spec{{"width", kWidth}, {"height", 300}, {"layer", std::move(layers)}};
+    json spec{{"width", kChartWidth}, {"height", 300}, {"layer", std::move(layers)}};
     return {
         "fan", "The price over time",
         fmt::format(
@@ -419,210 +415,7 @@ figure { margin: 16px 0 24px; } figcaption { font-weight: 600; } .caption, .note
 .stamp td:first-child { color: #57606a; } #errors { color: #b00020; white-space: pre-wrap; }
 )";
 
-// A d3 format for a metric's values.
-std::string value_format(const MetricInfo& m) {
-    switch (m.unit) {
-        case MetricUnit::Money:
-        case MetricUnit::Loss: return "$,.2f";
-        case MetricUnit::Position: return "$,.0f";
-        case MetricUnit::Percent: return ".1%";
-        default: return ",.3~f";
-    }
-}
-
 }  // namespace
-
-std::vector<Chart> sweep_charts(const Evaluator& ev, const SweepGrid& grid) {
-    std::vector<Chart> charts;
-    if (grid.axes.empty()) return charts;
-    for (std::size_t k = 0; k < ev.metrics().size(); ++k) {
-        const Metric& metric = ev.metrics()[k];
-        const std::string format = value_format(*metric.info);
-        const std::optional<std::size_t> best = best_point(grid.points, k, metric);
-        json values = json::array();
-        for (std::size_t p = 0; p < grid.points.size(); ++p) {
-            const auto& e = grid.points[p].values[k].estimate;
-            if (!e) continue;
-            json row{{"estimate", e->value},
-                     {"ci_low", e->ci_low},
-                     {"ci_high", e->ci_high},
-                     {"best", best && *best == p}};
-            if (grid.axes.size() == 1) {
-                row["x"] = grid.axes[0].values[p];
-            } else {
-                const std::size_t n1 = grid.axes[1].values.size();
-                row["x"] = grid.axes[0].values[p / n1];
-                row["y"] = grid.axes[1].values[p % n1];
-            }
-            values.push_back(std::move(row));
-        }
-        const json tooltip = json::array({{{"field", "x"}, {"title", grid.axes[0].key}},
-                                          {{"field", "estimate"}, {"format", format}, {"title", metric.name}},
-                                          {{"field", "ci_low"}, {"format", format}},
-                                          {{"field", "ci_high"}, {"format", format}}});
-        json spec;
-        if (grid.axes.size() == 1) {
-            const json x{{"field", "x"},
-                         {"type", "quantitative"},
-                         {"scale", {{"zero", false}}},
-                         {"title", grid.axes[0].key}};
-            spec = {
-                {"width", kWidth},
-                {"height", 260},
-                {"data", {{"values", values}}},
-                {"layer",
-                 json::array(
-                     {{{"mark", {{"type", "area"}, {"opacity", 0.25}}},
-                       {"encoding",
-                        {{"x", x},
-                         {"y",
-                          {{"field", "ci_low"},
-                           {"type", "quantitative"},
-                           {"scale", {{"zero", false}}},
-                           {"axis", {{"title", metric.name}, {"format", format}}}}},
-                         {"y2", {{"field", "ci_high"}}}}}},
-                      {{"mark", {{"type", "line"}, {"point", true}}},
-                       {"encoding",
-                        {{"x", x},
-                         {"y", {{"field", "estimate"}, {"type", "quantitative"}}},
-                         {"tooltip", tooltip}}}},
-                      {{"transform", json::array({{{"filter", "datum.best"}}})},
-                       {"mark", {{"type", "point"}, {"filled", true}, {"size", 160}, {"color", "#d62728"}}},
-                       {"encoding",
-                        {{"x", x},
-                         {"y", {{"field", "estimate"}, {"type", "quantitative"}}},
-                         {"tooltip", tooltip}}}}})}};
-        } else {
-            json with_y = tooltip;
-            with_y.insert(with_y.begin() + 1, {{"field", "y"}, {"title", grid.axes[1].key}});
-            const json x{{"field", "x"}, {"type", "ordinal"}, {"title", grid.axes[0].key}};
-            const json y{
-                {"field", "y"}, {"type", "ordinal"}, {"title", grid.axes[1].key}, {"sort", "descending"}};
-            spec = {
-                {"width", kWidth},
-                {"height", 40 + 28 * grid.axes[1].values.size()},
-                {"data", {{"values", values}}},
-                {"layer",
-                 json::array(
-                     {{{"mark", "rect"},
-                       {"encoding",
-                        {{"x", x},
-                         {"y", y},
-                         {"color",
-                          {{"field", "estimate"},
-                           {"type", "quantitative"},
-                           {"title", metric.name},
-                           {"legend", {{"format", format}}}}},
-                         {"tooltip", with_y}}}},
-                      {{"mark", {{"type", "text"}, {"fontSize", 10}}},
-                       {"encoding",
-                        {{"x", x},
-                         {"y", y},
-                         {"text", {{"field", "estimate"}, {"type", "quantitative"}, {"format", format}}}}}},
-                      {{"transform", json::array({{{"filter", "datum.best"}}})},
-                       {"mark",
-                        {{"type", "rect"}, {"fill", nullptr}, {"stroke", "black"}, {"strokeWidth", 3}}},
-                       {"encoding", {{"x", x}, {"y", y}}}}})}};
-        }
-        const std::string better = metric.info->better == Better::Higher  ? "higher is better"
-                                   : metric.info->better == Better::Lower ? "lower is better"
-                                                                          : "no better direction";
-        charts.push_back(
-            {"sweep-" + metric.name, fmt::format("{} across the sweep", metric.name),
-             fmt::format(
-                 "{} ({}), every point on the same paths (common random numbers){}; {} marked in red or "
-                 "outlined. Invalid points are left out.",
-                 metric.info->description, better,
-                 metric.info->simulated && grid.axes.size() == 1 ? ", with its 95% band" : "",
-                 best ? "the best point" : "no best point"),
-             std::move(spec)});
-    }
-    return charts;
-}
-
-Chart tornado_chart(const Evaluator& ev, const std::vector<SensitivityRow>& rows) {
-    const Metric& metric = ev.metrics()[0];
-    const std::string format = value_format(*metric.info);
-    const MetricValue& base_value = ev.base_result().values[0];
-    const double base = base_value.estimate ? base_value.estimate->value : 0;
-    json bars = json::array();
-    for (const SensitivityRow& row : rows) {
-        for (const auto& [end, point, text] : {std::tuple{"low", &row.low, row.input.low_text},
-                                               std::tuple{"high", &row.high, row.input.high_text}}) {
-            if (!point->valid || !point->values[0].estimate) continue;
-            bars.push_back({{"input", row.input.key},
-                            {"end", fmt::format("{} end", end)},
-                            {"at", text},
-                            {"from", base},
-                            {"to", point->values[0].estimate->value},
-                            {"swing", row.swing}});
-        }
-    }
-    json spec{
-        {"width", kWidth},
-        {"height", 30 + 22 * std::max<std::size_t>(1, rows.size())},
-        {"layer",
-         json::array(
-             {{{"data", {{"values", bars}}},
-               {"mark", {{"type", "bar"}, {"opacity", 0.8}}},
-               {"encoding",
-                {{"y",
-                  {{"field", "input"},
-                   {"type", "nominal"},
-                   {"title", nullptr},
-                   {"sort", {{"field", "swing"}, {"order", "descending"}}},
-                   {"axis", {{"labelLimit", 320}}}}},
-                 {"x",
-                  {{"field", "from"},
-                   {"type", "quantitative"},
-                   {"scale", {{"zero", false}}},
-                   {"axis", {{"title", metric.name}, {"format", format}}}}},
-                 {"x2", {{"field", "to"}}},
-                 {"color", {{"field", "end"}, {"type", "nominal"}, {"title", "input at its"}}},
-                 {"tooltip", json::array({{{"field", "input"}},
-                                          {{"field", "at"}, {"title", "value"}},
-                                          {{"field", "to"}, {"format", format}, {"title", metric.name}}})}}}},
-              {{"data", {{"values", json::array({{{"base", base}}})}}},
-               {"mark", {{"type", "rule"}, {"strokeDash", json::array({4, 3})}}},
-               {"encoding", {{"x", {{"field", "base"}, {"type", "quantitative"}}}}}}})}};
-    return {
-        "tornado", fmt::format("Tornado: {} with each input moved alone", metric.name),
-        "Each bar runs from the metric at the file's values (the dashed line) to its value with one input at "
-        "its low or high end, on the same paths; the inputs are ranked by swing.",
-        std::move(spec)};
-}
-
-Chart hedge_chart(const HedgeComparison& c, const SimulationResult& result) {
-    json points = json::array();
-    for (std::size_t i = 0; i < c.variants.size() && i < result.pnl.size(); ++i) {
-        const QuantileSketch& sketch = result.pnl[i];
-        if (sketch.count() == 0) continue;
-        for (int k = 1; k < 200; ++k) {
-            const double level = k / 200.0;
-            points.push_back(
-                {{"protection", c.variants[i].label}, {"pnl", sketch.quantile(level)}, {"share", level}});
-        }
-    }
-    json spec{{"width", kWidth},
-              {"height", 260},
-              {"data", {{"values", points}}},
-              {"mark", {{"type", "line"}, {"interpolate", "step-after"}}},
-              {"encoding",
-               {{"x", {{"field", "pnl"}, {"type", "quantitative"}, {"axis", axis_money("P&L per share")}}},
-                {"y",
-                 {{"field", "share"},
-                  {"type", "quantitative"},
-                  {"axis", {{"title", "share of paths at or below"}, {"format", ".0%"}}}}},
-                {"color", {{"field", "protection"}, {"type", "nominal"}, {"sort", nullptr}}},
-                {"tooltip", json::array({{{"field", "protection"}},
-                                         {{"field", "pnl"}, {"format", "$,.2f"}, {"title", "P&L per share"}},
-                                         {{"field", "share"}, {"format", ".1%"}}})}}}};
-    return {"hedge-" + c.plan, fmt::format("{}: P&L with each protection, on the same paths", c.plan),
-            "For each protection, the share of paths whose P&L per share is at or below an amount (0.5% to "
-            "99.5%, from each row's streamed quantile sketch). A vertical wall on the left is a floor (the "
-            "put's strike plus its cost); a line that runs further left loses more in its worst paths.",
-            std::move(spec)};
-}
 
 std::vector<Chart> run_charts(const Thesis& t, const SimulationResult& result, std::uint64_t fan_paths) {
     if (t.plans.empty() || result.paths == 0) return run_charts(t, result, PriceFan());
@@ -651,6 +444,8 @@ std::vector<Chart> run_charts(const Thesis& t, const SimulationResult& result, c
 }
 
 bool html_report_available() { return report_assets::available(); }
+
+json money_axis(const std::string& title) { return {{"title", title}, {"format", "$,.0f"}}; }
 
 nlohmann::json vega_lite_document(const std::vector<Chart>& charts) {
     json list = json::array();

@@ -26,6 +26,11 @@ struct Chart {
     nlohmann::json spec;
 };
 
+/// Every chart's width in pixels (the page's column).
+inline constexpr int kChartWidth = 640;
+/// A Vega-Lite axis of dollar amounts ($1,234) titled `title`.
+nlohmann::json money_axis(const std::string& title);
+
 /// The charts of a run: the valuation (scenario prices, today's, the expected and the
 /// sector-multiple price); for each plan its payoff at exit prices, its outcomes with 95%
 /// intervals, its P&L distribution (from the streamed quantile sketch, VaR and ES marked) and,
