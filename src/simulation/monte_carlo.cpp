@@ -1,6 +1,6 @@
 #include "thesis/simulation/monte_carlo.h"
 
-#include "price_models.h"
+#include "thesis/simulation/detail/price_models.h"
 
 #include "thesis/core/errors.h"
 #include "thesis/simulation/detail/plan_book.h"

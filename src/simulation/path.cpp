@@ -1,6 +1,6 @@
 #include "thesis/simulation/path.h"
 
-#include "price_models.h"
+#include "thesis/simulation/detail/price_models.h"
 
 #include "thesis/core/errors.h"
 #include "thesis/valuation/valuation.h"

@@ -59,7 +59,7 @@
 #endif
 
 // After the pragma: the models' LaneState members take vectors too.
-#include "price_models.h"
+#include "thesis/simulation/detail/price_models.h"
 
 // One compilation of the kernel per SIMD level. A target pragma (GCC) or attribute region
 // (Clang) makes every function of the included body use that level's instructions; only the

@@ -95,7 +95,7 @@ struct CatalystEvent {
 /// valuation scenario by its probability and travels to its price (path.h).
 enum class ModelKind { Gbm, Merton, Fundamentals, Scenarios };
 /// Each kind's name (model.kind in a scenario file), in ModelKind's order. The simulation's side
-/// of each model is one type in src/simulation/price_models.h.
+/// of each model is one type in thesis/simulation/detail/price_models.h.
 inline constexpr std::array<std::string_view, 4> kModelNames{"gbm", "merton", "fundamentals", "scenarios"};
 /// How orders see the price between observations (trade.h): close-only, a continuous diffusion,
 /// or trading sessions with an overnight gap.
