@@ -17,8 +17,11 @@
 //   describe(…), reads(…)     its line in the simulation's stamp, and the keys of the file it reads
 //                             (the assumptions a run rests on);
 //   LaneState<K>              its state in the kernel's vectors (K: the SIMD level's vector
-//                             type and operations, kernel_lanes.inc's ModelVectors): a lane's
-//                             start, a step, an event's jump, what the horizon law needs.
+//                             types, kernel_lanes.inc's ModelVectors): a lane's start, a step,
+//                             an event's jump, what the horizon law needs. Vectors go in and out
+//                             by reference: this code is compiled outside the SIMD levels, and
+//                             Clang refuses a vector passed by value between a function with
+//                             AVX-512 and one without (it changes the calling convention).
 //
 // and one line in with_model() at the end. Adding a model touches this file, the ModelKind and
 // its parameters in core/thesis.h, and its keys in io/read_sections.cpp (CONTRIBUTING.md).
@@ -162,9 +165,9 @@ struct PriceLaneState {
     /// Whether an event's jump lands at the session's open (sessions monitoring).
     static constexpr bool events_at_open = true;
     explicit PriceLaneState(const Constants&) {}
-    [[gnu::always_inline]] F initial(const Constants& c) const { return splat_of<typename K::F>(c.x0); }
+    [[gnu::always_inline]] void initial(const Constants& c, F& x) const { x = splat_of<typename K::F>(c.x0); }
     [[gnu::always_inline]] void start(const Constants& c, int l, std::uint64_t, int, F& x) { x[l] = c.x0; }
-    [[gnu::always_inline]] void jumped(F) {}
+    [[gnu::always_inline]] void jumped(const F&) {}
     [[gnu::always_inline]] void event(const Constants&, int l, std::size_t, double jump, F& x) {
         x[l] += jump;
     }
@@ -336,7 +339,7 @@ struct Fundamentals {
         F e{}, m{};
         explicit LaneState(const Constants& c)
             : e(splat_of<typename K::F>(c.eps0)), m(splat_of<typename K::F>(c.multiple0)) {}
-        [[gnu::always_inline]] F initial(const Constants&) const { return e + m; }
+        [[gnu::always_inline]] void initial(const Constants&, F& x) const { x = e + m; }
         [[gnu::always_inline]] void start(const Constants& c, int l, std::uint64_t, int, F& x) {
             e[l] = c.eps0;
             m[l] = c.multiple0;
@@ -344,13 +347,14 @@ struct Fundamentals {
         }
         /// A step from kernel step g: log EPS a random walk; log multiple Ornstein–Uhlenbeck,
         /// stepped exactly, with shocks correlated through the Cholesky factor (setup).
-        [[gnu::always_inline]] F step(const Constants& c, F, F z1, F z2, int) {
+        [[gnu::always_inline]] void step(const Constants& c, const F&, const F& z1, const F& z2, int,
+                                         F& end) {
             e = e + (c.eps_drift_step + c.eps_vol_step * z1);
             m = c.multiple_target + (m - c.multiple_target) * c.reversion +
                 c.multiple_vol_step * (c.chol_21 * z1 + c.chol_22 * z2);
-            return e + m;
+            end = e + m;
         }
-        [[gnu::always_inline]] void jumped(F) {}
+        [[gnu::always_inline]] void jumped(const F&) {}
         /// An event re-rates the multiple; the unlock steps EPS.
         [[gnu::always_inline]] void event(const Constants& c, int l, std::size_t i, double jump, F&) {
             m[l] += jump;
@@ -528,7 +532,9 @@ struct Scenarios {
         static constexpr bool events_at_open = true;
         F target = splat_of<typename K::F>(0), landing_at = splat_of<typename K::F>(0);
         explicit LaneState(const Constants&) {}
-        [[gnu::always_inline]] F initial(const Constants& c) const { return splat_of<typename K::F>(c.x0); }
+        [[gnu::always_inline]] void initial(const Constants& c, F& x) const {
+            x = splat_of<typename K::F>(c.x0);
+        }
         [[gnu::always_inline]] void start(const Constants& c, int l, std::uint64_t path, int g, F& x) {
             x[l] = c.x0;
             const ScenarioDraw draw = PathGenerator::draw_scenario(c, path);
@@ -538,7 +544,8 @@ struct Scenarios {
         }
         /// A step from kernel step g: before its landing step K a lane's bridge moves 1/(K − g)
         /// of the way to its target, with sd σ√Δt √((K − g − 1)/(K − g)); after it, GBM.
-        [[gnu::always_inline]] F step(const Constants& c, F x, F z, F, int g) {
+        [[gnu::always_inline]] void step(const Constants& c, const F& x, const F& z, const F&, int g,
+                                         F& end) {
             const F left = landing_at - static_cast<double>(g);  // steps to landing
             const auto bridging = left > 0.0;
             // Where a lane has landed these are not finite; the selects drop them.
@@ -548,11 +555,11 @@ struct Scenarios {
             const F pull = lane_select<K>(bridging, 1.0 / left, F{});
             const F add = lane_select<K>(bridging, F{}, F{} + c.drift_step);
             const F sd = lane_select<K>(bridging, c.vol_step * root, F{} + c.vol_step);
-            return x + pull * (target - x) + add + sd * z;
+            end = x + pull * (target - x) + add + sd * z;
         }
         /// Jumps come after the step's diffusion (as Merton's), and the bridge pulls the
         /// diffusive part only: its target moves with them.
-        [[gnu::always_inline]] void jumped(F size) { target = target + size; }
+        [[gnu::always_inline]] void jumped(const F& size) { target = target + size; }
         [[gnu::always_inline]] void event(const Constants&, int l, std::size_t, double jump, F& x) {
             x[l] += jump;
             target[l] += jump;  // the bridge pulls the rest
