@@ -82,7 +82,7 @@ std::vector<ScalarLeaf> scalar_leaves(std::string_view yaml, const std::string& 
 
 namespace loader {
 
-// --overrides and the loader's errors walk key paths in the tree too.
+// --set and the loader's errors walk key paths in the tree too.
 void apply_override(YAML::Node root, const Override& o, LoadContext& ctx) {
     YAML::Node at = root;
     std::string walked;

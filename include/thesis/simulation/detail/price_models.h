@@ -74,10 +74,6 @@ struct HorizonFrom {
     const double* event_jumps = nullptr;
 };
 
-inline bool starts_with(std::string_view key, std::string_view prefix) {
-    return key.substr(0, prefix.size()) == prefix;
-}
-
 /// Per event, the scenarios (bit i: scenario i) on whose paths it may fire.
 inline std::vector<std::uint64_t> event_scenario_masks(const Thesis& t) {
     std::vector<std::uint64_t> masks;
@@ -207,8 +203,8 @@ struct Gbm {
                            format_percent(t.model.volatility, 0));
     }
     static bool reads(const Thesis&, std::string_view key) {
-        return starts_with(key, "model.") && !starts_with(key, "model.jumps.") &&
-               !starts_with(key, "model.fundamentals.");
+        return key.starts_with("model.") && !key.starts_with("model.jumps.") &&
+               !key.starts_with("model.fundamentals.");
     }
 
     template <class K>
@@ -231,7 +227,7 @@ struct Merton {
     }
     static std::string describe(const Thesis& t) { return Gbm::describe(t) + jumps_text(t.model); }
     static bool reads(const Thesis&, std::string_view key) {
-        return starts_with(key, "model.") && !starts_with(key, "model.fundamentals.");
+        return key.starts_with("model.") && !key.starts_with("model.fundamentals.");
     }
 
     template <class K>
@@ -327,7 +323,7 @@ struct Fundamentals {
                            format_percent(m.multiple_volatility, 0));
     }
     static bool reads(const Thesis&, std::string_view key) {
-        return starts_with(key, "model.") && !starts_with(key, "model.jumps.") && key != "model.drift" &&
+        return key.starts_with("model.") && !key.starts_with("model.jumps.") && key != "model.drift" &&
                key != "model.volatility";
     }
 
@@ -518,9 +514,9 @@ struct Scenarios {
     }
     /// Every scenario input counts: the paths travel to the scenarios.
     static bool reads(const Thesis& t, std::string_view key) {
-        return starts_with(key, "scenarios.") ||
-               (starts_with(key, "model.") && !starts_with(key, "model.fundamentals.") &&
-                !(starts_with(key, "model.jumps.") && !(t.model.jump_intensity > 0)));
+        return key.starts_with("scenarios.") ||
+               (key.starts_with("model.") && !key.starts_with("model.fundamentals.") &&
+                !(key.starts_with("model.jumps.") && !(t.model.jump_intensity > 0)));
     }
 
     /// Each lane's landing plus the events and jumps so far (the point its bridge pulls to), and
