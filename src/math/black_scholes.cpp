@@ -19,9 +19,9 @@ void check(const OptionInputs& o) {
     const bool finite = std::isfinite(o.spot) && std::isfinite(o.strike) && std::isfinite(o.years) &&
                         std::isfinite(o.rate) && std::isfinite(o.dividend_yield) &&
                         std::isfinite(o.volatility);
-    if (!finite || !(o.spot > 0) || !(o.strike > 0) || o.years < 0 || o.volatility < 0)
+    if (!finite || o.spot < 0 || !(o.strike > 0) || o.years < 0 || o.volatility < 0)
         throw std::invalid_argument(
-            "option: expected positive spot and strike, years >= 0, "
+            "option: expected spot >= 0, a positive strike, years >= 0, "
             "volatility >= 0, all finite");
 }
 
@@ -36,8 +36,9 @@ OptionGreeks option_greeks(const OptionInputs& o) {
     const double root_t = std::sqrt(o.years);
     const double sd = o.volatility * root_t;
     OptionGreeks g;
-    if (!(sd > 0)) {
-        // No randomness left: the option is the forward's intrinsic value, discounted.
+    if (!(sd > 0) || o.spot == 0) {
+        // No randomness left: the option is the forward's intrinsic value, discounted. A stock at
+        // 0 stays there (0 absorbs a geometric Brownian motion), so a put is worth K e^{−rT}.
         const bool in_the_money = sign * (forward - strike) > 0;
         if (!in_the_money) return g;
         g.price = sign * (forward - strike);

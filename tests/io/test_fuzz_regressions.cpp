@@ -1,7 +1,9 @@
 // Inputs the fuzzer once broke the loader with (fuzz/regressions/): each must now load, or fail
-// with an InputError, and the report must render — no crash, no other exception.
+// with an InputError, and every report the fuzzer renders must render — no crash, no other
+// exception. The steps are fuzz/fuzz_loader.cpp's.
 #include "thesis/core/errors.h"
 #include "thesis/io/yaml_loader.h"
+#include "thesis/report/report.h"
 #include "thesis/report/reports.h"
 
 #include <doctest/doctest.h>
@@ -23,7 +25,10 @@ TEST_CASE("every fuzz regression input loads or fails with an input error") {
         ++replayed;
         try {
             const Thesis t = load_thesis(text.str(), entry.path().filename().string());
-            (void)render(valuation_report(t), Format::Json);
+            const Report report = valuation_report(t);
+            for (auto format : {Format::Table, Format::Csv, Format::Json, Format::Markdown})
+                (void)render(report, format);
+            for (const Plan& plan : t.plans) (void)payoff_report(t, plan);
         } catch (const InputError&) {
         } catch (const std::exception& e) {
             FAIL_CHECK(entry.path().filename().string(), ": ", e.what());

@@ -152,6 +152,21 @@ TEST_CASE("Black-Scholes-Merton: greeks agree with finite differences of the pri
     CHECK(std::fabs((price(up) - price(down)) / 2e-5 - g.rho) < 1e-5);
 }
 
+TEST_CASE("Black-Scholes-Merton: a stock at 0 stays there, so the put is worth K e^{-rT}") {
+    // A payoff grid may start at $0 (the fuzzer found a hedged plan's table that did and threw).
+    // 0 absorbs a geometric Brownian motion: with S = 0 the option is its discounted intrinsic
+    // value whatever the volatility, and the limit S -> 0 of the closed form agrees.
+    const OptionGreeks put = option_greeks(option(OptionType::Put, 0, 600, 1, 0.05, 0.02, 0.5));
+    CHECK(std::fabs(put.price - 600 * std::exp(-0.05)) < 1e-12);
+    CHECK(std::fabs(put.delta + std::exp(-0.02)) < 1e-15);
+    CHECK(put.gamma == 0);
+    CHECK(put.vega == 0);
+    CHECK(option_greeks(option(OptionType::Call, 0, 600, 1, 0.05, 0.02, 0.5)).price == 0);
+    const double near = option_price(option(OptionType::Put, 1e-6, 600, 1, 0.05, 0.02, 0.5));
+    CHECK(std::fabs(near - put.price) < 1e-5);
+    CHECK(option_price(option(OptionType::Put, 0, 600, 0, 0.05, 0.02, 0.5)) == 600);
+}
+
 TEST_CASE("Black-Scholes-Merton: implied volatility inverts the price") {
     for (const Case& c : kCases) {
         CAPTURE(c.name);
@@ -174,6 +189,7 @@ TEST_CASE("Black-Scholes-Merton: the discounted intrinsic value at expiry and wi
     CHECK(std::fabs(flat.price - (100 * std::exp(-0.02) - 90 * std::exp(-0.05))) < 1e-12);
     CHECK(std::fabs(flat.delta - std::exp(-0.02)) < 1e-15);
     CHECK(flat.gamma == 0);
-    CHECK_THROWS_AS(option_greeks(option(OptionType::Put, 0, 600, 1, 0, 0, 0.5)), std::invalid_argument);
+    CHECK_THROWS_AS(option_greeks(option(OptionType::Put, -1, 600, 1, 0, 0, 0.5)), std::invalid_argument);
+    CHECK_THROWS_AS(option_greeks(option(OptionType::Put, 100, 0, 1, 0, 0, 0.5)), std::invalid_argument);
     CHECK_THROWS_AS(option_greeks(option(OptionType::Put, 100, 600, -1, 0, 0, 0.5)), std::invalid_argument);
 }

@@ -230,8 +230,10 @@ plans:
     hedge: {put: {strike: 90, expiry: 1y, implied_vol: 30%}}
 )",
                                  "hedged.yaml");
+    // The grid starts at $0, where the stock has lost everything and the put pays its strike
+    // (the fuzzer found a table starting there that threw).
     GridRequest g;
-    g.from = 80;
+    g.from = 0;
     g.to = 120;
     g.step = 40;
     const Report r = payoff_report(t, *t.find_plan("covered"), g);
@@ -245,7 +247,7 @@ plans:
         CHECK(row["hedged"]["per_position"].get<double>() == doctest::Approx(10 * want).epsilon(1e-12));
         ++checked;
     }
-    CHECK(checked == 3);  // 80, 120 and the entry's row
+    CHECK(checked == 5);  // 0, 40, 80, 120 and the entry's row
     CHECK(render_text(r).find("hedged/sh") != std::string::npos);
     // Without a hedge there is no such column and the rows' "hedged" is null.
     const Report plain = payoff_report(load_seed_thesis(), *load_seed_thesis().find_plan("aggressive"));

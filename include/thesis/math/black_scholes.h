@@ -29,11 +29,12 @@ struct OptionGreeks {
 };
 
 /// The Black–Scholes–Merton price. At expiry (T = 0) or with no volatility, the discounted
-/// intrinsic value of the forward: max(0, ±(S e^{−qT} − K e^{−rT})). Requires S, K > 0, T ≥ 0,
-/// σ ≥ 0, all finite (std::invalid_argument otherwise).
+/// intrinsic value of the forward: max(0, ±(S e^{−qT} − K e^{−rT})); the same at S = 0, where a
+/// stock that has lost everything stays (a payoff grid may start there). Requires S ≥ 0, K > 0,
+/// T ≥ 0, σ ≥ 0, all finite (std::invalid_argument otherwise).
 double option_price(const OptionInputs& option);
 
-/// The price and its greeks; at T = 0 or σ = 0 the greeks of the intrinsic value (gamma and vega
+/// The price and its greeks; at T = 0, σ = 0 or S = 0 the greeks of the intrinsic value (gamma and vega
 /// 0, delta ±e^{−qT} in the money, else 0).
 OptionGreeks option_greeks(const OptionInputs& option);
 
