@@ -206,6 +206,16 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
 
     const PathGenerator gen_base(base, MonteCarlo::horizon_of(base));
     const PathGenerator gen_point(point, MonteCarlo::horizon_of(point));
+    // Each plan is played once a path, however many of its metrics are wanted: a sweep asks for
+    // several metrics of one plan, and replaying it for each was most of a sweep's time.
+    std::vector<std::string> plans;
+    std::vector<std::size_t> plan_of(wanted.size());
+    for (std::size_t w = 0; w < wanted.size(); ++w) {
+        const std::string& name = metrics[wanted[w]].plan;
+        const auto at = std::find(plans.begin(), plans.end(), name);
+        plan_of[w] = static_cast<std::size_t>(at - plans.begin());
+        if (at == plans.end()) plans.push_back(name);
+    }
     struct Arm {
         const Thesis* thesis;
         const PathGenerator* generator;
@@ -214,8 +224,8 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
     };
     std::array<Arm, 2> sides{Arm{&base, &gen_base, {}, {}}, Arm{&point, &gen_point, {}, {}}};
     for (Arm& s : sides)
-        for (std::size_t k : wanted) {
-            const Plan& plan = *s.thesis->find_plan(metrics[k].plan);
+        for (const std::string& name : plans) {
+            const Plan& plan = *s.thesis->find_plan(name);
             s.rules.push_back(compile_plan(plan, *s.thesis, s.generator->grid()));
             s.economics.push_back(trade_economics(plan, s.thesis->stock.price));
         }
@@ -226,26 +236,31 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
     std::vector<char> undefined(wanted.size(), 0);
     parallel_blocks(blocks, threads, [&](std::uint64_t block) {
         PathBatch batch_base, batch_point;
+        std::vector<TradeOutcome> played_base(plans.size()), played_point(plans.size());
         const std::uint64_t end = std::min(paths, (block + 1) * kBlockPaths);
         for (std::uint64_t first = block * kBlockPaths; first < end; first += kLanes) {
             gen_base.generate_batch(first, batch_base);
             gen_point.generate_batch(first, batch_point);
             const std::uint64_t lanes = std::min<std::uint64_t>(kLanes, end - first);
-            for (std::uint64_t lane = 0; lane < lanes; ++lane)
+            for (std::uint64_t lane = 0; lane < lanes; ++lane) {
+                for (std::size_t q = 0; q < plans.size(); ++q) {
+                    played_base[q] =
+                        trade_on_path(sides[0].rules[q], batch_base.paths[lane], base.simulation.monitoring);
+                    played_point[q] = trade_on_path(sides[1].rules[q], batch_point.paths[lane],
+                                                    point.simulation.monitoring);
+                }
                 for (std::size_t w = 0; w < wanted.size(); ++w) {
                     const auto& per_path = metrics[wanted[w]].info->per_path;
-                    const TradeOutcome o0 =
-                        trade_on_path(sides[0].rules[w], batch_base.paths[lane], base.simulation.monitoring);
-                    const TradeOutcome o1 = trade_on_path(sides[1].rules[w], batch_point.paths[lane],
-                                                          point.simulation.monitoring);
-                    const auto x0 = per_path(o0, sides[0].economics[w]);
-                    const auto x1 = per_path(o1, sides[1].economics[w]);
+                    const std::size_t q = plan_of[w];
+                    const auto x0 = per_path(played_base[q], sides[0].economics[q]);
+                    const auto x1 = per_path(played_point[q], sides[1].economics[q]);
                     if (!x0 || !x1) {
                         undefined[w] = 1;  // the same value from every thread: a benign flag
                         continue;
                     }
                     per_block[block][w].add(*x1 - *x0);
                 }
+            }
         }
     });
     for (std::size_t w = 0; w < wanted.size(); ++w) {
