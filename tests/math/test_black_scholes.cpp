@@ -152,7 +152,7 @@ TEST_CASE("Black-Scholes-Merton: greeks agree with finite differences of the pri
     CHECK(std::fabs((price(up) - price(down)) / 2e-5 - g.rho) < 1e-5);
 }
 
-TEST_CASE("Black-Scholes-Merton: a stock at 0 stays there, so the put is worth K e^{-rT}") {
+TEST_CASE("Black-Scholes-Merton: a stock at 0 stays there and the put is worth K e^{-rT}") {
     // A payoff grid may start at $0 (the fuzzer found a hedged plan's table that did and threw).
     // 0 absorbs a geometric Brownian motion: with S = 0 the option is its discounted intrinsic
     // value whatever the volatility, and the limit S -> 0 of the closed form agrees.
