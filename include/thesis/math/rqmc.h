@@ -1,0 +1,53 @@
+#pragma once
+// The rest of randomised quasi-Monte Carlo besides the points (sobol.h): normals from uniforms by
+// the inverse CDF, a Brownian path built coarse to fine from them, and the estimate of a mean
+// from independent randomisations with its error bar.
+
+#include "thesis/math/statistics.h"
+
+#include <span>
+#include <vector>
+
+namespace thesis {
+
+/// Φ⁻¹(p), the standard normal quantile, for 0 < p < 1: M. J. Wichura, "Algorithm AS 241: the
+/// percentage points of the normal distribution", Applied Statistics 37(3), 1988 (PPND16: rational
+/// approximations with a relative error of about 1e−16, on |p − ½| ≤ 0.425, then in
+/// r = √(−ln min(p, 1 − p)) up to 5 and past it). Throws std::invalid_argument outside (0, 1).
+/// Example: normal_quantile(0.975) ≈ 1.959963984540054.
+double normal_quantile(double p);
+
+/// A Brownian path on steps 1..n built coarse to fine (the Brownian-bridge construction;
+/// Glasserman, Monte Carlo Methods in Financial Engineering, 2004, §3.1.2): normal 0 places the
+/// end, W(n) = √n·z₀, and each next normal the midpoint of an interval whose ends are known,
+/// W(m) = ((b − m)W(a) + (m − a)W(b))/(b − a) + √((m − a)(b − m)/(b − a))·z. The first
+/// normals then decide the path's large moves, where a low-discrepancy point is most even; the
+/// law is the same as summing the normals step by step.
+class BrownianBridge {
+  public:
+    /// Throws std::invalid_argument unless steps ≥ 1.
+    explicit BrownianBridge(int steps);
+
+    int steps() const { return static_cast<int>(order_.size()); }
+
+    /// The steps' increments W(k) − W(k − 1), k = 1..n, into `increments` (each N(0, 1) and
+    /// independent, as the normals are), from n standard normals in construction order. Both
+    /// spans hold steps() values. Const and without scratch state: one bridge serves all threads.
+    void increments(std::span<const double> normals, std::span<double> increments) const;
+
+  private:
+    struct Point {
+        int at, left, right;  ///< W(at) from W(left) and W(right); right = −1: the end point
+        double left_weight, right_weight, sd;
+    };
+    std::vector<Point> order_;
+};
+
+/// The mean of independent, identically distributed estimates (one per randomisation of a
+/// randomised QMC point set), with its standard error s/√R and a 95% interval from Student's t
+/// with R − 1 degrees of freedom (exact for normal estimates; each randomisation's estimate is an
+/// average of many points). Throws std::invalid_argument for fewer than 2 estimates.
+/// Example: {1, 2, 3} → value 2, std_error 0.577, interval 2 ± 4.303 × 0.577.
+Estimate replicate_estimate(std::span<const double> estimates);
+
+}  // namespace thesis

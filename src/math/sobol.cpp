@@ -1,0 +1,110 @@
+// Sobol' points and their Owen scramble (sobol.h).
+#include "thesis/math/sobol.h"
+
+#include "thesis/math/rng.h"
+
+#include <boost/random/detail/sobol_table.hpp>
+
+#include <bit>
+#include <stdexcept>
+#include <string>
+
+namespace thesis {
+
+namespace {
+using JoeKuo = boost::random::detail::qrng_tables::sobol;
+static_assert(JoeKuo::max_dimension >= SobolPoints::kMaxDimensions);
+
+std::uint32_t reverse_bits(std::uint32_t x) {
+    x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+    x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+    x = ((x >> 4) & 0x0F0F0F0Fu) | ((x & 0x0F0F0F0Fu) << 4);
+    x = ((x >> 8) & 0x00FF00FFu) | ((x & 0x00FF00FFu) << 8);
+    return (x >> 16) | (x << 16);
+}
+}  // namespace
+
+SobolPoints::SobolPoints(int dimensions) : dimensions_(dimensions) {
+    if (dimensions < 1 || dimensions > kMaxDimensions)
+        throw std::invalid_argument("Sobol points need 1 to " + std::to_string(kMaxDimensions) +
+                                    " dimensions, got " + std::to_string(dimensions));
+    directions_.assign(static_cast<std::size_t>(dimensions) * 32, 0);
+    // Dimension 0: v_k = 2^−(k+1), van der Corput's sequence.
+    for (int k = 0; k < 32; ++k) directions_[static_cast<std::size_t>(k)] = 1u << (31 - k);
+    // Dimension j ≥ 1 from the primitive polynomial x^s + a_1 x^{s−1} + … + a_{s−1} x + 1 (its
+    // middle coefficients are the bits of the table's polynomial below the leading one) and the
+    // initial odd integers m_1 … m_s (Bratley & Fox, ACM TOMS 14(1), 1988, algorithm 659; Joe &
+    // Kuo's notes): m_k = 2a_1 m_{k−1} ⊕ 2²a_2 m_{k−2} ⊕ … ⊕ 2^s m_{k−s} ⊕ m_{k−s}, and
+    // v_k = m_k / 2^k.
+    for (int j = 1; j < dimensions; ++j) {
+        const auto poly = static_cast<std::uint32_t>(JoeKuo::polynomial(static_cast<std::size_t>(j - 1)));
+        const int degree = std::bit_width(poly) - 1;
+        std::uint32_t m[32];
+        for (int k = 0; k < 32; ++k) {
+            if (k < degree) {
+                m[k] = static_cast<std::uint32_t>(
+                    JoeKuo::minit(static_cast<std::size_t>(j - 1), static_cast<std::size_t>(k)));
+            } else {
+                std::uint32_t next = m[k - degree] ^ (m[k - degree] << degree);
+                for (int i = 1; i < degree; ++i)
+                    if ((poly >> (degree - i)) & 1u) next ^= m[k - i] << i;
+                m[k] = next;
+            }
+        }
+        for (int k = 0; k < 32; ++k)
+            directions_[static_cast<std::size_t>(j) * 32 + static_cast<std::size_t>(k)] = m[k] << (31 - k);
+    }
+}
+
+void SobolPoints::point(std::uint32_t index, std::span<std::uint32_t> out) const {
+    if (out.size() != static_cast<std::size_t>(dimensions_))
+        throw std::invalid_argument("SobolPoints::point: out must hold one value per dimension");
+    for (int j = 0; j < dimensions_; ++j) out[static_cast<std::size_t>(j)] = coordinate(index, j);
+}
+
+std::uint32_t owen_scramble(std::uint32_t x, std::uint32_t addend, std::uint32_t multiplier) {
+    // Burley 2020, listing 2 (the Laine–Karras permutation with his improved constants), keyed by
+    // a separate addend and odd multiplier instead of one seed.
+    x = reverse_bits(x);
+    x ^= x * 0x3d20adeau;
+    x += addend;
+    x *= multiplier | 1u;
+    x ^= x * 0x05526c56u;
+    x ^= x * 0x53a22864u;
+    return reverse_bits(x);
+}
+
+ScrambledSobol::ScrambledSobol(int dimensions, std::uint64_t seed) : points_(dimensions), seed_(seed) {
+    addend_.resize(static_cast<std::size_t>(dimensions));
+    multiplier_.resize(static_cast<std::size_t>(dimensions));
+    for (int j = 0; j < dimensions; ++j) {
+        const std::uint64_t key = mix64(mix64(seed + 0x9E3779B97F4A7C15u) + static_cast<std::uint64_t>(j));
+        addend_[static_cast<std::size_t>(j)] = static_cast<std::uint32_t>(key);
+        multiplier_[static_cast<std::size_t>(j)] = static_cast<std::uint32_t>(key >> 32) | 1u;
+    }
+}
+
+double ScrambledSobol::uniform(std::uint32_t index, int dimension) const {
+    return scramble(points_.coordinate(index, dimension), index, dimension);
+}
+
+double ScrambledSobol::scramble(std::uint32_t raw, std::uint32_t index, int dimension) const {
+    const std::size_t j = static_cast<std::size_t>(dimension);
+    const std::uint32_t lead = owen_scramble(raw, addend_[j], multiplier_[j]);
+    // The 21 digits past the scrambled 32, uniform and independent of them (a nested scramble
+    // draws every digit below the net's resolution at random): a hash of (seed, index, dimension).
+    const std::uint64_t trail =
+        mix64(seed_ ^ mix64((static_cast<std::uint64_t>(index) << 32 | static_cast<std::uint64_t>(j)) +
+                            0xD1B54A32D192ED03u)) >>
+        43;
+    const std::uint64_t digits = static_cast<std::uint64_t>(lead) << 21 | trail;  // 53 bits
+    return (static_cast<double>(digits) + 0.5) * 0x1.0p-53;
+}
+
+void ScrambledSobol::point(std::uint32_t index, std::span<double> out) const {
+    if (out.size() != static_cast<std::size_t>(dimensions()))
+        throw std::invalid_argument("ScrambledSobol::point: out must hold one value per dimension");
+    for (int j = 0; j < dimensions(); ++j) out[static_cast<std::size_t>(j)] = uniform(index, j);
+}
+
+}  // namespace thesis
