@@ -213,6 +213,29 @@ edge "odds volatility 1e-12 discrete" 0 "" odds --spot 770 --stop 600 --target 1
 expect "odds tiny volatility discrete sums to 1" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --vol 1e-12 --drift -30% --paths 200 --monitoring discrete --format json && {
     if python3 -c 'import json,sys; a=json.load(sys.stdin)["analytic"]; assert abs(a["p_stop_first"]-1)<1e-9 and abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-9, a' <<<"$out"; then ok; else fail "odds tiny volatility discrete: analytic odds"; fi
 }
+# --method rqmc: scrambled Sobol' points, the error bar from 16 scrambles; discrete monitoring only.
+edge "odds rqmc continuous" 2 "--method: rqmc observes the price at the steps only: add --monitoring discrete" odds --spot 770 --stop 600 --target 1000 --vol 50% --method rqmc
+edge "odds rqmc too few paths" 2 "--paths: rqmc needs at least a path per scramble (16 with --replicates 16), got 8" odds --spot 770 --stop 600 --target 1000 --vol 50% --method rqmc --monitoring discrete --paths 8
+expect "odds rqmc" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --drift 10% --vol 50% --monitoring discrete --method rqmc --paths 16384 --steps-per-year 52 --format json && {
+    if python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s, a = d["simulated"], d["analytic"]
+assert s["method"] == "rqmc" and s["replicates"] == 16 and s["paths"] == 16384, s
+for k in ("p_target_first", "p_stop_first", "p_neither"):
+    e = s[k]
+    assert abs(e["estimate"] - a[k]) < 4 * e["std_error"] + 1e-12, (k, e, a[k])
+' <<<"$out"; then ok; else fail "odds rqmc: json or z"; fi
+}
+expect "odds rqmc short" 0 "$thesis" odds --side short --spot 770 --stop 1000 --target 600 --drift 10% --vol 50% --monitoring discrete --method rqmc --paths 16384 --steps-per-year 52 --format json && {
+    if python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s, a = d["simulated"], d["analytic"]
+for k in ("p_target_first", "p_stop_first", "p_neither"):
+    assert abs(s[k]["estimate"] - a[k]) < 4 * s[k]["std_error"] + 1e-12, (k, s[k], a[k])
+' <<<"$out"; then ok; else fail "odds rqmc short: z"; fi
+}
 edge "odds volatility 1000%" 0 "" odds --spot 770 --stop 600 --target 1000 --vol 1000% --paths 500
 edge "odds one path" 0 "" odds --spot 770 --stop 600 --target 1000 --vol 50% --paths 1
 edge "odds horizon 100y" 0 "" odds --spot 770 --stop 600 --target 1000 --vol 50% --drift 10% --horizon 100y --paths 64

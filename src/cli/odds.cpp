@@ -4,6 +4,7 @@
 
 #include "thesis/core/errors.h"
 #include "thesis/report/reports.h"
+#include "thesis/simulation/rqmc_odds.h"
 #include "thesis/simulation/self_check.h"
 
 #include <fmt/format.h>
@@ -20,6 +21,9 @@ struct OddsOptions {
     std::string spot, stop, target, drift = "0", vol, horizon = "1y";
     std::string side = "long";  ///< short: the stop above the spot, the target below
     std::string monitoring = "continuous";
+    std::string method = "mc";  ///< rqmc: scrambled Sobol' points (rqmc_odds.h), discrete monitoring
+    int replicates = 16;
+    bool paths_given = false;
     std::uint64_t paths = 1'000'000, seed = 1;
     unsigned threads = 0;
     int steps_per_year = 252;
@@ -79,8 +83,22 @@ void run_odds(const OddsOptions& o) {
                          fmt::format("expected a duration like 1y, 0.75y, 6m or 90d, got '{}'", o.horizon));
     check_ranges(o, spot, stop, target, drift, vol, *horizon);
     const Monitoring monitoring = o.monitoring == "discrete" ? Monitoring::Discrete : Monitoring::Continuous;
+    const bool rqmc = o.method == "rqmc";
+    if (rqmc && monitoring != Monitoring::Discrete)
+        throw InputError({"command line"}, "--method",
+                         "rqmc observes the price at the steps only: add --monitoring discrete");
+    // RQMC's error bar shrinks faster than 1/√paths: its default is 16 scrambles of 4,096 points.
+    const std::uint64_t paths = rqmc && !o.paths_given ? 65'536 : o.paths;
+    if (rqmc && paths < static_cast<std::uint64_t>(o.replicates))
+        throw InputError(
+            {"command line"}, "--paths",
+            fmt::format("rqmc needs at least a path per scramble ({} with --replicates {}), got {}",
+                        o.replicates, o.replicates, paths));
+    if (rqmc && paths / static_cast<std::uint64_t>(o.replicates) > (std::uint64_t{1} << 32))
+        throw InputError({"command line"}, "--paths",
+                         "rqmc takes at most 2^32 points a scramble: raise --replicates or lower --paths");
     const Side side = o.side == "short" ? Side::Short : Side::Long;
-    const Thesis t = odds_thesis(spot, stop, target, drift, vol, *horizon, monitoring, o.paths, o.seed,
+    const Thesis t = odds_thesis(spot, stop, target, drift, vol, *horizon, monitoring, paths, o.seed,
                                  o.steps_per_year, side);
     // The closed forms take the band's lower and upper levels: a long's stop and target, a short's
     // target and stop (its odds are then read the other way round, below).
@@ -107,7 +125,31 @@ void run_odds(const OddsOptions& o) {
     if (side == Side::Short) std::swap(exact.p_upper_first, exact.p_lower_first);
     const std::string method = discrete_exact ? fmt::format("exact discrete odds, {} observations", steps)
                                               : "Kunitomo-Ikeda double-barrier series, continuous monitoring";
-    const SimulatedOdds sim = simulate_odds(t, {.threads = o.threads});
+    SimulatedOdds sim;
+    if (rqmc) {
+        const RqmcOdds q = rqmc_barrier_odds({.spot = spot,
+                                              .lower = lower,
+                                              .upper = upper,
+                                              .drift = drift,
+                                              .volatility = vol,
+                                              .horizon = *horizon,
+                                              .steps = steps,
+                                              .paths = paths,
+                                              .replicates = o.replicates,
+                                              .seed = o.seed,
+                                              .threads = o.threads});
+        // For a short the target is the lower level.
+        sim.p_target_first = side == Side::Short ? q.p_lower_first : q.p_upper_first;
+        sim.p_stop_first = side == Side::Short ? q.p_upper_first : q.p_lower_first;
+        sim.p_neither = q.p_neither;
+        sim.paths = q.paths;
+    } else {
+        sim = simulate_odds(t, {.threads = o.threads});
+    }
+    const std::string simulated_by =
+        rqmc ? fmt::format("{} randomised QMC paths ({} scrambles of Sobol' points)",
+                           format_count(static_cast<double>(sim.paths)), o.replicates)
+             : fmt::format("{} simulated paths", format_count(static_cast<double>(sim.paths)));
 
     Report r;
     r.heading = fmt::format(
@@ -121,9 +163,9 @@ void run_odds(const OddsOptions& o) {
     Table table;
     table.id = "odds";
     table.title = fmt::format(
-        "Closed form ({}) vs {} simulated paths ({} monitoring, {} steps, "
+        "Closed form ({}) vs {} ({} monitoring, {} steps, "
         "seed {})",
-        method, format_count(static_cast<double>(sim.paths)), o.monitoring, steps, o.seed);
+        method, simulated_by, o.monitoring, steps, o.seed);
     table.columns = {{"outcome", "outcome", false},
                      {"closed form", "analytic", true},
                      {"simulated", "simulated", true},
@@ -175,7 +217,10 @@ void run_odds(const OddsOptions& o) {
                     {"p_neither", est(sim.p_neither)},
                     {"paths", sim.paths},
                     {"seed", o.seed},
-                    {"generator", kGeneratorName},
+                    {"method", o.method},
+                    {"replicates", rqmc ? json(o.replicates) : json(nullptr)},
+                    {"generator", rqmc ? "Sobol (Joe-Kuo 6.21201), Owen-scrambled; Brownian bridge"
+                                       : std::string(kGeneratorName)},
                     {"monitoring", o.monitoring},
                     {"steps_per_year", o.steps_per_year}}}};
     r.json.merge_patch(json{{"version", json_stamp(t, "odds")["version"]}});
@@ -204,9 +249,19 @@ void setup_odds(CLI::App& app) {
     command->add_option("--monitoring", o->monitoring, "continuous or discrete")
         ->check(CLI::IsMember({"discrete", "continuous"}))
         ->capture_default_str();
-    command->add_option("--paths,-n", o->paths, "Simulated paths")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000'000ULL}))
+    command
+        ->add_option("--method", o->method,
+                     "mc (Monte Carlo) or rqmc (randomised quasi-Monte Carlo: scrambled Sobol' points, "
+                     "the error bar from independent scrambles; --monitoring discrete)")
+        ->check(CLI::IsMember({"mc", "rqmc"}))
         ->capture_default_str();
+    command->add_option("--replicates", o->replicates, "rqmc: independent scrambles, the error bar's sample")
+        ->check(CLI::Range(2, 1000))
+        ->capture_default_str();
+    command->add_option("--paths,-n", o->paths, "Simulated paths (rqmc: 65,536 unless given)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000'000ULL}))
+        ->capture_default_str()
+        ->each([o](const std::string&) { o->paths_given = true; });
     command->add_option("--seed", o->seed, "Random seed")->capture_default_str();
     command->add_option("--threads,-j", o->threads, "Worker threads (0: all cores)");
     command->add_option("--steps-per-year", o->steps_per_year, "Time steps a year")
