@@ -213,6 +213,23 @@ edge "odds volatility 1e-12 discrete" 0 "" odds --spot 770 --stop 600 --target 1
 expect "odds tiny volatility discrete sums to 1" 0 "$thesis" odds --spot 770 --stop 600 --target 1000 --vol 1e-12 --drift -30% --paths 200 --monitoring discrete --format json && {
     if python3 -c 'import json,sys; a=json.load(sys.stdin)["analytic"]; assert abs(a["p_stop_first"]-1)<1e-9 and abs(a["p_target_first"]+a["p_stop_first"]+a["p_neither"]-1)<1e-9, a' <<<"$out"; then ok; else fail "odds tiny volatility discrete: analytic odds"; fi
 }
+# simulation.method rqmc in a scenario file: the error bars from the scrambles, named in the stamp;
+# what has Monte Carlo's error bars only is refused.
+expect "run rqmc json" 0 "$thesis" run "$src/bench/w1.yaml" --set simulation.method=rqmc --paths 16384 --format json && {
+    if python3 -c '
+import json, sys
+s = json.load(sys.stdin)["simulation"]
+assert s["method"] == "rqmc" and s["replicates"] == 16 and s["paths"] == 16384, s
+assert s["generator"].startswith("Sobol"), s["generator"]
+e = s["plans"][0]["p_target"]
+assert abs(e["estimate"] - 0.2034) < 4 * e["std_error"] + 1e-4, e
+' <<<"$out"; then ok; else fail "run rqmc json"; fi
+}
+edge "run rqmc method typo" 2 "simulation.method: expected one of mc, rqmc" run "$src/bench/w1.yaml" --set simulation.method=qmc
+edge "run rqmc one scramble" 2 "expected from 2 to 1,000 scrambles" run "$src/bench/w1.yaml" --set simulation.method=rqmc --set simulation.replicates=1
+edge "run rqmc policies" 2 "the policy bracket (--policies) runs under method mc only" run "$src/bench/w1.yaml" --set simulation.method=rqmc --paths 4096 --policies
+edge "run rqmc too few paths" 2 "method rqmc splits the paths among 16 scrambles: expected at least 16 paths, got 8" run "$src/bench/w1.yaml" --set simulation.method=rqmc --paths 8
+edge "sweep rqmc versus base" 2 "paired differences (--versus-base, the tornado) run under method mc only" sweep "$src/bench/w1.yaml" --set simulation.method=rqmc --set plans.W1.stop=580,600 --metric W1.p_target --paths 4096 --versus-base
 # --method rqmc: scrambled Sobol' points, the error bar from 16 scrambles; discrete monitoring only.
 edge "odds rqmc continuous" 2 "--method: rqmc observes the price at the steps only: add --monitoring discrete" odds --spot 770 --stop 600 --target 1000 --vol 50% --method rqmc
 edge "odds rqmc too few paths" 2 "--paths: rqmc needs at least a path per scramble (16 with --replicates 16), got 8" odds --spot 770 --stop 600 --target 1000 --vol 50% --method rqmc --monitoring discrete --paths 8

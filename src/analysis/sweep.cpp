@@ -203,6 +203,10 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
     for (std::size_t k = 0; k < metrics.size(); ++k)
         if (metrics[k].info->paired) wanted.push_back(k);
     if (wanted.empty() || paths == 0) return out;
+    if (base.simulation.method == SimulationMethod::Rqmc || point.simulation.method == SimulationMethod::Rqmc)
+        throw InputError({}, "simulation.method",
+                         "paired differences (--versus-base, the tornado) run under method mc only: "
+                         "they have Monte Carlo's error bars");
 
     const PathGenerator gen_base(base, MonteCarlo::horizon_of(base));
     const PathGenerator gen_point(point, MonteCarlo::horizon_of(point));

@@ -19,6 +19,31 @@ namespace thesis {
 
 namespace {
 
+// The price at the horizon and the scenarios' shares: pooled estimates, with the scrambles'
+// error bars under simulation.method rqmc (with_replicate_error).
+Estimate terminal_mean(const SimulationResult& r) {
+    const Estimate pooled = r.paths > 1 ? r.terminal.mean_estimate() : exact_estimate(r.terminal.mean());
+    return with_replicate_error(r, pooled, [](const SimulationResult& one) { return one.terminal.mean(); });
+}
+Estimate terminal_quantile(const SimulationResult& r, double q) {
+    return with_replicate_error(r, r.terminal_sketch.quantile_ci(q),
+                                [q](const SimulationResult& one) { return one.terminal_sketch.quantile(q); });
+}
+Estimate scenario_share(const SimulationResult& r, std::size_t j) {
+    return with_replicate_error(
+        r, proportion_estimate(r.terminal_by_scenario[j].count(), r.paths), [j](const SimulationResult& one) {
+            return static_cast<double>(one.terminal_by_scenario[j].count()) / static_cast<double>(one.paths);
+        });
+}
+std::optional<Estimate> scenario_terminal_mean(const SimulationResult& r, std::size_t j) {
+    const RunningStats& terminal = r.terminal_by_scenario[j];
+    if (terminal.count() < 2) return std::nullopt;
+    return with_replicate_error(r, terminal.mean_estimate(), [j](const SimulationResult& one) {
+        return one.terminal_by_scenario[j].count() > 0 ? one.terminal_by_scenario[j].mean()
+                                                       : std::numeric_limits<double>::quiet_NaN();
+    });
+}
+
 std::string show_ratio(double v) { return format_fixed(v, 3); }
 
 // One metric of every plan: a row of the wide table and rows of the tidy one.
@@ -106,10 +131,8 @@ void add_scenario_tables(Report& r, const Thesis& t, const SimulationResult& res
     for (std::size_t j = 0; j < result.scenarios.size(); ++j) {
         const ScenarioLanding& s = generator.scenario_landings()[j];
         if (!shown(s.name)) continue;
-        const RunningStats& terminal = result.terminal_by_scenario[j];
-        const Estimate share = proportion_estimate(terminal.count(), result.paths);
-        const std::optional<Estimate> mean =
-            terminal.count() > 1 ? std::optional(terminal.mean_estimate()) : std::nullopt;
+        const Estimate share = scenario_share(result, j);
+        const std::optional<Estimate> mean = scenario_terminal_mean(result, j);
         const Years landing = s.landing_step * result.grid.dt;
         prices.rows.push_back({s.name, format_percent(s.probability, 1),
                                fmt::format("{} [{}, {}]", format_percent(share.value, 1),
@@ -222,7 +245,7 @@ std::string simulation_stamp(const Thesis& t, const SimulationResult& result) {
     return fmt::format("{} path{} × {} steps ({:g}y), {}, {}, seed {}, {}, thesis {}",
                        format_count(static_cast<double>(result.paths)), result.paths == 1 ? "" : "s",
                        result.grid.steps, result.grid.horizon, model_text, policy, t.simulation.seed,
-                       kGeneratorName, kVersion);
+                       generator_name(t.simulation), kVersion);
 }
 
 void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, std::uint64_t requested_paths,
@@ -297,7 +320,8 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
     settings.rows = {{"program", "thesis"},
                      {"version", kVersion},
                      {"seed", std::to_string(t.simulation.seed)},
-                     {"generator", std::string(kGeneratorName)},
+                     {"generator", generator_name(t.simulation)},
+                     {"method", t.simulation.method == SimulationMethod::Rqmc ? "rqmc" : "mc"},
                      {"paths", std::to_string(result.paths)},
                      {"requested_paths", std::to_string(requested_paths)},
                      {"interrupted", result.interrupted ? "true" : "false"},
@@ -334,8 +358,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
                         {"", "ci_low", true, true},
                         {"", "ci_high", true, true}};
     terminal.show_header = false;
-    const Estimate mean =
-        result.paths > 1 ? result.terminal.mean_estimate() : exact_estimate(result.terminal.mean());
+    const Estimate mean = terminal_mean(result);
     const auto price_row = [&](std::string label, std::string key, const Estimate& e) {
         terminal.rows.push_back({Cell::keyed(std::move(label), std::move(key)),
                                  Cell(fmt::format("{} [{}, {}]", format_money(e.value),
@@ -346,7 +369,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
     price_row("mean", "mean", mean);
     for (double q : {0.05, 0.25, 0.50, 0.75, 0.95})
         price_row(fmt::format("{:g}% quantile", q * 100), fmt::format("q{:02.0f}", q * 100),
-                  result.terminal_sketch.quantile_ci(q));
+                  terminal_quantile(result, q));
     r.tables.push_back(std::move(terminal));
     audit_model_against_scenarios(r, t, result, mean);
     add_scenario_tables(r, t, result, metrics, shown);
@@ -368,7 +391,10 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
              {"requested_paths", requested_paths},
              {"interrupted", result.interrupted},
              {"seed", t.simulation.seed},
-             {"generator", kGeneratorName},
+             {"generator", generator_name(t.simulation)},
+             {"method", t.simulation.method == SimulationMethod::Rqmc ? "rqmc" : "mc"},
+             {"replicates",
+              t.simulation.method == SimulationMethod::Rqmc ? json(t.simulation.replicates) : json(nullptr)},
              {"block_paths", kBlockPaths},
              {"monitoring", to_string(t.simulation.monitoring)},
              {"overnight_variance_share", t.simulation.overnight_variance_share},
@@ -385,7 +411,7 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
     }
     json term{{"mean", est(mean)}};
     for (double q : {0.05, 0.25, 0.50, 0.75, 0.95})
-        term[fmt::format("q{:02.0f}", q * 100)] = est(result.terminal_sketch.quantile_ci(q));
+        term[fmt::format("q{:02.0f}", q * 100)] = est(terminal_quantile(result, q));
     sim["terminal_price"] = std::move(term);
     if (!result.scenarios.empty()) {
         // The scenarios model: each scenario's law and what its paths gave.
@@ -394,15 +420,14 @@ void add_simulation(Report& r, const Thesis& t, const SimulationResult& result, 
         for (std::size_t j = 0; j < result.scenarios.size(); ++j) {
             const ScenarioLanding& s = generator.scenario_landings()[j];
             if (!shown(s.name)) continue;
-            const RunningStats& terminal_j = result.terminal_by_scenario[j];
             json sj{{"name", s.name},
                     {"probability", s.probability},
                     {"price", s.price},
                     {"landing_years", s.landing_step * result.grid.dt},
                     {"dispersion", s.landing_sd},
-                    {"share", est(proportion_estimate(terminal_j.count(), result.paths))}};
-            sj["terminal_price_mean"] =
-                terminal_j.count() > 1 ? est(terminal_j.mean_estimate()) : json(nullptr);
+                    {"share", est(scenario_share(result, j))}};
+            const std::optional<Estimate> mean_j = scenario_terminal_mean(result, j);
+            sj["terminal_price_mean"] = mean_j ? est(*mean_j) : json(nullptr);
             scenarios.push_back(std::move(sj));
         }
         sim["scenarios"] = std::move(scenarios);

@@ -62,6 +62,10 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     c_.events = &events_;
     c_.scenarios = &scenarios_;
     c_.event_scenarios = &event_scenarios_;
+    if (t.simulation.method == SimulationMethod::Rqmc) {
+        rqmc_ = std::make_shared<const SobolBridgeNormals>(grid_.steps, t.simulation.seed);
+        c_.rqmc = rqmc_.get();
+    }
     // Merton's horizon price draws its jump count by inversion, which stays short and exact only
     // for a modest expected count.
     c_.settle_early = c_.jump_rate_step * c_.steps <= 30;

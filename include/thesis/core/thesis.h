@@ -100,6 +100,10 @@ inline constexpr std::array<std::string_view, 4> kModelNames{"gbm", "merton", "f
 /// How orders see the price between observations (trade.h): close-only, a continuous diffusion,
 /// or trading sessions with an overnight gap.
 enum class Monitoring { Discrete, Continuous, Sessions };
+/// How the simulation draws the diffusion's normals: Monte Carlo (pseudo-random, iid paths), or
+/// randomised quasi-Monte Carlo (scrambled Sobol' points through a Brownian bridge, rqmc.h; the
+/// error bars from independent scrambles).
+enum class SimulationMethod { Mc, Rqmc };
 
 /// Price dynamics for the simulation, all in log space.
 struct PriceModel {
@@ -141,6 +145,10 @@ struct SimulationSettings {
     /// Continuously compounded annual risk-free rate: what prices a hedge's options. It does not
     /// move the simulated price (the model's drift does).
     double risk_free_rate = 0;
+    SimulationMethod method = SimulationMethod::Mc;
+    /// rqmc: the independent scrambles the paths are split among (paths / replicates each); their
+    /// spread is the error bar. 1 is one scramble alone (MonteCarlo's own replicates).
+    int replicates = 16;
 };
 
 /// One thesis: everything a scenario file says.

@@ -3,7 +3,10 @@
 // the inverse CDF, a Brownian path built coarse to fine from them, and the estimate of a mean
 // from independent randomisations with its error bar.
 
+#include "thesis/math/sobol.h"
 #include "thesis/math/statistics.h"
+
+#include <cstdint>
 
 #include <span>
 #include <vector>
@@ -16,6 +19,10 @@ namespace thesis {
 /// r = √(−ln min(p, 1 − p)) up to 5 and past it). Throws std::invalid_argument outside (0, 1).
 /// Example: normal_quantile(0.975) ≈ 1.959963984540054.
 double normal_quantile(double p);
+
+/// normal_quantile of each p, into out (the same size), bit for bit; the central region in
+/// vectors. Throws std::invalid_argument for a p outside (0, 1).
+void normal_quantiles(std::span<const double> p, std::span<double> out);
 
 /// A Brownian path on steps 1..n built coarse to fine (the Brownian-bridge construction;
 /// Glasserman, Monte Carlo Methods in Financial Engineering, 2004, §3.1.2): normal 0 places the
@@ -41,6 +48,28 @@ class BrownianBridge {
         double left_weight, right_weight, sd;
     };
     std::vector<Point> order_;
+};
+
+/// One randomisation's paths as the engine reads them (simulation.method: rqmc): path p's n
+/// standard normal increments from point p of a scrambled Sobol' set in min(n, 3,667)
+/// dimensions, through the inverse CDF (normal_quantile) and the Brownian bridge. Past 3,667
+/// steps the bridge's finest normals come from PathRandom(seed, p, Diffusion), which keeps every
+/// path's law exact. The same (steps, seed, p) give the same bits everywhere.
+class SobolBridgeNormals {
+  public:
+    /// Throws std::invalid_argument unless steps ≥ 1.
+    SobolBridgeNormals(int steps, std::uint64_t seed);
+
+    int steps() const { return bridge_.steps(); }
+
+    /// Path `point`'s increments into `out`; `scratch` is work space. Both hold steps() values.
+    /// Throws std::invalid_argument for a point past 2^32 − 1 (Sobol's points are 32-bit).
+    void increments(std::uint64_t point, std::span<double> out, std::span<double> scratch) const;
+
+  private:
+    ScrambledSobol sobol_;
+    BrownianBridge bridge_;
+    std::uint64_t seed_;
 };
 
 /// The mean of independent, identically distributed estimates (one per randomisation of a

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,11 @@ namespace thesis {
 
 inline constexpr std::uint64_t kBlockPaths = 1024;
 inline constexpr std::string_view kGeneratorName = "xoshiro256++/ziggurat";
+
+/// The generator a run's stamp names: kGeneratorName, or under simulation.method rqmc the
+/// scrambled Sobol' points that drive the diffusion, e.g. "Sobol' (Owen-scrambled, 16
+/// scrambles, Brownian bridge) + xoshiro256++/ziggurat".
+std::string generator_name(const SimulationSettings& simulation);
 
 /// One plan on the paths of one scenario (the scenarios model): how many paths drew it, and how
 /// the plan ended on them.
@@ -89,7 +95,18 @@ struct SimulationResult {
     /// The pairs of plans compared path by path (under the thesis's policy), and their tallies.
     std::vector<PlanPair> plan_pairs;
     std::vector<PairedTally> plan_paired;
+    /// simulation.method rqmc: each scramble's own result, in order (the fields above pool
+    /// them); their spread is every error bar's (summarize, with_replicate_error). Empty for
+    /// Monte Carlo.
+    std::vector<SimulationResult> replicates;
 };
+
+/// `pooled` with its error bar from the replicates' spread when `result` has them (rqmc): the
+/// standard error and 95% interval of replicate_estimate (Student's t) over of(replicate),
+/// centred on the pooled value. Otherwise, or where some replicate has no finite value, `pooled`
+/// as it is.
+Estimate with_replicate_error(const SimulationResult& result, const Estimate& pooled,
+                              const std::function<double(const SimulationResult&)>& of);
 
 /// How to run: threads (0 = all cores), chunk size (paths per task, rounded up to whole blocks),
 /// a flag that stops the run at the next chunk boundary, and a progress callback.
@@ -105,11 +122,14 @@ struct RunControl {
 class MonteCarlo {
   public:
     /// `other_policies`: play every plan under these fill policies too, on the same paths (the
-    /// policy bracket; SimulationResult::policies and paired).
+    /// policy bracket; SimulationResult::policies and paired); not under simulation.method rqmc
+    /// (InputError). Under rqmc with replicates ≥ 2, run(n) runs n / replicates paths of each
+    /// scramble, each scramble a run of its own whose seed is derived from the thesis's.
     explicit MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& other_policies = {});
 
     /// Also tallies each pair's per-path differences (a hedge against a stop, say): plan less
-    /// reference, in SimulationResult::plan_paired. Before the first run only.
+    /// reference, in SimulationResult::plan_paired. Before the first run only. Throws InputError
+    /// under simulation.method rqmc (paired differences have Monte Carlo's error bars only).
     void pair_plans(std::vector<PlanPair> pairs);
 
     /// Simulates until `total_paths` paths are done (or cancelled). Extending a run requires the
@@ -124,10 +144,15 @@ class MonteCarlo {
     static Years horizon_of(const Thesis& thesis);
 
   private:
+    void run_replicates(std::uint64_t total_paths, const RunControl& control);
+
     Thesis thesis_;
     PathGenerator generator_;
     std::vector<PlanRules> rules_;
     SimulationResult result_;
+    /// simulation.method rqmc: one run a scramble, each with its own seed; result_ pools them.
+    std::vector<std::unique_ptr<MonteCarlo>> replicates_;
+    SimulationResult empty_;  // result_ before any path: what the pooling starts from
 };
 
 /// A plan conditional on one scenario's paths: the scenario's share of the paths and, on its

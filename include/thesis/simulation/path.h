@@ -14,10 +14,12 @@
 
 #include "thesis/core/thesis.h"
 #include "thesis/math/rng.h"
+#include "thesis/math/rqmc.h"
 #include "thesis/simulation/detail/lanes.h"
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -139,6 +141,9 @@ class PathGenerator {
         /// on whose paths it may fire (all bits for an untied event).
         const std::vector<ScenarioLanding>* scenarios = nullptr;
         const std::vector<std::uint64_t>* event_scenarios = nullptr;
+        /// simulation.method rqmc: where each path's diffusion normals come from instead of its
+        /// Diffusion stream (the path's index is its Sobol' point); nullptr for Monte Carlo.
+        const SobolBridgeNormals* rqmc = nullptr;
     };
 
     /// Path `path`'s scenario and landing (scenario −1 unless the model is scenarios): the first
@@ -174,6 +179,7 @@ class PathGenerator {
     std::vector<CatalystEvent> events_;
     std::vector<ScenarioLanding> scenarios_;
     std::vector<std::uint64_t> event_scenarios_;
+    std::shared_ptr<const SobolBridgeNormals> rqmc_;  // shared: a copy keeps c_.rqmc valid
 };
 
 /// The model's line in the simulation's stamp, e.g. "gbm μ 10% σ 50%" (price_models.h's describe).

@@ -1,0 +1,138 @@
+// Tests for simulation.method rqmc in the engine: paths built from the scrambled Sobol' points
+// exactly, the same bits at every SIMD level and thread count, error bars from the scrambles that
+// cover the exact discrete odds at the right rate, runs that extend, and what rqmc refuses.
+
+#include "../engine_fixtures.h"
+
+#include "thesis/core/errors.h"
+#include "thesis/io/yaml_loader.h"
+#include "thesis/math/double_barrier.h"
+#include "thesis/math/rqmc.h"
+#include "thesis/simulation/monte_carlo.h"
+#include "thesis/simulation/self_check.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace {
+
+using namespace thesis;
+using thesis::test::bits;
+using thesis::test::simd_levels_to_compare;
+using thesis::test::SimdLevelGuard;
+
+// The article's bracket on a GBM: $770 between $600 and $1,000, μ 10%, σ 50%, a year observed
+// weekly, one market-entry plan; rqmc with `replicates` scrambles.
+Thesis bracket(std::uint64_t seed, int replicates, int steps_per_year = 52) {
+    Thesis t = odds_thesis(770, 600, 1000, 0.10, 0.50, 1.0, Monitoring::Discrete, 4096, seed, steps_per_year);
+    t.simulation.method = SimulationMethod::Rqmc;
+    t.simulation.replicates = replicates;
+    return t;
+}
+
+TEST_CASE("rqmc: a path is the scramble's point through the bridge bit for bit") {
+    // One scramble (replicates 1, as each of MonteCarlo's replicates runs): the recorded path's
+    // log prices are x0 plus the steps' drift and volatility times the bridge's increments,
+    // added in the kernel's order.
+    const Thesis t = bracket(5, 1);
+    const PathGenerator gen(t, 1.0);
+    const auto& c = gen.constants();
+    REQUIRE(c.rqmc != nullptr);
+    const int n = gen.grid().steps;
+    const SobolBridgeNormals normals(n, t.simulation.seed);
+    std::vector<double> inc(static_cast<std::size_t>(n)), scratch(static_cast<std::size_t>(n));
+    int mismatches = 0;
+    for (std::uint64_t p : {0u, 1u, 2u, 9u, 1000u}) {
+        PricePath path;
+        gen.generate(p, path);
+        normals.increments(p, inc, scratch);
+        double x = c.x0;
+        for (int k = 1; k <= n; ++k) {
+            x = x + (c.drift_step + c.vol_step * inc[static_cast<std::size_t>(k - 1)]);
+            mismatches += bits(x) != bits(path.log_price[static_cast<std::size_t>(k)]);
+        }
+    }
+    CHECK(mismatches == 0);
+}
+
+TEST_CASE("rqmc: the same bits at every SIMD level and thread count") {
+    const SimdLevelGuard guard;
+    std::vector<std::uint64_t> first;
+    for (const char* level : simd_levels_to_compare()) {
+        set_simd_level(level);
+        for (unsigned threads : {1u, 2u}) {
+            MonteCarlo mc(bracket(3, 4));
+            mc.run(4 * 2048, {.threads = threads});
+            const PlanMetrics m = summarize(mc.result(), 0, bracket(3, 4).plans[0], 770);
+            const std::vector<std::uint64_t> now{bits(m.outcome[1].value), bits(m.outcome[1].std_error),
+                                                 bits(m.pnl_per_share.value), bits(m.pnl_per_share.std_error),
+                                                 bits(mc.result().terminal.mean())};
+            if (first.empty()) first = now;
+            CHECK(now == first);
+        }
+    }
+}
+
+TEST_CASE("rqmc: 95% intervals from the scrambles cover the exact discrete odds 95% of the time") {
+    // 200 seeds, each 8 scrambles of 256 paths (t with 7 degrees of freedom). If the intervals
+    // are honest, the count that covers discrete_barrier_odds is Binomial(200, 0.95): 190 ± 3.08,
+    // |z| < 4 allows 178 to 200. The outcome indices are ExitReason's (trade.h).
+    const DoubleBarrierOdds exact = discrete_barrier_odds(770, 600, 1000, 0.10, 0.50, 1.0, 52);
+    const Plan plan = bracket(1, 8).plans[0];
+    const auto target = static_cast<std::size_t>(ExitReason::Target);
+    int covers = 0;
+    double rqmc_variance = 0;
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+        MonteCarlo mc(bracket(seed, 8));
+        mc.run(8 * 256);
+        REQUIRE(mc.result().paths == 2048);
+        REQUIRE(mc.result().replicates.size() == 8);
+        const Estimate e = summarize(mc.result(), 0, plan, 770).outcome[target];
+        covers += e.ci_low <= exact.p_upper_first && exact.p_upper_first <= e.ci_high;
+        rqmc_variance += e.std_error * e.std_error / 200;
+    }
+    CHECK(std::fabs((covers - 190) / 3.08) < 4);
+    // Monte Carlo's variance at 2,048 paths is p(1 − p)/2048; the scrambles' came out smaller.
+    CHECK(rqmc_variance < exact.p_upper_first * (1 - exact.p_upper_first) / 2048);
+}
+
+TEST_CASE("rqmc: the pooled estimate is the scrambles' mean and its error bar their spread") {
+    MonteCarlo mc(bracket(11, 4));
+    mc.run(4 * 1024);
+    const SimulationResult& r = mc.result();
+    const auto target = static_cast<std::size_t>(ExitReason::Target);
+    std::vector<double> each;
+    for (const SimulationResult& one : r.replicates)
+        each.push_back(static_cast<double>(one.plans[0].outcomes[target]) / static_cast<double>(one.paths));
+    const Estimate spread = replicate_estimate(each);
+    const Estimate e = summarize(r, 0, bracket(11, 4).plans[0], 770).outcome[target];
+    CHECK(e.value == doctest::Approx(spread.value).epsilon(1e-14));
+    CHECK(e.std_error == doctest::Approx(spread.std_error).epsilon(1e-14));
+    CHECK(e.ci_high - e.value == doctest::Approx(spread.ci_high - spread.value).epsilon(1e-12));
+}
+
+TEST_CASE("rqmc: a run extended gives the bits of one run to the end") {
+    MonteCarlo once(bracket(2, 2));
+    once.run(2 * 4096);
+    MonteCarlo twice(bracket(2, 2));
+    twice.run(2 * 2048);
+    twice.run(2 * 4096);
+    CHECK(bits(twice.result().terminal.mean()) == bits(once.result().terminal.mean()));
+    CHECK(twice.result().plans[0].outcomes == once.result().plans[0].outcomes);
+    // From a count inside a block (1,000 a scramble), a scramble starts over: the same bits.
+    MonteCarlo odd(bracket(2, 2));
+    odd.run(2 * 1000);
+    odd.run(2 * 4096);
+    CHECK(bits(odd.result().terminal.mean()) == bits(once.result().terminal.mean()));
+}
+
+TEST_CASE("rqmc refuses what has Monte Carlo's error bars only and too few paths") {
+    CHECK_THROWS_AS(MonteCarlo(bracket(1, 4), {Monitoring::Continuous}), InputError);
+    MonteCarlo mc(bracket(1, 4));
+    CHECK_THROWS_AS(mc.pair_plans({{0, 0}}), InputError);
+    CHECK_THROWS_AS(mc.run(3), InputError);  // fewer paths than the 4 scrambles
+}
+
+}  // namespace
