@@ -167,7 +167,7 @@ void SobolBridgeNormals::increments(std::uint64_t point, std::span<double> out,
     const int dims = sobol_.dimensions();
     const auto index = static_cast<std::uint32_t>(point);
     // The uniforms in `out` for a moment, their normals in `scratch`.
-    for (int d = 0; d < dims; ++d) out[static_cast<std::size_t>(d)] = sobol_.uniform(index, d);
+    sobol_.point(index, out.first(static_cast<std::size_t>(dims)));
     normal_quantiles(out.first(static_cast<std::size_t>(dims)),
                      scratch.first(static_cast<std::size_t>(dims)));
     if (dims < n) {

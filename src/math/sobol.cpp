@@ -5,6 +5,7 @@
 
 #include <boost/random/detail/sobol_table.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 #include <string>
@@ -21,6 +22,36 @@ std::uint32_t reverse_bits(std::uint32_t x) {
     x = ((x >> 4) & 0x0F0F0F0Fu) | ((x & 0x0F0F0F0Fu) << 4);
     x = ((x >> 8) & 0x00FF00FFu) | ((x & 0x00FF00FFu) << 8);
     return (x >> 16) | (x << 16);
+}
+// The 32-bit MurmurHash3 finaliser (Appleby): a bijection whose every output bit depends on
+// every input bit, in 32-bit operations a vector unit has.
+inline std::uint32_t fmix32(std::uint32_t h) {
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    return h ^ (h >> 16);
+}
+
+// The 53-bit fraction (lead·2^21 + trail + ½)·2^−53, from the scrambled 32 leading digits and 21
+// trailing ones, with exact conversions (both parts below 2^32) that a vector unit has too.
+inline double fraction(std::uint32_t lead, std::uint32_t trail) {
+    constexpr double kTwo52 = 4503599627370496.0;
+    const double high = std::bit_cast<double>(0x4330000000000000u | lead) - kTwo52;
+    const double low = std::bit_cast<double>(0x4330000000000000u | trail) - kTwo52;
+    return ((high * 0x1.0p21 + low) + 0.5) * 0x1.0p-53;
+}
+
+inline std::uint32_t scramble_word(std::uint32_t x, std::uint32_t addend, std::uint32_t multiplier) {
+    // Burley 2020, listing 2 (the Laine–Karras permutation with his improved constants), keyed by
+    // a separate addend and odd multiplier instead of one seed.
+    x = reverse_bits(x);
+    x ^= x * 0x3d20adeau;
+    x += addend;
+    x *= multiplier | 1u;
+    x ^= x * 0x05526c56u;
+    x ^= x * 0x53a22864u;
+    return reverse_bits(x);
 }
 }  // namespace
 
@@ -54,6 +85,11 @@ SobolPoints::SobolPoints(int dimensions) : dimensions_(dimensions) {
         for (int k = 0; k < 32; ++k)
             directions_[static_cast<std::size_t>(j) * 32 + static_cast<std::size_t>(k)] = m[k] << (31 - k);
     }
+    by_bit_.resize(directions_.size());
+    for (int j = 0; j < dimensions; ++j)
+        for (int k = 0; k < 32; ++k)
+            by_bit_[static_cast<std::size_t>(k) * static_cast<std::size_t>(dimensions) +
+                    static_cast<std::size_t>(j)] = direction(j, k);
 }
 
 void SobolPoints::point(std::uint32_t index, std::span<std::uint32_t> out) const {
@@ -63,24 +99,18 @@ void SobolPoints::point(std::uint32_t index, std::span<std::uint32_t> out) const
 }
 
 std::uint32_t owen_scramble(std::uint32_t x, std::uint32_t addend, std::uint32_t multiplier) {
-    // Burley 2020, listing 2 (the Laine–Karras permutation with his improved constants), keyed by
-    // a separate addend and odd multiplier instead of one seed.
-    x = reverse_bits(x);
-    x ^= x * 0x3d20adeau;
-    x += addend;
-    x *= multiplier | 1u;
-    x ^= x * 0x05526c56u;
-    x ^= x * 0x53a22864u;
-    return reverse_bits(x);
+    return scramble_word(x, addend, multiplier);
 }
 
 ScrambledSobol::ScrambledSobol(int dimensions, std::uint64_t seed) : points_(dimensions), seed_(seed) {
     addend_.resize(static_cast<std::size_t>(dimensions));
     multiplier_.resize(static_cast<std::size_t>(dimensions));
+    trail_key_.resize(static_cast<std::size_t>(dimensions));
     for (int j = 0; j < dimensions; ++j) {
         const std::uint64_t key = mix64(mix64(seed + 0x9E3779B97F4A7C15u) + static_cast<std::uint64_t>(j));
         addend_[static_cast<std::size_t>(j)] = static_cast<std::uint32_t>(key);
         multiplier_[static_cast<std::size_t>(j)] = static_cast<std::uint32_t>(key >> 32) | 1u;
+        trail_key_[static_cast<std::size_t>(j)] = static_cast<std::uint32_t>(mix64(key));
     }
 }
 
@@ -90,21 +120,37 @@ double ScrambledSobol::uniform(std::uint32_t index, int dimension) const {
 
 double ScrambledSobol::scramble(std::uint32_t raw, std::uint32_t index, int dimension) const {
     const std::size_t j = static_cast<std::size_t>(dimension);
-    const std::uint32_t lead = owen_scramble(raw, addend_[j], multiplier_[j]);
+    const std::uint32_t lead = scramble_word(raw, addend_[j], multiplier_[j]);
     // The 21 digits past the scrambled 32, uniform and independent of them (a nested scramble
-    // draws every digit below the net's resolution at random): a hash of (seed, index, dimension).
-    const std::uint64_t trail =
-        mix64(seed_ ^ mix64((static_cast<std::uint64_t>(index) << 32 | static_cast<std::uint64_t>(j)) +
-                            0xD1B54A32D192ED03u)) >>
-        43;
-    const std::uint64_t digits = static_cast<std::uint64_t>(lead) << 21 | trail;  // 53 bits
-    return (static_cast<double>(digits) + 0.5) * 0x1.0p-53;
+    // draws every digit below the net's resolution at random): a hash of the point's index and
+    // the dimension's key.
+    const std::uint32_t trail = fmix32(index ^ trail_key_[j]) >> 11;
+    return fraction(lead, trail);
 }
 
 void ScrambledSobol::point(std::uint32_t index, std::span<double> out) const {
     if (out.size() != static_cast<std::size_t>(dimensions()))
         throw std::invalid_argument("ScrambledSobol::point: out must hold one value per dimension");
-    for (int j = 0; j < dimensions(); ++j) out[static_cast<std::size_t>(j)] = uniform(index, j);
+    // Dimension by dimension in loops without branches, which the compiler runs in vectors: a
+    // block of coordinates as the XOR of the direction numbers of the index's bits
+    // (SobolPoints' by-bit table), then their scramble: the bits of uniform(index, j).
+    const int dims = dimensions();
+    constexpr int kBlock = 64;
+    std::uint32_t raw[kBlock];
+    for (int d0 = 0; d0 < dims; d0 += kBlock) {
+        const int count = std::min(kBlock, dims - d0);
+        for (int d = 0; d < count; ++d) raw[d] = 0;
+        for (std::uint32_t rest = index; rest != 0; rest &= rest - 1) {
+            const std::uint32_t* row = points_.directions_of_bit(std::countr_zero(rest)) + d0;
+            for (int d = 0; d < count; ++d) raw[d] ^= row[d];
+        }
+        for (int d = 0; d < count; ++d) {
+            const std::size_t j = static_cast<std::size_t>(d0 + d);
+            const std::uint32_t lead = scramble_word(raw[d], addend_[j], multiplier_[j]);
+            const std::uint32_t trail = fmix32(index ^ trail_key_[j]) >> 11;
+            out[j] = fraction(lead, trail);
+        }
+    }
 }
 
 }  // namespace thesis

@@ -121,6 +121,19 @@ TEST_CASE("scrambled Sobol points keep the net property in dimensions 0 and 1") 
     }
 }
 
+TEST_CASE("a scrambled point computed a block of dimensions at a time has each coordinate's bits") {
+    const ScrambledSobol s(300, 42);
+    std::vector<double> point(300);
+    int mismatches = 0;
+    for (std::uint32_t index : {0u, 1u, 2u, 77u, 4095u, 123456u, 0xFFFFFFFFu}) {
+        s.point(index, point);
+        for (int j = 0; j < 300; ++j)
+            mismatches += std::bit_cast<std::uint64_t>(point[static_cast<std::size_t>(j)]) !=
+                          std::bit_cast<std::uint64_t>(s.uniform(index, j));
+    }
+    CHECK(mismatches == 0);
+}
+
 TEST_CASE("a scrambled coordinate is uniform over scrambles") {
     // For a fixed point and dimension, over 20,000 seeds: mean 1/2 (sd of the mean √(1/12/n)),
     // P(u < 1/4) = 1/4 (sd √(3/16/n)); |z| < 4. Strictly inside (0, 1).

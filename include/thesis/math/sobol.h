@@ -57,9 +57,16 @@ class SobolPoints {
         return directions_[static_cast<std::size_t>(dimension) * 32 + static_cast<std::size_t>(bit)];
     }
 
+    /// v_{j, bit} for j = 0 … dimensions() − 1, contiguous: XORed into a point's coordinates
+    /// for each bit of its index, a row at a time.
+    const std::uint32_t* directions_of_bit(int bit) const {
+        return &by_bit_[static_cast<std::size_t>(bit) * static_cast<std::size_t>(dimensions_)];
+    }
+
   private:
     int dimensions_;
     std::vector<std::uint32_t> directions_;  ///< [dimension × 32 + bit]: v_{j,k} as 32-bit fractions
+    std::vector<std::uint32_t> by_bit_;      ///< [bit × dimensions + dimension]: the same, by bit
 };
 
 /// One Owen scramble of a Sobol' point set: a key per dimension, from (seed, dimension).
@@ -75,7 +82,8 @@ class ScrambledSobol {
     /// never 0 or 1).
     double uniform(std::uint32_t index, int dimension) const;
 
-    /// Every coordinate of scrambled point `index`, into out (out.size() == dimensions()).
+    /// Every coordinate of scrambled point `index`, into out (out.size() == dimensions()): the
+    /// bits of uniform(index, j) for each j, computed a block of dimensions at a time.
     void point(std::uint32_t index, std::span<double> out) const;
 
     /// uniform(index, dimension) given the point's unscrambled coordinate `raw` (what
@@ -88,6 +96,7 @@ class ScrambledSobol {
     SobolPoints points_;
     std::uint64_t seed_;
     std::vector<std::uint32_t> addend_, multiplier_;  ///< per dimension: the permutation's keys
+    std::vector<std::uint32_t> trail_key_;            ///< per dimension: the trailing digits' hash key
 };
 
 /// The nested scramble of the 32-bit fraction x under keys (addend, odd multiplier): Burley's
