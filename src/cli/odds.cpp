@@ -256,7 +256,7 @@ void setup_odds(CLI::App& app) {
         ->check(CLI::IsMember({"mc", "rqmc"}))
         ->capture_default_str();
     command->add_option("--replicates", o->replicates, "rqmc: independent scrambles, the error bar's sample")
-        ->check(CLI::Range(2, 1000))
+        ->check(CLI::Range(2, 100))
         ->capture_default_str();
     command->add_option("--paths,-n", o->paths, "Simulated paths (rqmc: 65,536 unless given)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000'000ULL}))

@@ -262,8 +262,10 @@ SimulationSettings read_simulation(Section s) {
     sim.method =
         s.choice("method", {"mc", "rqmc"}, "mc") == "rqmc" ? SimulationMethod::Rqmc : SimulationMethod::Mc;
     const double replicates = s.number("replicates", Unit::Count, 16);
-    if (replicates < 2 || replicates > 1000)
-        s.fail_at(s.find("replicates"), join(s.path(), "replicates"), "expected from 2 to 1,000 scrambles");
+    // Over 100 scrambles would only shrink the error bar's own error; each holds its direction
+    // numbers (up to 470 KB).
+    if (replicates < 2 || replicates > 100)
+        s.fail_at(s.find("replicates"), join(s.path(), "replicates"), "expected from 2 to 100 scrambles");
     sim.replicates = static_cast<int>(replicates);
     if (sim.method == SimulationMethod::Rqmc && sim.paths < static_cast<std::uint64_t>(sim.replicates))
         s.fail_at(s.find("paths"), join(s.path(), "paths"),

@@ -59,9 +59,13 @@ SobolPoints::SobolPoints(int dimensions) : dimensions_(dimensions) {
     if (dimensions < 1 || dimensions > kMaxDimensions)
         throw std::invalid_argument("Sobol points need 1 to " + std::to_string(kMaxDimensions) +
                                     " dimensions, got " + std::to_string(dimensions));
-    directions_.assign(static_cast<std::size_t>(dimensions) * 32, 0);
+    by_bit_.assign(static_cast<std::size_t>(dimensions) * 32, 0);
+    const auto v = [&](int j, int k) -> std::uint32_t& {
+        return by_bit_[static_cast<std::size_t>(k) * static_cast<std::size_t>(dimensions) +
+                       static_cast<std::size_t>(j)];
+    };
     // Dimension 0: v_k = 2^−(k+1), van der Corput's sequence.
-    for (int k = 0; k < 32; ++k) directions_[static_cast<std::size_t>(k)] = 1u << (31 - k);
+    for (int k = 0; k < 32; ++k) v(0, k) = 1u << (31 - k);
     // Dimension j ≥ 1 from the primitive polynomial x^s + a_1 x^{s−1} + … + a_{s−1} x + 1 (its
     // middle coefficients are the bits of the table's polynomial below the leading one) and the
     // initial odd integers m_1 … m_s (Bratley & Fox, ACM TOMS 14(1), 1988, algorithm 659; Joe &
@@ -82,14 +86,8 @@ SobolPoints::SobolPoints(int dimensions) : dimensions_(dimensions) {
                 m[k] = next;
             }
         }
-        for (int k = 0; k < 32; ++k)
-            directions_[static_cast<std::size_t>(j) * 32 + static_cast<std::size_t>(k)] = m[k] << (31 - k);
+        for (int k = 0; k < 32; ++k) v(j, k) = m[k] << (31 - k);
     }
-    by_bit_.resize(directions_.size());
-    for (int j = 0; j < dimensions; ++j)
-        for (int k = 0; k < 32; ++k)
-            by_bit_[static_cast<std::size_t>(k) * static_cast<std::size_t>(dimensions) +
-                    static_cast<std::size_t>(j)] = direction(j, k);
 }
 
 void SobolPoints::point(std::uint32_t index, std::span<std::uint32_t> out) const {

@@ -41,9 +41,8 @@ class SobolPoints {
     /// Example: dimension 0 is van der Corput's sequence: points 1, 2, 3 → 2^31, 2^30, 3·2^30.
     std::uint32_t coordinate(std::uint32_t index, int dimension) const {
         std::uint32_t x = 0;
-        const std::uint32_t* v = &directions_[static_cast<std::size_t>(dimension) * 32];
         for (int k = 0; index != 0; index >>= 1, ++k)
-            if (index & 1u) x ^= v[k];
+            if (index & 1u) x ^= direction(dimension, k);
         return x;
     }
 
@@ -54,7 +53,8 @@ class SobolPoints {
     /// points in Gray-code order (i ^ (i >> 1)) costs one XOR a coordinate, with c the count of
     /// trailing zeros of the step's index.
     std::uint32_t direction(int dimension, int bit) const {
-        return directions_[static_cast<std::size_t>(dimension) * 32 + static_cast<std::size_t>(bit)];
+        return by_bit_[static_cast<std::size_t>(bit) * static_cast<std::size_t>(dimensions_) +
+                       static_cast<std::size_t>(dimension)];
     }
 
     /// v_{j, bit} for j = 0 … dimensions() − 1, contiguous: XORed into a point's coordinates
@@ -65,8 +65,7 @@ class SobolPoints {
 
   private:
     int dimensions_;
-    std::vector<std::uint32_t> directions_;  ///< [dimension × 32 + bit]: v_{j,k} as 32-bit fractions
-    std::vector<std::uint32_t> by_bit_;      ///< [bit × dimensions + dimension]: the same, by bit
+    std::vector<std::uint32_t> by_bit_;  ///< [bit × dimensions + dimension]: v_{j,k} as 32-bit fractions
 };
 
 /// One Owen scramble of a Sobol' point set: a key per dimension, from (seed, dimension).
