@@ -153,28 +153,40 @@ void BrownianBridge::increments(std::span<const double> normals, std::span<doubl
     for (std::size_t k = n - 1; k >= 1; --k) out[k] -= out[k - 1];
 }
 
-SobolBridgeNormals::SobolBridgeNormals(int steps, std::uint64_t seed)
-    : sobol_(std::clamp(steps, 1, SobolPoints::kMaxDimensions), mix64(seed ^ 0x5851F42D4C957F2Du)),
+SobolBridgeNormals::SobolBridgeNormals(int steps, std::uint64_t seed, int lead)
+    : sobol_(std::clamp(steps + std::clamp(lead, 0, 8), 1, SobolPoints::kMaxDimensions),
+             mix64(seed ^ 0x5851F42D4C957F2Du)),
       bridge_(steps),
-      seed_(seed) {}
+      seed_(seed),
+      lead_(lead) {
+    if (lead < 0 || lead > 8) throw std::invalid_argument("SobolBridgeNormals: 0 to 8 leading coordinates");
+}
+
+double SobolBridgeNormals::lead_uniform(std::uint64_t point, int k) const {
+    if (point > 0xFFFFFFFFu) throw std::invalid_argument("Sobol' points are numbered below 2^32");
+    if (k < 0 || k >= lead_)
+        throw std::invalid_argument("SobolBridgeNormals::lead_uniform: no such coordinate");
+    return sobol_.uniform(static_cast<std::uint32_t>(point), k);
+}
 
 void SobolBridgeNormals::increments(std::uint64_t point, std::span<double> out,
                                     std::span<double> scratch) const {
     if (point > 0xFFFFFFFFu) throw std::invalid_argument("Sobol' points are numbered below 2^32");
     const int n = steps();
-    if (out.size() != static_cast<std::size_t>(n) || scratch.size() != static_cast<std::size_t>(n))
-        throw std::invalid_argument("SobolBridgeNormals::increments: one value a step");
-    const int dims = sobol_.dimensions();
-    const auto index = static_cast<std::uint32_t>(point);
-    // The uniforms in `out` for a moment, their normals in `scratch`.
-    sobol_.point(index, out.first(static_cast<std::size_t>(dims)));
-    normal_quantiles(out.first(static_cast<std::size_t>(dims)),
-                     scratch.first(static_cast<std::size_t>(dims)));
-    if (dims < n) {
+    const auto size = [](int k) { return static_cast<std::size_t>(k); };
+    if (out.size() != size(n) || scratch.size() != size(n + lead_))
+        throw std::invalid_argument("SobolBridgeNormals::increments: one value a step (and the lead's)");
+    const int dims = sobol_.dimensions(), bridged = dims - lead_;
+    // The point's uniforms in `scratch`, the bridge's normals in `out`, the increments back
+    // through `scratch`.
+    sobol_.point(static_cast<std::uint32_t>(point), scratch.first(size(dims)));
+    normal_quantiles(scratch.subspan(size(lead_), size(bridged)), out.first(size(bridged)));
+    if (bridged < n) {
         PathRandom pad(seed_, point, RandomStream::Diffusion);
-        for (int d = dims; d < n; ++d) scratch[static_cast<std::size_t>(d)] = pad.normal();
+        for (int d = bridged; d < n; ++d) out[size(d)] = pad.normal();
     }
-    bridge_.increments(scratch, out);
+    bridge_.increments(out, scratch.first(size(n)));
+    std::copy_n(scratch.begin(), n, out.begin());
 }
 
 Estimate replicate_estimate(std::span<const double> estimates) {

@@ -63,7 +63,10 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     c_.scenarios = &scenarios_;
     c_.event_scenarios = &event_scenarios_;
     if (t.simulation.method == SimulationMethod::Rqmc) {
-        rqmc_ = std::make_shared<const SobolBridgeNormals>(grid_.steps, t.simulation.seed);
+        // The scenarios model draws its scenario and landing from the point's first two
+        // coordinates (draw_scenario), the best spread of all.
+        const int lead = scenarios_.empty() ? 0 : 2;
+        rqmc_ = std::make_shared<const SobolBridgeNormals>(grid_.steps, t.simulation.seed, lead);
         c_.rqmc = rqmc_.get();
     }
     // Merton's horizon price draws its jump count by inversion, which stays short and exact only
@@ -75,10 +78,13 @@ ScenarioDraw PathGenerator::draw_scenario(const Constants& c, std::uint64_t path
     if (c.scenarios == nullptr || c.scenarios->empty()) return {};  // a model without scenarios
     const std::vector<ScenarioLanding>& s = *c.scenarios;
     PathRandom r(c.seed, path, RandomStream::Scenario);
-    const double u = r.uniform();
+    // simulation.method rqmc: the path's Sobol' point's first two coordinates.
+    const bool from_point = c.rqmc != nullptr && c.rqmc->lead() >= 2;
+    const double u = from_point ? c.rqmc->lead_uniform(path, 0) : r.uniform();
     std::size_t j = 0;
     while (j + 1 < s.size() && !(u < s[j].cumulative)) ++j;
-    return {static_cast<int>(j), s[j].landing_mean + s[j].landing_sd * r.normal()};
+    const double z = from_point ? normal_quantile(c.rqmc->lead_uniform(path, 1)) : r.normal();
+    return {static_cast<int>(j), s[j].landing_mean + s[j].landing_sd * z};
 }
 
 double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, int k, double x, double e,

@@ -5,6 +5,7 @@
 #include "../engine_fixtures.h"
 
 #include "thesis/core/errors.h"
+#include "thesis/io/seed_thesis.h"
 #include "thesis/io/yaml_loader.h"
 #include "thesis/math/double_barrier.h"
 #include "thesis/math/rqmc.h"
@@ -126,6 +127,26 @@ TEST_CASE("rqmc: a run extended gives the bits of one run to the end") {
     odd.run(2 * 1000);
     odd.run(2 * 4096);
     CHECK(bits(odd.result().terminal.mean()) == bits(once.result().terminal.mean()));
+}
+
+TEST_CASE("rqmc: the scenarios model draws each path's scenario from its point's first coordinate") {
+    // The first coordinate of 1,024 scrambled Sobol' points puts one point in each [k/1024,
+    // (k+1)/1024): so each scramble's count of a scenario with probability p is 1024·p within
+    // 2 (its interval's two ends), where Monte Carlo's would spread by √(1024·p(1 − p)), about 15.
+    Thesis t = load_thesis(seed_thesis_yaml(), "seed");
+    t.simulation.method = SimulationMethod::Rqmc;
+    t.simulation.replicates = 4;
+    MonteCarlo mc(t);
+    mc.run(4 * 1024);
+    const std::vector<ScenarioLanding>& scenarios = mc.generator().scenario_landings();
+    REQUIRE(!scenarios.empty());
+    int outside = 0;
+    for (const SimulationResult& one : mc.result().replicates)
+        for (std::size_t j = 0; j < scenarios.size(); ++j) {
+            const double expected = 1024 * scenarios[j].probability;
+            outside += std::fabs(static_cast<double>(one.terminal_by_scenario[j].count()) - expected) > 2;
+        }
+    CHECK(outside == 0);
 }
 
 TEST_CASE("rqmc refuses what has Monte Carlo's error bars only and too few paths") {

@@ -51,18 +51,25 @@ class BrownianBridge {
 };
 
 /// One randomisation's paths as the engine reads them (simulation.method: rqmc): path p's n
-/// standard normal increments from point p of a scrambled Sobol' set in min(n, 3,667)
-/// dimensions, through the inverse CDF (normal_quantile) and the Brownian bridge. Past 3,667
+/// standard normal increments from coordinates lead … lead + n − 1 of point p of a scrambled
+/// Sobol' set in min(lead + n, 3,667) dimensions, through the inverse CDF (normal_quantile) and the Brownian bridge. Past 3,667
 /// steps the bridge's finest normals come from PathRandom(seed, p, Diffusion), which keeps every
 /// path's law exact. The same (steps, seed, p) give the same bits everywhere.
 class SobolBridgeNormals {
   public:
-    /// Throws std::invalid_argument unless steps ≥ 1.
-    SobolBridgeNormals(int steps, std::uint64_t seed);
+    /// `lead`: coordinates before the bridge's, for what else a path draws first (the scenarios
+    /// model's scenario and landing: lead_uniform). Throws std::invalid_argument unless steps ≥ 1
+    /// and 0 ≤ lead ≤ 8.
+    SobolBridgeNormals(int steps, std::uint64_t seed, int lead = 0);
 
     int steps() const { return bridge_.steps(); }
+    int lead() const { return lead_; }
 
-    /// Path `point`'s increments into `out`; `scratch` is work space. Both hold steps() values.
+    /// Coordinate k < lead() of path `point`'s point: uniform on (0, 1).
+    double lead_uniform(std::uint64_t point, int k) const;
+
+    /// Path `point`'s increments into `out` (steps() values); `scratch` is work space (steps() +
+    /// lead() values).
     /// Throws std::invalid_argument for a point past 2^32 − 1 (Sobol's points are 32-bit).
     void increments(std::uint64_t point, std::span<double> out, std::span<double> scratch) const;
 
@@ -70,6 +77,7 @@ class SobolBridgeNormals {
     ScrambledSobol sobol_;
     BrownianBridge bridge_;
     std::uint64_t seed_;
+    int lead_;
 };
 
 /// The mean of independent, identically distributed estimates (one per randomisation of a
