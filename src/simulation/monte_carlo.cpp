@@ -1,7 +1,5 @@
 #include "thesis/simulation/monte_carlo.h"
 
-#include "thesis/math/rqmc.h"
-
 #include "thesis/simulation/detail/price_models.h"
 
 #include "thesis/core/errors.h"
@@ -515,74 +513,6 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
     result_.interrupted = result_.paths < total_paths;
 }
 
-void MonteCarlo::run_replicates(std::uint64_t total_paths, const RunControl& control) {
-    const auto count = static_cast<std::uint64_t>(replicates_.size());
-    const std::uint64_t each = total_paths / count;
-    if (each == 0)
-        throw InputError({}, "simulation.paths",
-                         fmt::format("method rqmc splits the paths among {} scrambles: expected at least {} "
-                                     "paths, got {}",
-                                     count, count, total_paths));
-    if (each > 0xFFFFFFFFu)
-        throw InputError({}, "simulation.paths",
-                         fmt::format("method rqmc takes at most 2^32 paths a scramble; raise "
-                                     "simulation.replicates above {}",
-                                     count));
-    // A run extends only from whole blocks (run()); a scramble that stopped inside one starts
-    // over, which gives the same bits as running it to `each` at once.
-    for (auto& replicate : replicates_) {
-        const std::uint64_t done = replicate->result().paths;
-        if (done % kBlockPaths != 0 && each > done)
-            replicate = std::make_unique<MonteCarlo>(replicate->thesis_);
-    }
-    for (std::uint64_t r = 0; r < count; ++r) {
-        if (control.cancel && control.cancel->load(std::memory_order_relaxed)) break;
-        RunControl mine = control;
-        if (control.progress)
-            mine.progress = [&control, r, each, count](std::uint64_t done, std::uint64_t) {
-                control.progress(r * each + done, count * each);
-            };
-        replicates_[r]->run(each, mine);
-    }
-    // Pooled in the scrambles' order, so the bits do not depend on the threads.
-    SimulationResult pooled = empty_;
-    for (const auto& replicate : replicates_) {
-        const SimulationResult& one = replicate->result();
-        pooled.paths += one.paths;
-        pooled.interrupted = pooled.interrupted || one.interrupted || one.paths < each;
-        for (std::size_t i = 0; i < pooled.plans.size(); ++i) {
-            pooled.plans[i].merge(one.plans[i]);
-            pooled.pnl[i].merge(one.pnl[i]);
-        }
-        pooled.terminal.merge(one.terminal);
-        for (std::size_t j = 0; j < pooled.terminal_by_scenario.size(); ++j)
-            pooled.terminal_by_scenario[j].merge(one.terminal_by_scenario[j]);
-        pooled.terminal_sketch.merge(one.terminal_sketch);
-        pooled.replicates.push_back(one);
-    }
-    result_ = std::move(pooled);
-}
-
-std::string generator_name(const SimulationSettings& simulation) {
-    if (simulation.method != SimulationMethod::Rqmc) return std::string(kGeneratorName);
-    return fmt::format("Sobol' (Owen-scrambled, {} scrambles, Brownian bridge) + {}", simulation.replicates,
-                       kGeneratorName);
-}
-
-Estimate with_replicate_error(const SimulationResult& result, const Estimate& pooled,
-                              const std::function<double(const SimulationResult&)>& of) {
-    if (result.replicates.size() < 2) return pooled;
-    std::vector<double> values;
-    for (const SimulationResult& r : result.replicates) {
-        const double v = of(r);
-        if (!std::isfinite(v)) return pooled;
-        values.push_back(v);
-    }
-    const Estimate spread = replicate_estimate(values);
-    return {pooled.value, spread.std_error, pooled.value - (spread.value - spread.ci_low),
-            pooled.value + (spread.ci_high - spread.value)};
-}
-
 // ---- Metrics ----
 
 namespace {
@@ -612,75 +542,6 @@ Estimate expected_shortfall_estimate(const QuantileSketch& pnl, double level) {
     const double tail_var = std::max(0.0, pnl.tail_square_mean_below(a) - tail_mean * tail_mean);
     const double variance = (tail_var + (1 - a) * (es - q) * (es - q)) / (n * a);
     return normal_estimate(es, std::sqrt(variance));
-}
-
-namespace {
-
-// Every estimate of a plan's metrics, by a name that is the same for every replicate's.
-std::vector<std::pair<std::string, Estimate*>> estimates_of(PlanMetrics& m) {
-    std::vector<std::pair<std::string, Estimate*>> out;
-    const auto add = [&](std::string name, Estimate& e) { out.emplace_back(std::move(name), &e); };
-    const auto maybe = [&](std::string name, std::optional<Estimate>& e) {
-        if (e) add(std::move(name), *e);
-    };
-    for (std::size_t k = 0; k < m.outcome.size(); ++k) add(fmt::format("outcome{}", k), m.outcome[k]);
-    add("stopped", m.stopped);
-    add("stopped_in_profit", m.stopped_in_profit);
-    add("pnl_per_share", m.pnl_per_share);
-    add("pnl_per_position", m.pnl_per_position);
-    for (auto& [level, e] : m.pnl_quantiles) add(fmt::format("q{}", level), e);
-    add("probability_of_loss", m.probability_of_loss);
-    add("var95", m.var95);
-    add("var99", m.var99);
-    add("es95", m.es95);
-    add("es99", m.es99);
-    maybe("expectancy_r", m.expectancy_r);
-    maybe("average_win", m.average_win);
-    maybe("average_loss", m.average_loss);
-    maybe("profit_factor", m.profit_factor);
-    maybe("holding_years", m.holding_years);
-    maybe("kelly", m.kelly);
-    maybe("stop_shortfall", m.stop_shortfall);
-    maybe("hedge_pnl", m.hedge_pnl);
-    maybe("carry", m.carry);
-    maybe("floor_shortfall", m.floor_shortfall);
-    maybe("past_floor", m.past_floor);
-    add("touch_target", m.touch_target);
-    add("touch_stop", m.touch_stop);
-    for (ScenarioOutcome& o : m.by_scenario) {
-        add(o.scenario + ".share", o.share);
-        add(o.scenario + ".p_target", o.p_target);
-        add(o.scenario + ".p_stop", o.p_stop);
-        add(o.scenario + ".p_gap_through_stop", o.p_gap_through_stop);
-        add(o.scenario + ".pnl_per_share", o.pnl_per_share);
-        add(o.scenario + ".pnl_per_position", o.pnl_per_position);
-    }
-    return out;
-}
-
-}  // namespace
-
-// Randomised QMC: every error bar from the scrambles' spread (with_replicate_error), each
-// metric's pooled value kept. A metric some scramble lacks (no win on its paths, say) keeps
-// Monte Carlo's error bar.
-static void use_replicate_errors(PlanMetrics& m, const SimulationResult& r, std::size_t index,
-                                 const Plan& plan, Price spot) {
-    std::vector<PlanMetrics> each;
-    for (const SimulationResult& one : r.replicates) each.push_back(summarize(one, index, plan, spot));
-    std::vector<std::map<std::string, double>> values(each.size());
-    for (std::size_t k = 0; k < each.size(); ++k)
-        for (const auto& [name, e] : estimates_of(each[k])) values[k][name] = e->value;
-    for (const auto& [name, e] : estimates_of(m)) {
-        std::vector<double> spread;
-        for (const auto& v : values) {
-            const auto it = v.find(name);
-            if (it == v.end() || !std::isfinite(it->second)) break;
-            spread.push_back(it->second);
-        }
-        if (spread.size() != values.size()) continue;
-        const Estimate s = replicate_estimate(spread);
-        *e = {e->value, s.std_error, e->value - (s.value - s.ci_low), e->value + (s.ci_high - s.value)};
-    }
 }
 
 PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& plan, Price spot) {
@@ -778,7 +639,7 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
                                                         : exact_estimate(s.pnl_position.mean());
         m.by_scenario.push_back(std::move(o));
     }
-    if (r.replicates.size() >= 2) use_replicate_errors(m, r, index, plan, spot);
+    if (r.replicates.size() >= 2) use_replicate_errors(m, r, index, plan, spot);  // replicates.cpp
     return m;
 }
 

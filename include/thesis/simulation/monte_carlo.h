@@ -215,6 +215,13 @@ std::optional<double> drift_for_horizon_price(const Thesis& thesis, Years horizo
 /// Turns a plan's tallies into estimates with confidence intervals (formulas in the README).
 PlanMetrics summarize(const SimulationResult& result, std::size_t plan_index, const Plan& plan, Price spot);
 
+/// Under simulation.method rqmc (result.replicates): every error bar of `m`, plan `plan_index`'s
+/// pooled metrics, replaced by the spread of the scrambles' own (with_replicate_error), each
+/// metric's pooled value kept; a metric some scramble lacks (no win on its paths, say) keeps Monte
+/// Carlo's. summarize calls it.
+void use_replicate_errors(PlanMetrics& m, const SimulationResult& result, std::size_t plan_index,
+                          const Plan& plan, Price spot);
+
 /// Expected shortfall at `level` with its standard error (Yamai & Yoshiba 2002; Manistre &
 /// Hancock 2005): Var(ES) ≈ [Var(X | X ≤ q) + (1 − a)(ES − q)²] / (n a), a = 1 − level, losses
 /// reported positive.
