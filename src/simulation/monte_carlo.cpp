@@ -222,24 +222,7 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
     result_.plans.resize(rules_.size());
     result_.pnl.resize(rules_.size());
     result_.paired.resize((result_.policies.size() - 1) * thesis_.plans.size());
-    if (thesis_.simulation.method == SimulationMethod::Rqmc) {
-        if (result_.policies.size() > 1)
-            throw InputError({}, "simulation.method",
-                             "the policy bracket (--policies) runs under method mc only: its paired "
-                             "differences have Monte Carlo's error bars");
-        if (thesis_.simulation.replicates >= 2) {
-            empty_ = result_;
-            for (int r = 0; r < thesis_.simulation.replicates; ++r) {
-                Thesis one = thesis_;
-                one.simulation.replicates = 1;
-                // Each scramble its own seed (and so its own pseudo-random streams: jumps,
-                // events, the horizon's draws), so the replicates are independent.
-                one.simulation.seed =
-                    mix64(thesis_.simulation.seed ^ mix64(static_cast<std::uint64_t>(r) + 1));
-                replicates_.push_back(std::make_unique<MonteCarlo>(one));
-            }
-        }
-    }
+    if (thesis_.simulation.method == SimulationMethod::Rqmc) make_replicates();  // replicates.cpp
 }
 
 void MonteCarlo::pair_plans(std::vector<PlanPair> pairs) {

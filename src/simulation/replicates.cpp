@@ -15,6 +15,23 @@
 
 namespace thesis {
 
+void MonteCarlo::make_replicates() {
+    if (result_.policies.size() > 1)
+        throw InputError({}, "simulation.method",
+                         "the policy bracket (--policies) runs under method mc only: its paired "
+                         "differences have Monte Carlo's error bars");
+    if (thesis_.simulation.replicates < 2) return;  // one scramble: this run is it
+    empty_ = result_;
+    for (int r = 0; r < thesis_.simulation.replicates; ++r) {
+        Thesis one = thesis_;
+        one.simulation.replicates = 1;
+        // Each scramble its own seed (and so its own pseudo-random streams: jumps, events, the
+        // horizon's draws), so the replicates are independent.
+        one.simulation.seed = mix64(thesis_.simulation.seed ^ mix64(static_cast<std::uint64_t>(r) + 1));
+        replicates_.push_back(std::make_unique<MonteCarlo>(one));
+    }
+}
+
 void MonteCarlo::run_replicates(std::uint64_t total_paths, const RunControl& control) {
     const auto count = static_cast<std::uint64_t>(replicates_.size());
     const std::uint64_t each = total_paths / count;

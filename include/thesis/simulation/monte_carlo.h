@@ -144,6 +144,7 @@ class MonteCarlo {
     static Years horizon_of(const Thesis& thesis);
 
   private:
+    void make_replicates();
     void run_replicates(std::uint64_t total_paths, const RunControl& control);
 
     Thesis thesis_;
