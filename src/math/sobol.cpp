@@ -100,7 +100,7 @@ std::uint32_t owen_scramble(std::uint32_t x, std::uint32_t addend, std::uint32_t
     return scramble_word(x, addend, multiplier);
 }
 
-ScrambledSobol::ScrambledSobol(int dimensions, std::uint64_t seed) : points_(dimensions), seed_(seed) {
+ScrambledSobol::ScrambledSobol(int dimensions, std::uint64_t seed) : points_(dimensions) {
     addend_.resize(static_cast<std::size_t>(dimensions));
     multiplier_.resize(static_cast<std::size_t>(dimensions));
     trail_key_.resize(static_cast<std::size_t>(dimensions));
@@ -113,12 +113,9 @@ ScrambledSobol::ScrambledSobol(int dimensions, std::uint64_t seed) : points_(dim
 }
 
 double ScrambledSobol::uniform(std::uint32_t index, int dimension) const {
-    return scramble(points_.coordinate(index, dimension), index, dimension);
-}
-
-double ScrambledSobol::scramble(std::uint32_t raw, std::uint32_t index, int dimension) const {
     const std::size_t j = static_cast<std::size_t>(dimension);
-    const std::uint32_t lead = scramble_word(raw, addend_[j], multiplier_[j]);
+    const std::uint32_t lead =
+        scramble_word(points_.coordinate(index, dimension), addend_[j], multiplier_[j]);
     // The 21 digits past the scrambled 32, uniform and independent of them (a nested scramble
     // draws every digit below the net's resolution at random): a hash of the point's index and
     // the dimension's key.

@@ -3,11 +3,9 @@
 
 #include "thesis/math/rng.h"
 #include "thesis/math/rqmc.h"
-#include "thesis/math/sobol.h"
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <stdexcept>
 #include <thread>
@@ -22,39 +20,20 @@ struct ReplicateOdds {
     double upper = 0, lower = 0, neither = 0;
 };
 
-ReplicateOdds one_scramble(const RqmcOddsSettings& s, std::uint64_t points, int replicate,
-                           const BrownianBridge& bridge) {
+ReplicateOdds one_scramble(const RqmcOddsSettings& s, std::uint64_t points, int replicate) {
     const int n = s.steps;
-    const int sobol_dims = std::min(n, SobolPoints::kMaxDimensions);
-    // Each scramble's own key, from the seed and the replicate's index.
-    const std::uint64_t key =
-        mix64(s.seed ^ mix64(static_cast<std::uint64_t>(replicate) + 0x632BE59BD9B4E019u));
-    const ScrambledSobol sobol(sobol_dims, key);
+    // Each scramble's own key, from the seed and the replicate's index; its paths as the engine
+    // builds them under simulation.method rqmc.
+    const SobolBridgeNormals normals(
+        n, mix64(s.seed ^ mix64(static_cast<std::uint64_t>(replicate) + 0x632BE59BD9B4E019u)));
     const double dt = s.horizon / n;
     const double drift_step = (s.drift - 0.5 * s.volatility * s.volatility) * dt;
     const double vol_step = s.volatility * std::sqrt(dt);
     const double x0 = std::log(s.spot), low = std::log(s.lower), high = std::log(s.upper);
-    std::vector<std::uint32_t> raw(static_cast<std::size_t>(sobol_dims), 0);
-    std::vector<double> z(static_cast<std::size_t>(n)), dw(static_cast<std::size_t>(n));
+    std::vector<double> dw(static_cast<std::size_t>(n)), scratch(static_cast<std::size_t>(n));
     std::uint64_t upper = 0, lower = 0;
-    // The points in Gray-code order: step i visits point gray(i), one XOR a coordinate away from
-    // the last (SobolPoints::direction). For a power of two, the same set as points 0..n − 1.
     for (std::uint64_t i = 0; i < points; ++i) {
-        const auto step = static_cast<std::uint32_t>(i);
-        const std::uint32_t index = step ^ (step >> 1);
-        if (step != 0) {
-            const int c = std::countr_zero(step);
-            for (int d = 0; d < sobol_dims; ++d)
-                raw[static_cast<std::size_t>(d)] ^= sobol.points().direction(d, c);
-        }
-        for (int d = 0; d < sobol_dims; ++d)
-            z[static_cast<std::size_t>(d)] =
-                normal_quantile(sobol.scramble(raw[static_cast<std::size_t>(d)], index, d));
-        if (sobol_dims < n) {
-            PathRandom pad(key, i, RandomStream::Diffusion);
-            for (int d = sobol_dims; d < n; ++d) z[static_cast<std::size_t>(d)] = pad.normal();
-        }
-        bridge.increments(z, dw);
+        normals.increments(i, dw, scratch);
         double x = x0;
         for (int k = 0; k < n; ++k) {
             x += drift_step + vol_step * dw[static_cast<std::size_t>(k)];
@@ -89,12 +68,11 @@ RqmcOdds rqmc_barrier_odds(const RqmcOddsSettings& s) {
     if (points > (std::uint64_t{1} << 32))
         throw std::invalid_argument("rqmc_barrier_odds: at most 2^32 points per scramble");
 
-    const BrownianBridge bridge(s.steps);
     std::vector<ReplicateOdds> results(replicates);
     std::atomic<std::uint64_t> next{0};
     const auto work = [&] {
         for (std::uint64_t r; (r = next.fetch_add(1)) < replicates;)
-            results[r] = one_scramble(s, points, static_cast<int>(r), bridge);
+            results[r] = one_scramble(s, points, static_cast<int>(r));
     };
     unsigned threads = s.threads != 0 ? s.threads : std::max(1u, std::thread::hardware_concurrency());
     threads = static_cast<unsigned>(std::min<std::uint64_t>(threads, replicates));

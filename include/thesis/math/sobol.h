@@ -85,15 +85,10 @@ class ScrambledSobol {
     /// bits of uniform(index, j) for each j, computed a block of dimensions at a time.
     void point(std::uint32_t index, std::span<double> out) const;
 
-    /// uniform(index, dimension) given the point's unscrambled coordinate `raw` (what
-    /// SobolPoints::coordinate(index, dimension) returns), for a caller that walks the points.
-    double scramble(std::uint32_t raw, std::uint32_t index, int dimension) const;
-
     const SobolPoints& points() const { return points_; }
 
   private:
     SobolPoints points_;
-    std::uint64_t seed_;
     std::vector<std::uint32_t> addend_, multiplier_;  ///< per dimension: the permutation's keys
     std::vector<std::uint32_t> trail_key_;            ///< per dimension: the trailing digits' hash key
 };
