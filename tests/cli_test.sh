@@ -226,10 +226,24 @@ assert abs(e["estimate"] - 0.2034) < 4 * e["std_error"] + 1e-4, e
 ' <<<"$out"; then ok; else fail "run rqmc json"; fi
 }
 edge "run rqmc method typo" 2 "simulation.method: expected one of mc, rqmc" run "$src/bench/w1.yaml" --set simulation.method=qmc
-edge "run rqmc one scramble" 2 "expected from 2 to 100 scrambles" run "$src/bench/w1.yaml" --set simulation.method=rqmc --set simulation.replicates=1
+edge "run rqmc one scramble" 2 "expected from 2 to 100 replicates" run "$src/bench/w1.yaml" --set simulation.method=rqmc --set simulation.replicates=1
 edge "run rqmc policies" 2 "the policy bracket (--policies) runs under method mc only" run "$src/bench/w1.yaml" --set simulation.method=rqmc --paths 4096 --policies
-edge "run rqmc too few paths" 2 "method rqmc splits the paths among 16 scrambles: expected at least 16 paths, got 8" run "$src/bench/w1.yaml" --set simulation.method=rqmc --paths 8
+edge "run rqmc too few paths" 2 "method rqmc splits the paths among 16 replicates: expected at least 16 paths, got 8" run "$src/bench/w1.yaml" --set simulation.method=rqmc --paths 8
 edge "sweep rqmc versus base" 2 "paired differences (--versus-base, the tornado) run under method mc only" sweep "$src/bench/w1.yaml" --set simulation.method=rqmc --set plans.W1.stop=580,600 --metric W1.p_target --paths 4096 --versus-base
+# simulation.method antithetic: pairs of opposite paths, the error bars from the replicates.
+expect "run antithetic json" 0 "$thesis" run "$src/bench/w1.yaml" --set simulation.method=antithetic --paths 16384 --format json && {
+    if python3 -c '
+import json, sys
+s = json.load(sys.stdin)["simulation"]
+assert s["method"] == "antithetic" and s["replicates"] == 16 and s["paths"] == 16384, s
+assert s["generator"] == "xoshiro256++/ziggurat in antithetic pairs, 16 replicates", s["generator"]
+e = s["plans"][0]["p_target"]
+assert abs(e["estimate"] - 0.2034) < 4 * e["std_error"] + 1e-4, e
+' <<<"$out"; then ok; else fail "run antithetic json"; fi
+}
+edge "run antithetic policies" 2 "the policy bracket (--policies) runs under method mc only" run "$src/bench/w1.yaml" --set simulation.method=antithetic --paths 4096 --policies
+edge "run antithetic too few paths" 2 "method antithetic splits the paths among 16 replicates: expected at least 16 paths, got 8" run "$src/bench/w1.yaml" --set simulation.method=antithetic --paths 8
+edge "hedge antithetic" 2 "comparing plans path by path (thesis hedge) runs under method mc only" hedge --plan aggressive --set simulation.method=antithetic --paths 4096
 # --method rqmc: scrambled Sobol' points, the error bar from 16 scrambles; discrete monitoring only.
 edge "odds rqmc continuous" 2 "--method: rqmc observes the price at the steps only: add --monitoring discrete" odds --spot 770 --stop 600 --target 1000 --vol 50% --method rqmc
 edge "odds rqmc too few paths" 2 "--paths: rqmc needs at least a path per scramble (16 with --replicates 16), got 8" odds --spot 770 --stop 600 --target 1000 --vol 50% --method rqmc --monitoring discrete --paths 8

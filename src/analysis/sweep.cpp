@@ -203,7 +203,7 @@ std::vector<MetricValue> paired_differences(const Thesis& base, const Thesis& po
     for (std::size_t k = 0; k < metrics.size(); ++k)
         if (metrics[k].info->paired) wanted.push_back(k);
     if (wanted.empty() || paths == 0) return out;
-    if (base.simulation.method == SimulationMethod::Rqmc || point.simulation.method == SimulationMethod::Rqmc)
+    if (replicated(base.simulation.method) || replicated(point.simulation.method))
         throw InputError({}, "simulation.method",
                          "paired differences (--versus-base, the tornado) run under method mc only: "
                          "they have Monte Carlo's error bars");

@@ -25,6 +25,15 @@ std::string_view to_string(Monitoring monitoring) {
     return "?";
 }
 
+std::string_view to_string(SimulationMethod method) {
+    switch (method) {
+        case SimulationMethod::Mc: return "mc";
+        case SimulationMethod::Rqmc: return "rqmc";
+        case SimulationMethod::Antithetic: return "antithetic";
+    }
+    return "?";
+}
+
 std::optional<Monitoring> monitoring_from_string(std::string_view name) {
     for (Monitoring m : {Monitoring::Discrete, Monitoring::Continuous, Monitoring::Sessions})
         if (to_string(m) == name) return m;

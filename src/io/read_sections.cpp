@@ -259,18 +259,20 @@ SimulationSettings read_simulation(Section s) {
     // Off, P(touch target) / P(touch stop) are not measured and paths end with their plans.
     sim.touch_odds = s.flag("touch_odds", true);
     sim.risk_free_rate = s.bounded("risk_free_rate", 0, -0.2, 1, "a rate from -20% to 100% a year");
-    sim.method =
-        s.choice("method", {"mc", "rqmc"}, "mc") == "rqmc" ? SimulationMethod::Rqmc : SimulationMethod::Mc;
+    const std::string method = s.choice("method", {"mc", "rqmc", "antithetic"}, "mc");
+    sim.method = method == "rqmc"         ? SimulationMethod::Rqmc
+                 : method == "antithetic" ? SimulationMethod::Antithetic
+                                          : SimulationMethod::Mc;
     const double replicates = s.number("replicates", Unit::Count, 16);
-    // Over 100 scrambles would only shrink the error bar's own error; each holds its direction
-    // numbers (up to 470 KB).
+    // Over 100 replicates would only shrink the error bar's own error; each scramble holds its
+    // direction numbers (up to 470 KB).
     if (replicates < 2 || replicates > 100)
-        s.fail_at(s.find("replicates"), join(s.path(), "replicates"), "expected from 2 to 100 scrambles");
+        s.fail_at(s.find("replicates"), join(s.path(), "replicates"), "expected from 2 to 100 replicates");
     sim.replicates = static_cast<int>(replicates);
-    if (sim.method == SimulationMethod::Rqmc && sim.paths < static_cast<std::uint64_t>(sim.replicates))
+    if (replicated(sim.method) && sim.paths < static_cast<std::uint64_t>(sim.replicates))
         s.fail_at(s.find("paths"), join(s.path(), "paths"),
-                  fmt::format("method rqmc splits the paths among {} scrambles: expected at least {} paths",
-                              sim.replicates, sim.replicates));
+                  fmt::format("method {} splits the paths among {} replicates: expected at least {} paths",
+                              method, sim.replicates, sim.replicates));
     s.finish();
     return sim;
 }

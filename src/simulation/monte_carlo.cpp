@@ -222,12 +222,12 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
     result_.plans.resize(rules_.size());
     result_.pnl.resize(rules_.size());
     result_.paired.resize((result_.policies.size() - 1) * thesis_.plans.size());
-    if (thesis_.simulation.method == SimulationMethod::Rqmc) make_replicates();  // replicates.cpp
+    if (replicated(thesis_.simulation.method)) make_replicates();  // replicates.cpp
 }
 
 void MonteCarlo::pair_plans(std::vector<PlanPair> pairs) {
     THESIS_REQUIRE(result_.paths == 0, "plans are paired before the first run");
-    if (thesis_.simulation.method == SimulationMethod::Rqmc)
+    if (replicated(thesis_.simulation.method))
         throw InputError({}, "simulation.method",
                          "comparing plans path by path (thesis hedge) runs under method mc only: "
                          "its paired differences have Monte Carlo's error bars");

@@ -62,6 +62,7 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
     c_.events = &events_;
     c_.scenarios = &scenarios_;
     c_.event_scenarios = &event_scenarios_;
+    c_.antithetic = t.simulation.method == SimulationMethod::Antithetic;
     if (t.simulation.method == SimulationMethod::Rqmc) {
         // The scenarios model draws its scenario and landing from the point's first two
         // coordinates (draw_scenario), the best spread of all.
@@ -77,13 +78,17 @@ PathGenerator::PathGenerator(const Thesis& t, Years horizon, bool every_policy)
 ScenarioDraw PathGenerator::draw_scenario(const Constants& c, std::uint64_t path) {
     if (c.scenarios == nullptr || c.scenarios->empty()) return {};  // a model without scenarios
     const std::vector<ScenarioLanding>& s = *c.scenarios;
-    PathRandom r(c.seed, path, RandomStream::Scenario);
+    // Antithetic pairs: the pair's stream, u ↦ 1 − u and z ↦ −z on its odd path.
+    PathRandom r(c.seed, stream_path(c, path), RandomStream::Scenario);
+    const bool flip = antithetic_sign(c, path) < 0;
     // simulation.method rqmc: the path's Sobol' point's first two coordinates.
     const bool from_point = c.rqmc != nullptr && c.rqmc->lead() >= 2;
-    const double u = from_point ? c.rqmc->lead_uniform(path, 0) : r.uniform();
+    double u = from_point ? c.rqmc->lead_uniform(path, 0) : r.uniform();
+    if (flip) u = 1 - u;
     std::size_t j = 0;
     while (j + 1 < s.size() && !(u < s[j].cumulative)) ++j;
-    const double z = from_point ? normal_quantile(c.rqmc->lead_uniform(path, 1)) : r.normal();
+    double z = from_point ? normal_quantile(c.rqmc->lead_uniform(path, 1)) : r.normal();
+    if (flip) z = -z;
     return {static_cast<int>(j), s[j].landing_mean + s[j].landing_sd * z};
 }
 
@@ -91,8 +96,10 @@ double PathGenerator::horizon_log_price(const Constants& c, std::uint64_t path, 
                                         double m, const int* event_steps, const double* event_jumps) {
     const int left = c.steps - k;
     if (left <= 0) return x;
-    PathRandom r(c.seed, path, RandomStream::Horizon);
-    const double z = r.normal();
+    // Antithetic pairs: the pair's stream, its normal negated on the odd path (the model's other
+    // draws, Merton's jumps, then the same for both: each path's law is still exact).
+    PathRandom r(c.seed, stream_path(c, path), RandomStream::Horizon);
+    const double z = antithetic_sign(c, path) * r.normal();
     const models::HorizonFrom from{path, k, left, x, e, m, event_steps, event_jumps};
     return models::with_model(c.kind, [&]<class Model>() { return Model::horizon_log_price(c, r, z, from); });
 }

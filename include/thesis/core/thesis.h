@@ -100,10 +100,14 @@ inline constexpr std::array<std::string_view, 4> kModelNames{"gbm", "merton", "f
 /// How orders see the price between observations (trade.h): close-only, a continuous diffusion,
 /// or trading sessions with an overnight gap.
 enum class Monitoring { Discrete, Continuous, Sessions };
-/// How the simulation draws the diffusion's normals: Monte Carlo (pseudo-random, iid paths), or
-/// randomised quasi-Monte Carlo (scrambled Sobol' points through a Brownian bridge, rqmc.h; the
-/// error bars from independent scrambles).
-enum class SimulationMethod { Mc, Rqmc };
+/// How the simulation draws the diffusion's normals: Monte Carlo (pseudo-random, iid paths);
+/// randomised quasi-Monte Carlo (scrambled Sobol' points through a Brownian bridge, rqmc.h); or
+/// antithetic pairs (paths 2k and 2k + 1 take opposite normals and scenario draws). The last two
+/// take their error bars from independent replicates (SimulationSettings::replicates).
+enum class SimulationMethod { Mc, Rqmc, Antithetic };
+
+/// Whether a method's paths are not independent, so that its error bars come from replicates.
+constexpr bool replicated(SimulationMethod m) { return m != SimulationMethod::Mc; }
 
 /// Price dynamics for the simulation, all in log space.
 struct PriceModel {
@@ -146,8 +150,8 @@ struct SimulationSettings {
     /// move the simulated price (the model's drift does).
     double risk_free_rate = 0;
     SimulationMethod method = SimulationMethod::Mc;
-    /// rqmc: the independent scrambles the paths are split among (paths / replicates each); their
-    /// spread is the error bar. 1 is one scramble alone (MonteCarlo's own replicates).
+    /// rqmc and antithetic: the independent replicates (rqmc: scrambles) the paths are split
+    /// among (paths / replicates each); their spread is the error bar. 1 is one scramble alone (MonteCarlo's own replicates).
     int replicates = 16;
 };
 
@@ -169,6 +173,8 @@ struct Thesis {
 
 std::string_view to_string(ModelKind kind);
 std::string_view to_string(Monitoring monitoring);
+/// "mc", "rqmc" or "antithetic": simulation.method's spelling.
+std::string_view to_string(SimulationMethod method);
 /// "discrete", "continuous" or "sessions"; nullopt for anything else.
 std::optional<Monitoring> monitoring_from_string(std::string_view name);
 

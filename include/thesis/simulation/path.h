@@ -144,7 +144,20 @@ class PathGenerator {
         /// simulation.method rqmc: where each path's diffusion normals come from instead of its
         /// Diffusion stream (the path's index is its Sobol' point); nullptr for Monte Carlo.
         const SobolBridgeNormals* rqmc = nullptr;
+        /// simulation.method antithetic: path 2k + 1 takes path 2k's diffusion (and re-rating)
+        /// normals negated, and the opposite scenario draw and horizon normal (stream_path).
+        bool antithetic = false;
     };
+
+    /// The path whose streams path `path` draws its paired normals from: under antithetic
+    /// pairs its pair's first (2k for 2k and 2k + 1), else itself; odd paths then negate them.
+    static std::uint64_t stream_path(const Constants& c, std::uint64_t path) {
+        return c.antithetic ? path & ~std::uint64_t{1} : path;
+    }
+    /// −1 where path `path` takes its pair's normals negated (antithetic, odd), else 1.
+    static double antithetic_sign(const Constants& c, std::uint64_t path) {
+        return c.antithetic && (path & 1u) != 0 ? -1.0 : 1.0;
+    }
 
     /// Path `path`'s scenario and landing (scenario −1 unless the model is scenarios): the first
     /// uniform of its Scenario stream picks the scenario by the cumulative probabilities, the
