@@ -317,6 +317,15 @@ if cmp -s "$work/t1.json" "$work/t2.json" && cmp -s "$work/t1.json" "$work/t8.js
 expect "tolerance" 0 "$thesis" run --tolerance 5 --format json && {
     if python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["simulation"]["paths"] > 16384' <<<"$out"; then ok; else fail "tolerance paths"; fi
 }
+# Under a replicated method the rounds are whole blocks of every replicate (16 x 1,024), so the
+# run continues each replicate and gives the bits of one run of the final count.
+expect "tolerance antithetic" 0 "$thesis" run "$src/bench/w1.yaml" --set simulation.method=antithetic --tolerance 1 --format json && {
+    if anti_paths=$(python3 -c 'import json,sys; s=json.load(sys.stdin)["simulation"]; assert s["paths"] % 16384 == 0 and s["paths"] > 16384, s["paths"]; print(s["paths"])' <<<"$out"); then ok; else fail "tolerance antithetic rounds"; fi
+    anti_pnl=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["simulation"]["plans"][0]["pnl_per_share"])' <<<"$out")
+    expect "tolerance antithetic once" 0 "$thesis" run "$src/bench/w1.yaml" --set simulation.method=antithetic --paths "$anti_paths" --format json && {
+        if [ "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["simulation"]["plans"][0]["pnl_per_share"])' <<<"$out")" = "$anti_pnl" ]; then ok; else fail "tolerance antithetic bits"; fi
+    }
+}
 expect "tolerance verdict" 0 "$thesis" run --tolerance 20 && has "tolerance line" "$out" "Tolerance \$20.00 on pnl_per_share (E[P&L] per share): reached"
 expect "tolerance metric" 0 "$thesis" run --tolerance 0.01 --tolerance-metric p_stop --format json && {
     if python3 -c 'import json,sys; t=json.load(sys.stdin)["simulation"]["tolerance"]; assert t["metric"]=="p_stop" and t["met"] and t["half_width"]<=0.01' <<<"$out"; then ok; else fail "tolerance metric json"; fi

@@ -134,7 +134,13 @@ SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, boo
         mc.run(out.requested, control);
     } else {
         // Rounds of whole blocks, each sized from the last one's error: n' = n (h / tol)² × 1.1.
-        std::uint64_t n = 16 * kBlockPaths;
+        // Under rqmc and antithetic, whole blocks of every replicate: a replicate extends only
+        // from a whole block, and would start over from anything else.
+        const std::uint64_t granule =
+            kBlockPaths * (replicated(thesis.simulation.method)
+                               ? static_cast<std::uint64_t>(thesis.simulation.replicates)
+                               : 1);
+        std::uint64_t n = std::max<std::uint64_t>(16 * kBlockPaths, granule);
         while (true) {
             n = std::min(n, o.max_paths);
             out.requested = n;
@@ -145,8 +151,9 @@ SimulationOutcome simulate(const Thesis& thesis, const SimulationOptions& o, boo
             if (worst <= *o.tolerance || n >= o.max_paths) break;
             const double ratio = worst / *o.tolerance;
             const double wanted = static_cast<double>(n) * ratio * ratio * 1.1;
-            std::uint64_t next = static_cast<std::uint64_t>(std::ceil(wanted / kBlockPaths)) * kBlockPaths;
-            n = std::max(next, n + kBlockPaths);
+            const auto size = static_cast<double>(granule);
+            const std::uint64_t next = static_cast<std::uint64_t>(std::ceil(wanted / size)) * granule;
+            n = std::max(next, n + granule);
         }
         out.tolerance_met = out.half_width <= *o.tolerance;
     }
