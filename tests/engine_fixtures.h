@@ -1,10 +1,13 @@
 #pragma once
-// Fixtures shared by the engine's tests (test_random.cpp, test_early_exit.cpp, test_plan_lanes.cpp): the SIMD levels
+// Fixtures shared by the engine's tests (test_random.cpp, test_early_exit.cpp, test_plan_lanes.cpp,
+// the rqmc and antithetic runs): the SIMD levels
 // and a guard that restores the level, bit patterns of doubles, plans by name, and a thesis that
 // exercises every fill rule the engine skips steps for.
 
 #include "thesis/core/thesis.h"
+#include "thesis/simulation/monte_carlo.h"
 #include "thesis/simulation/path.h"
+#include "thesis/simulation/self_check.h"
 
 #include <doctest/doctest.h>
 
@@ -133,6 +136,26 @@ inline Thesis busy_thesis(ModelKind kind, Monitoring monitoring) {
     };
     t.plans[3].horizon = 0.5;
     return t;
+}
+
+/// The article's bracket on a GBM: $770 between $600 and $1,000, μ 10%, σ 50%, a year observed
+/// weekly, one market-entry plan; under a replicated `method` with `replicates` replicates.
+inline Thesis replicated_bracket(SimulationMethod method, std::uint64_t seed, int replicates,
+                                 int steps_per_year = 52) {
+    Thesis t = odds_thesis(770, 600, 1000, 0.10, 0.50, 1.0, Monitoring::Discrete, 4096, seed, steps_per_year);
+    t.simulation.method = method;
+    t.simulation.replicates = replicates;
+    return t;
+}
+
+/// The bits of a run's headline numbers (P(target) and E[P&L] with their error bars, the horizon
+/// price's mean), to compare runs at other SIMD levels and thread counts.
+inline std::vector<std::uint64_t> run_bits(const Thesis& t, std::uint64_t paths, unsigned threads) {
+    MonteCarlo mc(t);
+    mc.run(paths, {.threads = threads});
+    const PlanMetrics m = summarize(mc.result(), 0, t.plans[0], t.stock.price);
+    return {bits(m.outcome[1].value), bits(m.outcome[1].std_error), bits(m.pnl_per_share.value),
+            bits(m.pnl_per_share.std_error), bits(mc.result().terminal.mean())};
 }
 
 }  // namespace thesis::test

@@ -260,9 +260,8 @@ SimulationSettings read_simulation(Section s) {
     sim.touch_odds = s.flag("touch_odds", true);
     sim.risk_free_rate = s.bounded("risk_free_rate", 0, -0.2, 1, "a rate from -20% to 100% a year");
     const std::string method = s.choice("method", {"mc", "rqmc", "antithetic"}, "mc");
-    sim.method = method == "rqmc"         ? SimulationMethod::Rqmc
-                 : method == "antithetic" ? SimulationMethod::Antithetic
-                                          : SimulationMethod::Mc;
+    for (SimulationMethod m : {SimulationMethod::Mc, SimulationMethod::Rqmc, SimulationMethod::Antithetic})
+        if (to_string(m) == method) sim.method = m;
     const double replicates = s.number("replicates", Unit::Count, 16);
     // Over 100 replicates would only shrink the error bar's own error; each scramble holds its
     // direction numbers (up to 470 KB).

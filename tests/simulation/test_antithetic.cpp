@@ -20,16 +20,12 @@ namespace {
 
 using namespace thesis;
 using thesis::test::bits;
+using thesis::test::run_bits;
 using thesis::test::simd_levels_to_compare;
 using thesis::test::SimdLevelGuard;
 
-// The article's bracket on a GBM: $770 between $600 and $1,000, μ 10%, σ 50%, a year observed
-// weekly, one market-entry plan; antithetic pairs in `replicates` replicates.
 Thesis bracket(std::uint64_t seed, int replicates, int steps_per_year = 52) {
-    Thesis t = odds_thesis(770, 600, 1000, 0.10, 0.50, 1.0, Monitoring::Discrete, 4096, seed, steps_per_year);
-    t.simulation.method = SimulationMethod::Antithetic;
-    t.simulation.replicates = replicates;
-    return t;
+    return thesis::test::replicated_bracket(SimulationMethod::Antithetic, seed, replicates, steps_per_year);
 }
 
 TEST_CASE("antithetic: the pair's second path steps by the first one's normals negated") {
@@ -87,12 +83,7 @@ TEST_CASE("antithetic: the same bits at every SIMD level and thread count") {
     for (const char* level : simd_levels_to_compare()) {
         set_simd_level(level);
         for (unsigned threads : {1u, 2u, 3u}) {
-            MonteCarlo mc(bracket(3, 4));
-            mc.run(4 * 2048, {.threads = threads});
-            const PlanMetrics m = summarize(mc.result(), 0, bracket(3, 4).plans[0], 770);
-            const std::vector<std::uint64_t> now{bits(m.outcome[1].value), bits(m.outcome[1].std_error),
-                                                 bits(m.pnl_per_share.value), bits(m.pnl_per_share.std_error),
-                                                 bits(mc.result().terminal.mean())};
+            const std::vector<std::uint64_t> now = run_bits(bracket(3, 4), 4 * 2048, threads);
             if (first.empty()) first = now;
             CHECK(now == first);
         }

@@ -151,7 +151,8 @@ struct SimulationSettings {
     double risk_free_rate = 0;
     SimulationMethod method = SimulationMethod::Mc;
     /// rqmc and antithetic: the independent replicates (rqmc: scrambles) the paths are split
-    /// among (paths / replicates each); their spread is the error bar. 1 is one scramble alone (MonteCarlo's own replicates).
+    /// among (paths / replicates each); their spread is the error bar. 1 is one replicate alone
+    /// (each of MonteCarlo's own replicates).
     int replicates = 16;
 };
 
