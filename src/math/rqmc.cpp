@@ -3,9 +3,12 @@
 
 #include "thesis/math/rng.h"
 
+#include "rqmc_levels.h"
+
 #include <boost/math/distributions/students_t.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <deque>
 #include <stdexcept>
@@ -14,95 +17,17 @@
 namespace thesis {
 
 namespace {
-// AS 241's central rational function, for |q| ≤ 0.425 (q = p − ½).
-inline double central_quantile(double q) {
-    const double r = 0.180625 - q * q;
-    return q *
-           (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r + 6.7265770927008700853e+4) *
-                    r +
-                4.5921953931549871457e+4) *
-                   r +
-               1.3731693765509461125e+4) *
-                  r +
-              1.9715909503065514427e+3) *
-                 r +
-             1.3314166789178437745e+2) *
-                r +
-            3.3871328727963666080e+0) /
-           (((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r + 3.9307895800092710610e+4) *
-                    r +
-                2.1213794301586595867e+4) *
-                   r +
-               5.3941960214247511077e+3) *
-                  r +
-              6.8718700749205790830e+2) *
-                 r +
-             4.2313330701600911252e+1) *
-                r +
-            1.0);
-}
+#include "rqmc_arithmetic.inc"
 }  // namespace
 
 double normal_quantile(double p) {
     if (!(p > 0 && p < 1)) throw std::invalid_argument("normal_quantile needs 0 < p < 1");
-    // Wichura's PPND16 coefficients (AS 241, 1988), as published.
+    // Wichura's AS 241 (PPND16) in three regions; the logarithm is quantile_log, so the vector
+    // code (rqmc_levels.cpp) gives these bits too.
     const double q = p - 0.5;
     if (std::fabs(q) <= 0.425) return central_quantile(q);
-    double r = std::sqrt(-std::log(q < 0 ? p : 1 - p));
-    double x;
-    if (r <= 5) {
-        r -= 1.6;
-        x = (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r +
-                  2.41780725177450611770e-1) *
-                     r +
-                 1.27045825245236838258e+0) *
-                    r +
-                3.64784832476320460504e+0) *
-                   r +
-               5.76949722146069140550e+0) *
-                  r +
-              4.63033784615654529590e+0) *
-                 r +
-             1.42343711074968357734e+0) /
-            (((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r +
-                  1.51986665636164571966e-2) *
-                     r +
-                 1.48103976427480074590e-1) *
-                    r +
-                6.89767334985100004550e-1) *
-                   r +
-               1.67638483018380384940e+0) *
-                  r +
-              2.05319162663775882187e+0) *
-                 r +
-             1.0);
-    } else {
-        r -= 5;
-        x = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r +
-                  1.24266094738807843860e-3) *
-                     r +
-                 2.65321895265761230930e-2) *
-                    r +
-                2.96560571828504891230e-1) *
-                   r +
-               1.78482653991729133580e+0) *
-                  r +
-              5.46378491116411436990e+0) *
-                 r +
-             6.65790464350110377720e+0) /
-            (((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r +
-                  1.84631831751005468180e-5) *
-                     r +
-                 7.86869131145613259100e-4) *
-                    r +
-                1.48753612908506148525e-2) *
-                   r +
-               1.36929880922735805310e-1) *
-                  r +
-              5.99832206555887937690e-1) *
-                 r +
-             1.0);
-    }
+    const double r = tail_radius(p);
+    const double x = r <= 5 ? near_tail_quantile(r) : far_tail_quantile(r);
     return q < 0 ? -x : x;
 }
 
@@ -110,12 +35,7 @@ void normal_quantiles(std::span<const double> p, std::span<double> out) {
     if (out.size() != p.size()) throw std::invalid_argument("normal_quantiles: one quantile a probability");
     for (double v : p)
         if (!(v > 0 && v < 1)) throw std::invalid_argument("normal_quantile needs 0 < p < 1");
-    // The central formula for every value first, in a loop without branches that the compiler
-    // runs in vectors (the same operations as normal_quantile's, so the same bits); then the
-    // tails, about 15% of uniform values, one at a time.
-    for (std::size_t i = 0; i < p.size(); ++i) out[i] = central_quantile(p[i] - 0.5);
-    for (std::size_t i = 0; i < p.size(); ++i)
-        if (std::fabs(p[i] - 0.5) > 0.425) out[i] = normal_quantile(p[i]);
+    detail::normal_quantiles(p.data(), static_cast<int>(p.size()), out.data());
 }
 
 BrownianBridge::BrownianBridge(int steps) {
@@ -168,24 +88,30 @@ double SobolBridgeNormals::lead_uniform(std::uint64_t point, int k) const {
     return sobol_.uniform(static_cast<std::uint32_t>(point), k);
 }
 
-void SobolBridgeNormals::increments(std::uint64_t point, std::span<double> out,
-                                    std::span<double> scratch) const {
+SobolBridgeNormals::Workspace::Workspace(const SobolBridgeNormals& normals)
+    : raw_(static_cast<std::size_t>(normals.sobol_.dimensions()), 0),
+      uniforms_(raw_.size()),
+      normals_(static_cast<std::size_t>(normals.steps())) {}
+
+void SobolBridgeNormals::increments(std::uint64_t point, std::span<double> out, Workspace& work) const {
     if (point > 0xFFFFFFFFu) throw std::invalid_argument("Sobol' points are numbered below 2^32");
     const int n = steps();
     const auto size = [](int k) { return static_cast<std::size_t>(k); };
-    if (out.size() != size(n) || scratch.size() != size(n + lead_))
-        throw std::invalid_argument("SobolBridgeNormals::increments: one value a step (and the lead's)");
+    if (out.size() != size(n) || work.raw_.size() != size(sobol_.dimensions()) ||
+        work.normals_.size() != size(n))
+        throw std::invalid_argument(
+            "SobolBridgeNormals::increments: one value a step, and this object's work space");
     const int dims = sobol_.dimensions(), bridged = dims - lead_;
-    // The point's uniforms in `scratch`, the bridge's normals in `out`, the increments back
-    // through `scratch`.
-    sobol_.point(static_cast<std::uint32_t>(point), scratch.first(size(dims)));
-    normal_quantiles(scratch.subspan(size(lead_), size(bridged)), out.first(size(bridged)));
+    const auto index = static_cast<std::uint32_t>(point);
+    sobol_.points().advance(work.point_, index, work.raw_);
+    work.point_ = index;
+    sobol_.scramble(index, work.raw_, work.uniforms_);
+    detail::normal_quantiles(work.uniforms_.data() + lead_, bridged, work.normals_.data());
     if (bridged < n) {
         PathRandom pad(seed_, point, RandomStream::Diffusion);
-        for (int d = bridged; d < n; ++d) out[size(d)] = pad.normal();
+        for (int d = bridged; d < n; ++d) work.normals_[size(d)] = pad.normal();
     }
-    bridge_.increments(out, scratch.first(size(n)));
-    std::copy_n(scratch.begin(), n, out.begin());
+    bridge_.increments(work.normals_, out);
 }
 
 Estimate replicate_estimate(std::span<const double> estimates) {

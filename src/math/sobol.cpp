@@ -3,12 +3,15 @@
 
 #include "thesis/math/rng.h"
 
+#include "rqmc_levels.h"
+
 #include <boost/random/detail/sobol_table.hpp>
 
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace thesis {
 
@@ -16,43 +19,7 @@ namespace {
 using JoeKuo = boost::random::detail::qrng_tables::sobol;
 static_assert(JoeKuo::max_dimension >= SobolPoints::kMaxDimensions);
 
-std::uint32_t reverse_bits(std::uint32_t x) {
-    x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
-    x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
-    x = ((x >> 4) & 0x0F0F0F0Fu) | ((x & 0x0F0F0F0Fu) << 4);
-    x = ((x >> 8) & 0x00FF00FFu) | ((x & 0x00FF00FFu) << 8);
-    return (x >> 16) | (x << 16);
-}
-// The 32-bit MurmurHash3 finaliser (Appleby): a bijection whose every output bit depends on
-// every input bit, in 32-bit operations a vector unit has.
-inline std::uint32_t fmix32(std::uint32_t h) {
-    h ^= h >> 16;
-    h *= 0x85EBCA6Bu;
-    h ^= h >> 13;
-    h *= 0xC2B2AE35u;
-    return h ^ (h >> 16);
-}
-
-// The 53-bit fraction (lead·2^21 + trail + ½)·2^−53, from the scrambled 32 leading digits and 21
-// trailing ones, with exact conversions (both parts below 2^32) that a vector unit has too.
-inline double fraction(std::uint32_t lead, std::uint32_t trail) {
-    constexpr double kTwo52 = 4503599627370496.0;
-    const double high = std::bit_cast<double>(0x4330000000000000u | lead) - kTwo52;
-    const double low = std::bit_cast<double>(0x4330000000000000u | trail) - kTwo52;
-    return ((high * 0x1.0p21 + low) + 0.5) * 0x1.0p-53;
-}
-
-inline std::uint32_t scramble_word(std::uint32_t x, std::uint32_t addend, std::uint32_t multiplier) {
-    // Burley 2020, listing 2 (the Laine–Karras permutation with his improved constants), keyed by
-    // a separate addend and odd multiplier instead of one seed.
-    x = reverse_bits(x);
-    x ^= x * 0x3d20adeau;
-    x += addend;
-    x *= multiplier | 1u;
-    x ^= x * 0x05526c56u;
-    x ^= x * 0x53a22864u;
-    return reverse_bits(x);
-}
+#include "rqmc_arithmetic.inc"
 }  // namespace
 
 SobolPoints::SobolPoints(int dimensions) : dimensions_(dimensions) {
@@ -96,6 +63,18 @@ void SobolPoints::point(std::uint32_t index, std::span<std::uint32_t> out) const
     for (int j = 0; j < dimensions_; ++j) out[static_cast<std::size_t>(j)] = coordinate(index, j);
 }
 
+void SobolPoints::advance(std::uint32_t from, std::uint32_t to, std::span<std::uint32_t> coordinates) const {
+    if (coordinates.size() > static_cast<std::size_t>(dimensions_))
+        throw std::invalid_argument("SobolPoints::advance: more coordinates than dimensions");
+    // Point i is the XOR of the direction numbers of i's bits, so point `to` is point `from`
+    // XOR those of the bits where the two differ: about two rows for the next point in order.
+    const std::size_t count = coordinates.size();
+    for (std::uint32_t flips = from ^ to; flips != 0; flips &= flips - 1) {
+        const std::uint32_t* row = directions_of_bit(std::countr_zero(flips));
+        for (std::size_t d = 0; d < count; ++d) coordinates[d] ^= row[d];
+    }
+}
+
 std::uint32_t owen_scramble(std::uint32_t x, std::uint32_t addend, std::uint32_t multiplier) {
     return scramble_word(x, addend, multiplier);
 }
@@ -114,38 +93,24 @@ ScrambledSobol::ScrambledSobol(int dimensions, std::uint64_t seed) : points_(dim
 
 double ScrambledSobol::uniform(std::uint32_t index, int dimension) const {
     const std::size_t j = static_cast<std::size_t>(dimension);
-    const std::uint32_t lead =
-        scramble_word(points_.coordinate(index, dimension), addend_[j], multiplier_[j]);
-    // The 21 digits past the scrambled 32, uniform and independent of them (a nested scramble
-    // draws every digit below the net's resolution at random): a hash of the point's index and
-    // the dimension's key.
-    const std::uint32_t trail = fmix32(index ^ trail_key_[j]) >> 11;
-    return fraction(lead, trail);
+    return scrambled_uniform(points_.coordinate(index, dimension), index, addend_[j], multiplier_[j],
+                             trail_key_[j]);
 }
 
 void ScrambledSobol::point(std::uint32_t index, std::span<double> out) const {
     if (out.size() != static_cast<std::size_t>(dimensions()))
         throw std::invalid_argument("ScrambledSobol::point: out must hold one value per dimension");
-    // Dimension by dimension in loops without branches, which the compiler runs in vectors: a
-    // block of coordinates as the XOR of the direction numbers of the index's bits
-    // (SobolPoints' by-bit table), then their scramble: the bits of uniform(index, j).
-    const int dims = dimensions();
-    constexpr int kBlock = 64;
-    std::uint32_t raw[kBlock];
-    for (int d0 = 0; d0 < dims; d0 += kBlock) {
-        const int count = std::min(kBlock, dims - d0);
-        for (int d = 0; d < count; ++d) raw[d] = 0;
-        for (std::uint32_t rest = index; rest != 0; rest &= rest - 1) {
-            const std::uint32_t* row = points_.directions_of_bit(std::countr_zero(rest)) + d0;
-            for (int d = 0; d < count; ++d) raw[d] ^= row[d];
-        }
-        for (int d = 0; d < count; ++d) {
-            const std::size_t j = static_cast<std::size_t>(d0 + d);
-            const std::uint32_t lead = scramble_word(raw[d], addend_[j], multiplier_[j]);
-            const std::uint32_t trail = fmix32(index ^ trail_key_[j]) >> 11;
-            out[j] = fraction(lead, trail);
-        }
-    }
+    std::vector<std::uint32_t> raw(out.size(), 0);
+    points_.advance(0, index, raw);
+    scramble(index, raw, out);
+}
+
+void ScrambledSobol::scramble(std::uint32_t index, std::span<const std::uint32_t> raw,
+                              std::span<double> out) const {
+    if (raw.size() > static_cast<std::size_t>(dimensions()) || out.size() != raw.size())
+        throw std::invalid_argument("ScrambledSobol::scramble: one value out per coordinate in");
+    detail::scrambled_uniforms(index, raw.data(), addend_.data(), multiplier_.data(), trail_key_.data(),
+                               static_cast<int>(raw.size()), out.data());
 }
 
 }  // namespace thesis

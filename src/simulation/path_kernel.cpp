@@ -44,6 +44,7 @@
 #include <cstring>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -125,66 +126,24 @@ using NormalsKernel = void (*)(std::uint64_t, std::uint64_t, RandomStream, int, 
 using SumKernel = double (*)(std::uint64_t, std::uint64_t, int);
 
 struct Level {
-    std::string_view name;
     Kernel kernel;
     NormalsKernel normals;
     SumKernel sum;
 };
 
-bool cpu_has(std::string_view level) {
-    if (level == "portable") return true;
-#if defined(THESIS_SIMD_DISPATCH)
-    __builtin_cpu_init();
-    if (level == "avx2") return __builtin_cpu_supports("avx2");
-    if (level == "avx512") return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-#endif
-    return false;
-}
-
-Level level_named(std::string_view name) {
-#if defined(THESIS_SIMD_DISPATCH)
-    if (name == "avx512") return {"avx512", avx512::kernel, avx512::normals_of, avx512::normals_sum};
-    if (name == "avx2") return {"avx2", avx2::kernel, avx2::normals_of, avx2::normals_sum};
-#endif
-    return {"portable", portable::kernel, portable::normals_of, portable::normals_sum};
-}
-
-Level best_level() {
-    if (const char* forced = std::getenv("THESIS_SIMD"); forced && cpu_has(forced))
-        return level_named(forced);
-    // AVX2 is not picked by itself: sixteen 256-bit registers hold too little of the kernel's
-    // state (eight lanes of xoshiro256++ alone take eight), and on the project's machine its
-    // spills made W1 slower than the SSE2 code (README, Performance). THESIS_SIMD=avx2 still
-    // runs it, with the same bits.
-    if (cpu_has("avx512")) return level_named("avx512");
-    return level_named("portable");
-}
-
-std::atomic<int> g_level{-1};  // index into the table below, −1 until chosen
-constexpr std::string_view kLevelNames[] = {"portable", "avx2", "avx512"};
-
+// The kernel of the SIMD level simd.h chose.
 Level current_level() {
-    int index = g_level.load(std::memory_order_relaxed);
-    if (index < 0) {
-        const Level best = best_level();
-        index = static_cast<int>(std::find(std::begin(kLevelNames), std::end(kLevelNames), best.name) -
-                                 std::begin(kLevelNames));
-        g_level.store(index, std::memory_order_relaxed);
+#if defined(THESIS_SIMD_DISPATCH)
+    switch (current_simd_level()) {
+        case SimdLevel::Avx512: return {avx512::kernel, avx512::normals_of, avx512::normals_sum};
+        case SimdLevel::Avx2: return {avx2::kernel, avx2::normals_of, avx2::normals_sum};
+        case SimdLevel::Portable: break;
     }
-    return level_named(kLevelNames[index]);
+#endif
+    return {portable::kernel, portable::normals_of, portable::normals_sum};
 }
 
 }  // namespace
-
-std::string_view simd_level() { return current_level().name; }
-
-bool simd_level_available(std::string_view name) { return cpu_has(name); }
-
-void set_simd_level(std::string_view name) {
-    if (!cpu_has(name)) throw std::invalid_argument("this CPU cannot run SIMD level " + std::string(name));
-    const auto* it = std::find(std::begin(kLevelNames), std::end(kLevelNames), name);
-    g_level.store(static_cast<int>(it - std::begin(kLevelNames)), std::memory_order_relaxed);
-}
 
 void lane_normals(std::uint64_t seed, std::uint64_t first_path, RandomStream stream, int count, double* out) {
     current_level().normals(seed, first_path, stream, count, out);

@@ -30,10 +30,11 @@ ReplicateOdds one_scramble(const RqmcOddsSettings& s, std::uint64_t points, int 
     const double drift_step = (s.drift - 0.5 * s.volatility * s.volatility) * dt;
     const double vol_step = s.volatility * std::sqrt(dt);
     const double x0 = std::log(s.spot), low = std::log(s.lower), high = std::log(s.upper);
-    std::vector<double> dw(static_cast<std::size_t>(n)), scratch(static_cast<std::size_t>(n));
+    std::vector<double> dw(static_cast<std::size_t>(n));
+    SobolBridgeNormals::Workspace work(normals);
     std::uint64_t upper = 0, lower = 0;
     for (std::uint64_t i = 0; i < points; ++i) {
-        normals.increments(i, dw, scratch);
+        normals.increments(i, dw, work);
         double x = x0;
         for (int k = 0; k < n; ++k) {
             x += drift_step + vol_step * dw[static_cast<std::size_t>(k)];

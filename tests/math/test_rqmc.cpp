@@ -1,9 +1,12 @@
 // Tests for thesis/math/sobol.h and thesis/math/rqmc.h: Sobol' points against Boost.Random's own
 // generator, the scramble's nesting and uniformity, the net property it keeps, the normal
-// quantile against Boost.Math, the Brownian bridge's exact covariance, and replicate estimates.
+// quantile against Boost.Math, the vector code's bits at every SIMD level, the Brownian bridge's
+// exact covariance, and replicate estimates.
 
 #include "thesis/math/rqmc.h"
 #include "thesis/math/sobol.h"
+
+#include "engine_fixtures.h"
 
 #include <doctest/doctest.h>
 #include <boost/math/distributions/normal.hpp>
@@ -61,6 +64,23 @@ TEST_CASE("walking Sobol points in Gray-code order by direction numbers visits p
         }
     }
     CHECK(mismatches == 0);
+}
+
+TEST_CASE("advancing a Sobol point's coordinates to any other point gives that point's") {
+    // advance XORs the direction numbers of the bits where the two indices differ; from 0 (all
+    // coordinates 0) that is coordinate()'s sum over the bits of the index.
+    const SobolPoints s(50);
+    std::vector<std::uint32_t> walk(50, 0);
+    std::uint32_t at = 0;
+    int mismatches = 0;
+    for (std::uint32_t to : {1u, 2u, 3u, 4u, 1000u, 999u, 0xFFFFFFFFu, 7u, 0u, 65536u}) {
+        s.advance(at, to, walk);
+        at = to;
+        for (int j = 0; j < 50; ++j) mismatches += walk[static_cast<std::size_t>(j)] != s.coordinate(to, j);
+    }
+    CHECK(mismatches == 0);
+    std::vector<std::uint32_t> too_many(51);
+    CHECK_THROWS_AS(s.advance(0, 1, too_many), std::invalid_argument);
 }
 
 TEST_CASE("Sobol points reject dimensions outside 1 to 3667") {
@@ -121,17 +141,21 @@ TEST_CASE("scrambled Sobol points keep the net property in dimensions 0 and 1") 
     }
 }
 
-TEST_CASE("a scrambled point computed a block of dimensions at a time has each coordinate's bits") {
+TEST_CASE("a scrambled point computed in vectors has each coordinate's bits at every SIMD level") {
+    const thesis::test::SimdLevelGuard guard;
     const ScrambledSobol s(300, 42);
     std::vector<double> point(300);
-    int mismatches = 0;
-    for (std::uint32_t index : {0u, 1u, 2u, 77u, 4095u, 123456u, 0xFFFFFFFFu}) {
-        s.point(index, point);
-        for (int j = 0; j < 300; ++j)
-            mismatches += std::bit_cast<std::uint64_t>(point[static_cast<std::size_t>(j)]) !=
-                          std::bit_cast<std::uint64_t>(s.uniform(index, j));
+    for (const char* level : thesis::test::simd_levels_to_compare()) {
+        thesis::set_simd_level(level);
+        int mismatches = 0;
+        for (std::uint32_t index : {0u, 1u, 2u, 77u, 4095u, 123456u, 0xFFFFFFFFu}) {
+            s.point(index, point);
+            for (int j = 0; j < 300; ++j)
+                mismatches += std::bit_cast<std::uint64_t>(point[static_cast<std::size_t>(j)]) !=
+                              std::bit_cast<std::uint64_t>(s.uniform(index, j));
+        }
+        CHECK_MESSAGE(mismatches == 0, level);
     }
-    CHECK(mismatches == 0);
 }
 
 TEST_CASE("a scrambled coordinate is uniform over scrambles") {
@@ -172,12 +196,40 @@ TEST_CASE("the normal quantile agrees with Boost.Math to 1e-15 relative") {
         check(p);
         if (1 - p < 1) check(1 - p);
     }
+    check(1e-310);  // subnormal: its logarithm scales it first
     CHECK(normal_quantile(0.5) == 0);
     CHECK(normal_quantile(0.975) == doctest::Approx(1.959963984540054).epsilon(1e-15));
     CHECK_THROWS_AS(normal_quantile(0), std::invalid_argument);
     CHECK_THROWS_AS(normal_quantile(1), std::invalid_argument);
     CHECK_THROWS_AS(normal_quantile(std::nan("")), std::invalid_argument);
     CHECK(worst < 1e-15);  // 6.8e-16 measured
+}
+
+TEST_CASE("normal quantiles in vectors give normal_quantile's bits at every SIMD level") {
+    // Every region of AS 241: scrambled uniforms (about 15% in the tails), both edges of the
+    // central region, the far tail (r > 5: p < 1.4e-11), the smallest 53-bit fraction a point
+    // makes (2^-54), a subnormal, and their mirror images.
+    const thesis::test::SimdLevelGuard guard;
+    std::vector<double> p(3000);
+    const ScrambledSobol s(static_cast<int>(p.size()), 7);
+    s.point(12345, p);
+    for (double edge : {0.075, std::nextafter(0.075, 0.0), std::nextafter(0.075, 1.0), 1e-11, 1.4e-11, 1e-100,
+                        0x1.0p-54, 1e-310, 0.5, 0.425})
+        for (double v : {edge, 1 - edge})
+            if (v > 0 && v < 1) p.push_back(v);
+    std::vector<double> out(p.size());
+    for (const char* level : thesis::test::simd_levels_to_compare()) {
+        thesis::set_simd_level(level);
+        thesis::normal_quantiles(p, out);
+        int mismatches = 0;
+        for (std::size_t i = 0; i < p.size(); ++i)
+            mismatches +=
+                std::bit_cast<std::uint64_t>(out[i]) != std::bit_cast<std::uint64_t>(normal_quantile(p[i]));
+        CHECK_MESSAGE(mismatches == 0, level);
+    }
+    std::vector<double> bad{0.5, 0.0};
+    std::vector<double> two(2);
+    CHECK_THROWS_AS(thesis::normal_quantiles(bad, two), std::invalid_argument);
 }
 
 TEST_CASE("the Brownian bridge is an orthogonal map from normals to increments") {

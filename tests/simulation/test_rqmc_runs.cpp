@@ -39,12 +39,13 @@ TEST_CASE("rqmc: a path is the scramble's point through the bridge bit for bit")
     REQUIRE(c.rqmc != nullptr);
     const int n = gen.grid().steps;
     const SobolBridgeNormals normals(n, t.simulation.seed);
-    std::vector<double> inc(static_cast<std::size_t>(n)), scratch(static_cast<std::size_t>(n));
+    std::vector<double> inc(static_cast<std::size_t>(n));
+    SobolBridgeNormals::Workspace work(normals);
     int mismatches = 0;
     for (std::uint64_t p : {0u, 1u, 2u, 9u, 1000u}) {
         PricePath path;
         gen.generate(p, path);
-        normals.increments(p, inc, scratch);
+        normals.increments(p, inc, work);
         double x = c.x0;
         for (int k = 1; k <= n; ++k) {
             x = x + (c.drift_step + c.vol_step * inc[static_cast<std::size_t>(k - 1)]);
@@ -52,6 +53,25 @@ TEST_CASE("rqmc: a path is the scramble's point through the bridge bit for bit")
         }
     }
     CHECK(mismatches == 0);
+}
+
+TEST_CASE("rqmc: a work space gives a point's increments whatever point it held before") {
+    // The work space keeps the last point's coordinates and moves them to the next point's by
+    // XORs: any order of points must give each point what a fresh work space gives it.
+    const SobolBridgeNormals normals(100, 5, 2);
+    SobolBridgeNormals::Workspace walked(normals);
+    std::vector<double> got(100), want(100);
+    int mismatches = 0;
+    for (std::uint64_t p : {3u, 4u, 5u, 1000u, 17u, 0u, 0xFFFFFFFFu, 6u}) {
+        normals.increments(p, got, walked);
+        SobolBridgeNormals::Workspace fresh(normals);
+        normals.increments(p, want, fresh);
+        for (std::size_t k = 0; k < got.size(); ++k) mismatches += bits(got[k]) != bits(want[k]);
+    }
+    CHECK(mismatches == 0);
+    const SobolBridgeNormals other(50, 5);
+    std::vector<double> fifty(50);
+    CHECK_THROWS_AS(other.increments(1, fifty, walked), std::invalid_argument);
 }
 
 TEST_CASE("rqmc: the same bits at every SIMD level and thread count") {

@@ -20,8 +20,8 @@ namespace thesis {
 /// Example: normal_quantile(0.975) ≈ 1.959963984540054.
 double normal_quantile(double p);
 
-/// normal_quantile of each p, into out (the same size), bit for bit; the central region in
-/// vectors. Throws std::invalid_argument for a p outside (0, 1).
+/// normal_quantile of each p, into out (the same size), bit for bit, in vectors (simd.h): its
+/// logarithm is arithmetic, not the library's. Throws std::invalid_argument for a p outside (0, 1).
 void normal_quantiles(std::span<const double> p, std::span<double> out);
 
 /// A Brownian path on steps 1..n built coarse to fine (the Brownian-bridge construction;
@@ -52,11 +52,27 @@ class BrownianBridge {
 
 /// One randomisation's paths as the engine reads them (simulation.method: rqmc): path p's n
 /// standard normal increments from coordinates lead … lead + n − 1 of point p of a scrambled
-/// Sobol' set in min(lead + n, 3,667) dimensions, through the inverse CDF (normal_quantile) and the Brownian bridge. Past 3,667
-/// steps the bridge's finest normals come from PathRandom(seed, p, Diffusion), which keeps every
-/// path's law exact. The same (steps, seed, p) give the same bits everywhere.
+/// Sobol' set in min(lead + n, 3,667) dimensions, through the inverse CDF (normal_quantile) and
+/// the Brownian bridge. Past 3,667 steps the bridge's finest normals come from
+/// PathRandom(seed, p, Diffusion), which keeps every path's law exact. The same (steps, seed, p)
+/// give the same bits everywhere, at every SIMD level (simd.h).
 class SobolBridgeNormals {
   public:
+    /// A thread's work space for increments(): the last point's coordinates before the scramble,
+    /// so that the next point in order costs a few XORs a coordinate (SobolPoints::advance), and
+    /// buffers. Any point may follow any other; consecutive ones are cheapest.
+    class Workspace {
+      public:
+        explicit Workspace(const SobolBridgeNormals& normals);
+
+      private:
+        friend class SobolBridgeNormals;
+        std::uint32_t point_ = 0;         ///< the point raw_ holds (point 0: every coordinate 0)
+        std::vector<std::uint32_t> raw_;  ///< its coordinates before the scramble
+        std::vector<double> uniforms_;    ///< the scrambled point
+        std::vector<double> normals_;     ///< the bridge's normals in construction order
+    };
+
     /// `lead`: coordinates before the bridge's, for what else a path draws first (the scenarios
     /// model's scenario and landing: lead_uniform). Throws std::invalid_argument unless steps ≥ 1
     /// and 0 ≤ lead ≤ 8.
@@ -68,10 +84,9 @@ class SobolBridgeNormals {
     /// Coordinate k < lead() of path `point`'s point: uniform on (0, 1).
     double lead_uniform(std::uint64_t point, int k) const;
 
-    /// Path `point`'s increments into `out` (steps() values); `scratch` is work space (steps() +
-    /// lead() values).
+    /// Path `point`'s increments into `out` (steps() values), with `work` made for this object.
     /// Throws std::invalid_argument for a point past 2^32 − 1 (Sobol's points are 32-bit).
-    void increments(std::uint64_t point, std::span<double> out, std::span<double> scratch) const;
+    void increments(std::uint64_t point, std::span<double> out, Workspace& work) const;
 
   private:
     ScrambledSobol sobol_;

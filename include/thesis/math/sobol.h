@@ -20,6 +20,7 @@
 // unbiased, and independent scrambles give independent estimates whose spread is an honest error
 // bar (randomised QMC; Owen, "Monte Carlo theory, methods and examples", ch. 17, 2013).
 
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -41,13 +42,16 @@ class SobolPoints {
     /// Example: dimension 0 is van der Corput's sequence: points 1, 2, 3 → 2^31, 2^30, 3·2^30.
     std::uint32_t coordinate(std::uint32_t index, int dimension) const {
         std::uint32_t x = 0;
-        for (int k = 0; index != 0; index >>= 1, ++k)
-            if (index & 1u) x ^= direction(dimension, k);
+        for (; index != 0; index &= index - 1) x ^= direction(dimension, std::countr_zero(index));
         return x;
     }
 
     /// Every coordinate of point `index`, into out (out.size() == dimensions()).
     void point(std::uint32_t index, std::span<std::uint32_t> out) const;
+
+    /// Turns the first coordinates.size() coordinates of point `from` into those of point `to`:
+    /// a few XORs a coordinate when `to` follows `from` (bits of from ^ to, two on average).
+    void advance(std::uint32_t from, std::uint32_t to, std::span<std::uint32_t> coordinates) const;
 
     /// Direction number v_{dimension, bit}: point i ⊕ v_{j,c} is point i ⊕ 2^c, so visiting the
     /// points in Gray-code order (i ^ (i >> 1)) costs one XOR a coordinate, with c the count of
@@ -82,8 +86,12 @@ class ScrambledSobol {
     double uniform(std::uint32_t index, int dimension) const;
 
     /// Every coordinate of scrambled point `index`, into out (out.size() == dimensions()): the
-    /// bits of uniform(index, j) for each j, computed a block of dimensions at a time.
+    /// bits of uniform(index, j) for each j.
     void point(std::uint32_t index, std::span<double> out) const;
+
+    /// The first raw.size() coordinates of scrambled point `index` from its coordinates before the
+    /// scramble (SobolPoints), into out: the bits of uniform(index, j), in vectors (simd.h).
+    void scramble(std::uint32_t index, std::span<const std::uint32_t> raw, std::span<double> out) const;
 
     const SobolPoints& points() const { return points_; }
 

@@ -15,6 +15,7 @@
 #include "thesis/core/thesis.h"
 #include "thesis/math/rng.h"
 #include "thesis/math/rqmc.h"
+#include "thesis/math/simd.h"
 #include "thesis/simulation/detail/lanes.h"
 
 #include <array>
@@ -200,17 +201,6 @@ std::string describe_model(const Thesis& thesis);
 /// Whether the simulation reads the file's value at `key` (a key path such as "model.drift"):
 /// the running model's own parameters (price_models.h's reads).
 bool model_reads(const Thesis& thesis, std::string_view key);
-
-/// The SIMD code the engine runs ("avx512", "avx2" or "portable"): AVX-512 if the CPU has it,
-/// else portable (AVX2 measured slower than portable: path_kernel.cpp), or THESIS_SIMD from the
-/// environment if set to one of those (for tests and benchmarks). Every choice gives the same
-/// bits.
-std::string_view simd_level();
-/// Whether this CPU can run a SIMD level ("portable" always).
-bool simd_level_available(std::string_view name);
-/// Switches every later simulation to a SIMD level; throws std::invalid_argument if the CPU
-/// cannot run it. For the tests and the benchmark.
-void set_simd_level(std::string_view name);
 
 /// The engine's normals for paths first_path … first_path + kLanes − 1 of one stream, `count`
 /// per path, as the kernel draws them: out[i * kLanes + l] is draw i of path first_path + l,

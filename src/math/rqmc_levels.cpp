@@ -1,0 +1,85 @@
+// The vector parts of randomised QMC, once per SIMD level (rqmc_levels.h). The same source
+// (rqmc_level_body.inc) is compiled under each level's target pragma, inside its own namespace,
+// as the path kernel is (path_kernel.cpp), and gives the same bits at each: the arithmetic is
+// rqmc_arithmetic.inc's, which the scalar functions share.
+#include "rqmc_levels.h"
+
+#include "thesis/math/simd.h"
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+namespace thesis::portable_rqmc {
+namespace {
+#include "rqmc_level_body.inc"
+}  // namespace
+}  // namespace thesis::portable_rqmc
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define THESIS_RQMC_DISPATCH 1
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#endif
+namespace thesis::avx2_rqmc {
+namespace {
+#include "rqmc_level_body.inc"
+}  // namespace
+}  // namespace thesis::avx2_rqmc
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq")
+#endif
+namespace thesis::avx512_rqmc {
+namespace {
+#include "rqmc_level_body.inc"
+}  // namespace
+}  // namespace thesis::avx512_rqmc
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif
+
+namespace thesis::detail {
+
+void scrambled_uniforms(std::uint32_t index, const std::uint32_t* raw, const std::uint32_t* addend,
+                        const std::uint32_t* multiplier, const std::uint32_t* trail_key, int count,
+                        double* out) {
+#if defined(THESIS_RQMC_DISPATCH)
+    switch (current_simd_level()) {
+        case SimdLevel::Avx512:
+            return avx512_rqmc::scrambled_uniforms(index, raw, addend, multiplier, trail_key, count, out);
+        case SimdLevel::Avx2:
+            return avx2_rqmc::scrambled_uniforms(index, raw, addend, multiplier, trail_key, count, out);
+        case SimdLevel::Portable: break;
+    }
+#endif
+    portable_rqmc::scrambled_uniforms(index, raw, addend, multiplier, trail_key, count, out);
+}
+
+void normal_quantiles(const double* p, int count, double* out) {
+#if defined(THESIS_RQMC_DISPATCH)
+    switch (current_simd_level()) {
+        case SimdLevel::Avx512: return avx512_rqmc::normal_quantiles(p, count, out);
+        case SimdLevel::Avx2: return avx2_rqmc::normal_quantiles(p, count, out);
+        case SimdLevel::Portable: break;
+    }
+#endif
+    portable_rqmc::normal_quantiles(p, count, out);
+}
+
+}  // namespace thesis::detail
