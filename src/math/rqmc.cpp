@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <deque>
 #include <stdexcept>
 #include <utility>
 
@@ -40,36 +39,55 @@ void normal_quantiles(std::span<const double> p, std::span<double> out) {
 
 BrownianBridge::BrownianBridge(int steps) {
     if (steps < 1) throw std::invalid_argument("a Brownian bridge needs at least one step");
-    order_.reserve(static_cast<std::size_t>(steps));
-    order_.push_back({steps, 0, -1, 0, 0, std::sqrt(static_cast<double>(steps))});
+    const auto size = [](int k) { return static_cast<std::size_t>(k); };
+    position_.assign(size(steps) + 1, 0);  // W(0) is value 0
+    const auto add = [&](int at, int left, int right, double left_weight, double right_weight, double sd) {
+        left_.push_back(position_[size(left)]);
+        right_.push_back(position_[size(right)]);
+        left_weight_.push_back(left_weight);
+        right_weight_.push_back(right_weight);
+        sd_.push_back(sd);
+        position_[size(at)] = static_cast<int>(sd_.size());
+    };
+    // The end point, W(n) = 0·W(0) + 0·W(0) + √n·z₀, as its own level.
+    level_begin_ = {0};
+    add(steps, 0, 0, 0, 0, std::sqrt(static_cast<double>(steps)));
+    level_begin_.push_back(1);
     // Breadth first: every interval of one level before any of the next, so the first normals
     // place the coarsest points.
-    std::deque<std::pair<int, int>> intervals{{0, steps}};
-    while (!intervals.empty()) {
-        const auto [a, b] = intervals.front();
-        intervals.pop_front();
-        if (b - a < 2) continue;
-        const int m = a + (b - a) / 2;
-        const double span = b - a;
-        order_.push_back(
-            {m, a, b, (b - m) / span, (m - a) / span, std::sqrt((m - a) * double(b - m) / span)});
-        intervals.emplace_back(a, m);
-        intervals.emplace_back(m, b);
+    std::vector<std::pair<int, int>> level{{0, steps}}, next;
+    while (!level.empty()) {
+        next.clear();
+        for (const auto& [a, b] : level) {
+            if (b - a < 2) continue;
+            const int m = a + (b - a) / 2;
+            const double span = b - a;
+            add(m, a, b, (b - m) / span, (m - a) / span, std::sqrt((m - a) * double(b - m) / span));
+            next.emplace_back(a, m);
+            next.emplace_back(m, b);
+        }
+        if (static_cast<int>(sd_.size()) > level_begin_.back())
+            level_begin_.push_back(static_cast<int>(sd_.size()));
+        level.swap(next);
     }
 }
 
-void BrownianBridge::increments(std::span<const double> normals, std::span<double> out) const {
-    const std::size_t n = order_.size();
-    if (normals.size() != n || out.size() != n)
+void BrownianBridge::increments(std::span<const double> normals, std::span<double> out,
+                                std::span<double> work) const {
+    const std::size_t n = sd_.size();
+    if (normals.size() != n || out.size() != n || work.size() != n + 1)
         throw std::invalid_argument("BrownianBridge::increments: one normal and one increment a step");
-    // out[k − 1] holds W(k) until the differences below; W(0) = 0.
-    const auto w = [&](int k) { return k == 0 ? 0.0 : out[static_cast<std::size_t>(k - 1)]; };
-    for (std::size_t i = 0; i < n; ++i) {
-        const Point& p = order_[i];
-        const double mean = p.right < 0 ? 0.0 : p.left_weight * w(p.left) + p.right_weight * w(p.right);
-        out[static_cast<std::size_t>(p.at - 1)] = mean + p.sd * normals[i];
-    }
-    for (std::size_t k = n - 1; k >= 1; --k) out[k] -= out[k - 1];
+    const detail::BridgeTables tables{static_cast<int>(n), static_cast<int>(level_begin_.size()) - 1,
+                                      level_begin_.data(), left_.data(),
+                                      right_.data(),       position_.data(),
+                                      left_weight_.data(), right_weight_.data(),
+                                      sd_.data()};
+    detail::bridge_increments(tables, normals.data(), work.data(), out.data());
+}
+
+void BrownianBridge::increments(std::span<const double> normals, std::span<double> out) const {
+    std::vector<double> work(sd_.size() + 1);
+    increments(normals, out, work);
 }
 
 SobolBridgeNormals::SobolBridgeNormals(int steps, std::uint64_t seed, int lead)
@@ -91,7 +109,8 @@ double SobolBridgeNormals::lead_uniform(std::uint64_t point, int k) const {
 SobolBridgeNormals::Workspace::Workspace(const SobolBridgeNormals& normals)
     : raw_(static_cast<std::size_t>(normals.sobol_.dimensions()), 0),
       uniforms_(raw_.size()),
-      normals_(static_cast<std::size_t>(normals.steps())) {}
+      normals_(static_cast<std::size_t>(normals.steps())),
+      path_(static_cast<std::size_t>(normals.steps()) + 1) {}
 
 void SobolBridgeNormals::increments(std::uint64_t point, std::span<double> out, Workspace& work) const {
     if (point > 0xFFFFFFFFu) throw std::invalid_argument("Sobol' points are numbered below 2^32");
@@ -111,7 +130,7 @@ void SobolBridgeNormals::increments(std::uint64_t point, std::span<double> out, 
         PathRandom pad(seed_, point, RandomStream::Diffusion);
         for (int d = bridged; d < n; ++d) work.normals_[size(d)] = pad.normal();
     }
-    bridge_.increments(work.normals_, out);
+    bridge_.increments(work.normals_, out, work.path_);
 }
 
 Estimate replicate_estimate(std::span<const double> estimates) {

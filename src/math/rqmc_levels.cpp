@@ -82,4 +82,15 @@ void normal_quantiles(const double* p, int count, double* out) {
     portable_rqmc::normal_quantiles(p, count, out);
 }
 
+void bridge_increments(const BridgeTables& tables, const double* normals, double* values, double* out) {
+#if defined(THESIS_RQMC_DISPATCH)
+    switch (current_simd_level()) {
+        case SimdLevel::Avx512: return avx512_rqmc::bridge_increments(tables, normals, values, out);
+        case SimdLevel::Avx2: return avx2_rqmc::bridge_increments(tables, normals, values, out);
+        case SimdLevel::Portable: break;
+    }
+#endif
+    portable_rqmc::bridge_increments(tables, normals, values, out);
+}
+
 }  // namespace thesis::detail

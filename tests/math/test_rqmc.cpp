@@ -262,6 +262,31 @@ TEST_CASE("the Brownian bridge is an orthogonal map from normals to increments")
     CHECK_THROWS_AS(BrownianBridge(0), std::invalid_argument);
 }
 
+TEST_CASE("the Brownian bridge gives the same bits at every SIMD level and with its own work space") {
+    const thesis::test::SimdLevelGuard guard;
+    for (int n : {1, 3, 252, 1000}) {
+        const BrownianBridge bridge(n);
+        std::vector<double> z(static_cast<std::size_t>(n));
+        const ScrambledSobol s(std::min(n, 3000), 11);
+        std::vector<double> u(z.size());
+        s.point(99, u);
+        thesis::normal_quantiles(u, z);
+        std::vector<double> want(z.size()), got(z.size()), work(z.size() + 1);
+        thesis::set_simd_level("portable");
+        bridge.increments(z, want);
+        for (const char* level : thesis::test::simd_levels_to_compare()) {
+            thesis::set_simd_level(level);
+            bridge.increments(z, got, work);
+            int mismatches = 0;
+            for (std::size_t k = 0; k < got.size(); ++k)
+                mismatches += std::bit_cast<std::uint64_t>(got[k]) != std::bit_cast<std::uint64_t>(want[k]);
+            CHECK_MESSAGE(mismatches == 0, level, " n=", n);
+        }
+        std::vector<double> short_work(z.size());
+        CHECK_THROWS_AS(bridge.increments(z, got, short_work), std::invalid_argument);
+    }
+}
+
 TEST_CASE("replicate estimates: the mean and a Student t interval") {
     const std::vector<double> e{1, 2, 3};
     const thesis::Estimate r = thesis::replicate_estimate(e);

@@ -35,19 +35,23 @@ class BrownianBridge {
     /// Throws std::invalid_argument unless steps ≥ 1.
     explicit BrownianBridge(int steps);
 
-    int steps() const { return static_cast<int>(order_.size()); }
+    int steps() const { return static_cast<int>(sd_.size()); }
 
     /// The steps' increments W(k) − W(k − 1), k = 1..n, into `increments` (each N(0, 1) and
     /// independent, as the normals are), from n standard normals in construction order. Both
-    /// spans hold steps() values. Const and without scratch state: one bridge serves all threads.
+    /// spans hold steps() values; `work` holds steps() + 1. Const: one bridge serves all threads.
+    void increments(std::span<const double> normals, std::span<double> increments,
+                    std::span<double> work) const;
+    /// The same with work space of its own.
     void increments(std::span<const double> normals, std::span<double> increments) const;
 
   private:
-    struct Point {
-        int at, left, right;  ///< W(at) from W(left) and W(right); right = −1: the end point
-        double left_weight, right_weight, sd;
-    };
-    std::vector<Point> order_;
+    // The path in construction order: value 0 is W(0) = 0, value i + 1 is set by normal i from
+    // values left_[i] and right_[i] of earlier levels, a level's points one after another
+    // (level_begin_), so a level is one loop without dependencies: vectors (rqmc_levels.cpp).
+    // position_[k]: the value that holds W(k).
+    std::vector<int> level_begin_, left_, right_, position_;
+    std::vector<double> left_weight_, right_weight_, sd_;
 };
 
 /// One randomisation's paths as the engine reads them (simulation.method: rqmc): path p's n
@@ -71,6 +75,7 @@ class SobolBridgeNormals {
         std::vector<std::uint32_t> raw_;  ///< its coordinates before the scramble
         std::vector<double> uniforms_;    ///< the scrambled point
         std::vector<double> normals_;     ///< the bridge's normals in construction order
+        std::vector<double> path_;        ///< the bridge's values (BrownianBridge::increments)
     };
 
     /// `lead`: coordinates before the bridge's, for what else a path draws first (the scenarios
