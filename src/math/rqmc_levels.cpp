@@ -3,6 +3,7 @@
 // as the path kernel is (path_kernel.cpp), and gives the same bits at each: the arithmetic is
 // rqmc_arithmetic.inc's, which the scalar functions share.
 #include "rqmc_levels.h"
+#include "simd_target.h"
 
 #include "thesis/math/simd.h"
 
@@ -16,42 +17,23 @@ namespace {
 }  // namespace
 }  // namespace thesis::portable_rqmc
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define THESIS_RQMC_DISPATCH 1
+#if defined(THESIS_SIMD_DISPATCH)
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#endif
+THESIS_SIMD_TARGET_BEGIN("avx2")
 namespace thesis::avx2_rqmc {
 namespace {
 #include "rqmc_level_body.inc"
 }  // namespace
 }  // namespace thesis::avx2_rqmc
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+THESIS_SIMD_TARGET_END
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512dq")
-#endif
+THESIS_SIMD_TARGET_BEGIN("avx512f,avx512dq")
 namespace thesis::avx512_rqmc {
 namespace {
 #include "rqmc_level_body.inc"
 }  // namespace
 }  // namespace thesis::avx512_rqmc
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+THESIS_SIMD_TARGET_END
 #endif
 
 namespace thesis::detail {
@@ -59,7 +41,7 @@ namespace thesis::detail {
 void scrambled_uniforms(std::uint32_t index, const std::uint32_t* raw, const std::uint32_t* addend,
                         const std::uint32_t* multiplier, const std::uint32_t* trail_key, int count,
                         double* out) {
-#if defined(THESIS_RQMC_DISPATCH)
+#if defined(THESIS_SIMD_DISPATCH)
     switch (current_simd_level()) {
         case SimdLevel::Avx512:
             return avx512_rqmc::scrambled_uniforms(index, raw, addend, multiplier, trail_key, count, out);
@@ -72,7 +54,7 @@ void scrambled_uniforms(std::uint32_t index, const std::uint32_t* raw, const std
 }
 
 void normal_quantiles(const double* p, int count, double* out) {
-#if defined(THESIS_RQMC_DISPATCH)
+#if defined(THESIS_SIMD_DISPATCH)
     switch (current_simd_level()) {
         case SimdLevel::Avx512: return avx512_rqmc::normal_quantiles(p, count, out);
         case SimdLevel::Avx2: return avx2_rqmc::normal_quantiles(p, count, out);
@@ -83,7 +65,7 @@ void normal_quantiles(const double* p, int count, double* out) {
 }
 
 void bridge_increments(const BridgeTables& tables, const double* normals, double* values, double* out) {
-#if defined(THESIS_RQMC_DISPATCH)
+#if defined(THESIS_SIMD_DISPATCH)
     switch (current_simd_level()) {
         case SimdLevel::Avx512: return avx512_rqmc::bridge_increments(tables, normals, values, out);
         case SimdLevel::Avx2: return avx2_rqmc::bridge_increments(tables, normals, values, out);

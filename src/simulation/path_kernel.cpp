@@ -32,6 +32,7 @@
 // exps, square roots of the bridge) is scalar code shared by all three. The test "every SIMD level
 // gives the same bits" checks it.
 
+#include "math/simd_target.h"
 #include "thesis/math/bridge.h"
 #include "thesis/simulation/detail/plan_tracker.h"
 #include "thesis/simulation/path.h"
@@ -75,15 +76,9 @@ namespace {
 }  // namespace
 }  // namespace thesis::portable
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define THESIS_SIMD_DISPATCH 1
+#if defined(THESIS_SIMD_DISPATCH)
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#endif
+THESIS_SIMD_TARGET_BEGIN("avx2")
 namespace thesis::avx2 {
 namespace {
 #define THESIS_KERNEL_LEVEL 2
@@ -91,18 +86,9 @@ namespace {
 #undef THESIS_KERNEL_LEVEL
 }  // namespace
 }  // namespace thesis::avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+THESIS_SIMD_TARGET_END
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512dq")
-#endif
+THESIS_SIMD_TARGET_BEGIN("avx512f,avx512dq")
 namespace thesis::avx512 {
 namespace {
 #define THESIS_KERNEL_LEVEL 3
@@ -110,11 +96,7 @@ namespace {
 #undef THESIS_KERNEL_LEVEL
 }  // namespace
 }  // namespace thesis::avx512
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+THESIS_SIMD_TARGET_END
 #endif
 
 namespace thesis {
