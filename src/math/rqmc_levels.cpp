@@ -38,41 +38,42 @@ THESIS_SIMD_TARGET_END
 
 namespace thesis::detail {
 
-void scrambled_uniforms(std::uint32_t index, const std::uint32_t* raw, const std::uint32_t* addend,
-                        const std::uint32_t* multiplier, const std::uint32_t* trail_key, int count,
-                        double* out) {
+namespace {
+// One level's functions, and the level simd.h chose.
+struct Level {
+    decltype(&portable_rqmc::scrambled_uniforms) scrambled_uniforms;
+    decltype(&portable_rqmc::normal_quantiles) normal_quantiles;
+    decltype(&portable_rqmc::bridge_increments) bridge_increments;
+};
+
+Level current_level() {
 #if defined(THESIS_SIMD_DISPATCH)
     switch (current_simd_level()) {
         case SimdLevel::Avx512:
-            return avx512_rqmc::scrambled_uniforms(index, raw, addend, multiplier, trail_key, count, out);
+            return {avx512_rqmc::scrambled_uniforms, avx512_rqmc::normal_quantiles,
+                    avx512_rqmc::bridge_increments};
         case SimdLevel::Avx2:
-            return avx2_rqmc::scrambled_uniforms(index, raw, addend, multiplier, trail_key, count, out);
+            return {avx2_rqmc::scrambled_uniforms, avx2_rqmc::normal_quantiles, avx2_rqmc::bridge_increments};
         case SimdLevel::Portable: break;
     }
 #endif
-    portable_rqmc::scrambled_uniforms(index, raw, addend, multiplier, trail_key, count, out);
+    return {portable_rqmc::scrambled_uniforms, portable_rqmc::normal_quantiles,
+            portable_rqmc::bridge_increments};
+}
+}  // namespace
+
+void scrambled_uniforms(std::uint32_t index, const std::uint32_t* raw, const std::uint32_t* addend,
+                        const std::uint32_t* multiplier, const std::uint32_t* trail_key, int count,
+                        double* out) {
+    current_level().scrambled_uniforms(index, raw, addend, multiplier, trail_key, count, out);
 }
 
 void normal_quantiles(const double* p, int count, double* out) {
-#if defined(THESIS_SIMD_DISPATCH)
-    switch (current_simd_level()) {
-        case SimdLevel::Avx512: return avx512_rqmc::normal_quantiles(p, count, out);
-        case SimdLevel::Avx2: return avx2_rqmc::normal_quantiles(p, count, out);
-        case SimdLevel::Portable: break;
-    }
-#endif
-    portable_rqmc::normal_quantiles(p, count, out);
+    current_level().normal_quantiles(p, count, out);
 }
 
 void bridge_increments(const BridgeTables& tables, const double* normals, double* values, double* out) {
-#if defined(THESIS_SIMD_DISPATCH)
-    switch (current_simd_level()) {
-        case SimdLevel::Avx512: return avx512_rqmc::bridge_increments(tables, normals, values, out);
-        case SimdLevel::Avx2: return avx2_rqmc::bridge_increments(tables, normals, values, out);
-        case SimdLevel::Portable: break;
-    }
-#endif
-    portable_rqmc::bridge_increments(tables, normals, values, out);
+    current_level().bridge_increments(tables, normals, values, out);
 }
 
 }  // namespace thesis::detail

@@ -195,9 +195,9 @@ std::vector<std::pair<std::string, Estimate*>> estimates_of(PlanMetrics& m) {
 
 }  // namespace
 
-// Randomised QMC and antithetic pairs: every error bar from the replicates' spread (with_replicate_error), each
-// metric's pooled value kept. A metric some scramble lacks (no win on its paths, say) keeps
-// Monte Carlo's error bar.
+// Randomised QMC and antithetic pairs: every error bar from the replicates' spread
+// (with_replicate_error), each metric's pooled value kept. A metric some replicate lacks (no win
+// on its paths, say) keeps Monte Carlo's error bar.
 void use_replicate_errors(PlanMetrics& m, const SimulationResult& r, std::size_t index, const Plan& plan,
                           Price spot) {
     std::vector<PlanMetrics> each;
