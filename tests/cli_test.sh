@@ -244,6 +244,34 @@ assert abs(e["estimate"] - 0.2034) < 4 * e["std_error"] + 1e-4, e
 edge "run antithetic policies" 2 "the policy bracket (--policies) runs under method mc only" run "$src/bench/w1.yaml" --set simulation.method=antithetic --paths 4096 --policies
 edge "run antithetic too few paths" 2 "method antithetic splits the paths among 16 replicates: expected at least 16 paths, got 8" run "$src/bench/w1.yaml" --set simulation.method=antithetic --paths 8
 edge "hedge antithetic" 2 "comparing plans path by path (thesis hedge) runs under method mc only" hedge --plan aggressive --set simulation.method=antithetic --paths 4096
+# simulation.control_variate martingale: W1's odds and P&L with their error bars cut by the plan's
+# value tables, named in the stamp; --tolerance then needs a few percent of the paths; refused
+# where the tables do not model the paths.
+expect "run control variate json" 0 "$thesis" run "$src/bench/w1.yaml" --set simulation.control_variate=martingale --paths 16384 --format json && {
+    if python3 -c '
+import json, sys
+s = json.load(sys.stdin)["simulation"]
+assert s["method"] == "mc" and s["control_variate"] == "martingale" and s["paths"] == 16384, s
+assert s["generator"] == "xoshiro256++/ziggurat, martingale control variates on P(target), P(stop), E[P&L]", s["generator"]
+p = s["plans"][0]
+# Plain Monte Carlo: sqrt(0.2 * 0.8 / 16384) = 0.0031 for P(target), 170 / 128 = $1.33 for E[P&L].
+assert p["p_target"]["std_error"] < 0.0006 and p["pnl_per_share"]["std_error"] < 0.05, p
+assert abs(p["p_target"]["estimate"] - 0.2030) < 4 * p["p_target"]["std_error"] + 2e-4, p["p_target"]
+assert abs(p["pnl_per_share"]["estimate"] - 14.04) < 4 * p["pnl_per_share"]["std_error"] + 0.02, p["pnl_per_share"]
+' <<<"$out"; then ok; else fail "run control variate json"; fi
+}
+expect "run control variate tolerance" 0 "$thesis" run "$src/bench/w1.yaml" --set simulation.control_variate=martingale --tolerance 0.0005 --tolerance-metric p_target --format json && {
+    if python3 -c '
+import json, sys
+s = json.load(sys.stdin)["simulation"]
+assert s["tolerance"]["met"] and s["paths"] < 100000, (s["tolerance"], s["paths"])
+' <<<"$out"; then ok; else fail "run control variate tolerance"; fi
+}
+edge "run control variate typo" 2 "simulation.control_variate: expected one of none, martingale, got 'yes'" run "$src/bench/w1.yaml" --set simulation.control_variate=yes
+edge "run control variate rqmc" 2 "simulation.control_variate: martingale runs under method mc" run "$src/bench/w1.yaml" --set simulation.control_variate=martingale --set simulation.method=rqmc
+edge "run control variate sessions" 2 "martingale needs monitoring: discrete (closes only), not sessions" run "$src/bench/w1.yaml" --set simulation.control_variate=martingale --set simulation.monitoring=sessions
+edge "run control variate seed" 2 "martingale needs the gbm model without jumps or catalyst events" run --set simulation.control_variate=martingale
+edge "run control variate policies" 2 "martingale does not run with --policies" run "$src/bench/w1.yaml" --set simulation.control_variate=martingale --policies --paths 4096
 # --method rqmc: scrambled Sobol' points, the error bar from 16 scrambles; discrete monitoring only.
 edge "odds rqmc continuous" 2 "--method: rqmc observes the price at the steps only: add --monitoring discrete" odds --spot 770 --stop 600 --target 1000 --vol 50% --method rqmc
 edge "odds rqmc too few paths" 2 "--paths: rqmc needs at least a path per scramble (16 with --replicates 16), got 8" odds --spot 770 --stop 600 --target 1000 --vol 50% --method rqmc --monitoring discrete --paths 8

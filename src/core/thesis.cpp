@@ -34,6 +34,14 @@ std::string_view to_string(SimulationMethod method) {
     return "?";
 }
 
+std::string_view to_string(ControlVariate control) {
+    switch (control) {
+        case ControlVariate::None: return "none";
+        case ControlVariate::Martingale: return "martingale";
+    }
+    return "?";
+}
+
 std::optional<Monitoring> monitoring_from_string(std::string_view name) {
     for (Monitoring m : {Monitoring::Discrete, Monitoring::Continuous, Monitoring::Sessions})
         if (to_string(m) == name) return m;

@@ -272,6 +272,9 @@ SimulationSettings read_simulation(Section s) {
         s.fail_at(s.find("paths"), join(s.path(), "paths"),
                   fmt::format("method {} splits the paths among {} replicates: expected at least {} paths",
                               method, sim.replicates, sim.replicates));
+    const std::string control = s.choice("control_variate", {"none", "martingale"}, "none");
+    for (ControlVariate v : {ControlVariate::None, ControlVariate::Martingale})
+        if (to_string(v) == control) sim.control_variate = v;
     s.finish();
     return sim;
 }

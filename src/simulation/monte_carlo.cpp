@@ -31,6 +31,7 @@ void PlanTally::merge(const PlanTally& other) {
     touched_target += other.touched_target;
     touched_stop += other.touched_stop;
     stopped_in_profit += other.stopped_in_profit;
+    for (std::size_t i = 0; i < controlled.size(); ++i) controlled[i].merge(other.controlled[i]);
     if (scenarios.size() < other.scenarios.size()) scenarios.resize(other.scenarios.size());
     for (std::size_t i = 0; i < other.scenarios.size(); ++i) scenarios[i].merge(other.scenarios[i]);
 }
@@ -223,6 +224,12 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
     result_.pnl.resize(rules_.size());
     result_.paired.resize((result_.policies.size() - 1) * thesis_.plans.size());
     if (replicated(thesis_.simulation.method)) make_replicates();  // replicates.cpp
+    if (thesis_.simulation.control_variate == ControlVariate::Martingale) {
+        if (const auto why = control_variate_refusal(thesis_, rules_, result_.policies.size() > 1))
+            throw InputError({}, "simulation.control_variate", "martingale " + *why);
+        const PathGenerator::Constants& c = generator_.constants();
+        for (const PlanRules& r : rules_) controls_.emplace_back(r, c.x0, c.drift_step, c.vol_step);
+    }
 }
 
 void MonteCarlo::pair_plans(std::vector<PlanPair> pairs) {
@@ -285,6 +292,8 @@ struct PlanSamples {
         floor_shortfall;
     std::uint64_t touched_target = 0, touched_stop = 0, stopped_in_profit = 0, past_floor = 0;
     std::vector<Scenario> scenarios;
+    // simulation.control_variate: each controlled metric's outcome less the path's control.
+    std::array<std::vector<double>, kControlledMetrics> controlled;
 
     explicit PlanSamples(std::size_t scenario_count = 0) : scenarios(scenario_count) {}
     void clear() {
@@ -292,6 +301,7 @@ struct PlanSamples {
         for (auto* v : {&pnl, &pnl_position, &carry, &wins, &losses, &holding, &stop_shortfall, &hedge_pnl,
                         &floor_shortfall})
             v->clear();
+        for (auto& v : controlled) v.clear();
         touched_target = touched_stop = stopped_in_profit = past_floor = 0;
         for (Scenario& s : scenarios) {
             s.paths = s.target = s.stop = s.gap = 0;
@@ -326,6 +336,13 @@ struct PlanSamples {
         floor_shortfall.push_back(o.floor_shortfall);
         past_floor += o.floor_shortfall > 0;
     }
+    // The outcome less the path's control, for each controlled metric (ControlledMetric's order).
+    void add_controlled(const TradeOutcome& o, const ControlValues& control) {
+        const bool stopped = o.reason == ExitReason::Stop || o.reason == ExitReason::GapThroughStop;
+        const ControlValues y{o.reason == ExitReason::Target ? 1.0 : 0.0, stopped ? 1.0 : 0.0,
+                              o.pnl_per_share};
+        for (std::size_t m = 0; m < kControlledMetrics; ++m) controlled[m].push_back(y[m] - control[m]);
+    }
     PlanTally tally() const {
         PlanTally t;
         t.outcomes = outcomes;
@@ -342,6 +359,9 @@ struct PlanSamples {
         t.touched_target = touched_target;
         t.touched_stop = touched_stop;
         t.stopped_in_profit = stopped_in_profit;
+        if (!controlled[0].empty())
+            for (std::size_t m = 0; m < kControlledMetrics; ++m)
+                t.controlled[m] = RunningStats::of(controlled[m]);
         for (const Scenario& s : scenarios)
             t.scenarios.push_back({s.paths, s.target, s.stop, s.gap, RunningStats::of(s.pnl),
                                    RunningStats::of(s.pnl_position)});
@@ -422,6 +442,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
         std::vector<std::vector<double>> terminals_by_scenario(scenario_count);
         std::vector<PairedSamples> paired(paired_count), plan_paired(result_.plan_pairs.size());
         std::vector<double> terminals;
+        std::vector<ControlValues> controls;  // [path − block's first][plan]
         while (true) {
             if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
             const std::uint64_t chunk = next_chunk.fetch_add(1);
@@ -437,6 +458,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 // own is over; the outcomes are then tallied in path order.
                 book.begin(path_begin, path_end - path_begin);
                 generator_.simulate(path_begin, path_end, book);
+                if (!controls_.empty()) path_controls(generator_, controls_, path_begin, path_end, controls);
                 terminals.clear();
                 for (auto& v : terminals_by_scenario) v.clear();
                 for (PlanSamples& s : samples) s.clear();
@@ -452,6 +474,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                     for (std::size_t j = 0; j < plan_count; ++j) {
                         const TradeOutcome& o = book.outcome(i, j);
                         samples[j].add(o, dt, scenario);
+                        if (!controls_.empty()) samples[j].add_controlled(o, controls[i * plan_count + j]);
                         mine.pnl[j].add(o.pnl_per_share);
                     }
                     // The other policies' plans against the thesis's policy's (the first).
@@ -552,6 +575,15 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
     // Sized at each path's fill (a limit or a later entry fills at prices unknown today).
     m.pnl_per_position = n > 1 ? t.pnl_position.mean_estimate() : normal_estimate(t.pnl_position.mean(), 0);
     m.pnl_sd = n > 1 ? t.pnl.std_dev() : 0;
+    // The control variate's estimates, where the run has them: the mean of outcome less control,
+    // its error bar the normal one from their spread (unbiased, so no Wilson interval).
+    if (n > 1 && t.controlled[0].count() == n) {
+        m.controlled = true;
+        m.outcome[static_cast<std::size_t>(ExitReason::Target)] =
+            t.controlled[static_cast<std::size_t>(ControlledMetric::Target)].mean_estimate();
+        m.stopped = t.controlled[static_cast<std::size_t>(ControlledMetric::Stop)].mean_estimate();
+        m.pnl_per_share = t.controlled[static_cast<std::size_t>(ControlledMetric::Pnl)].mean_estimate();
+    }
     for (double level : kQuantileLevels) m.pnl_quantiles.emplace_back(level, sketch.quantile_ci(level));
     m.probability_of_loss = proportion_estimate(t.losses.count(), n);
     for (auto [level, var, es] : {std::tuple{0.95, &m.var95, &m.es95}, std::tuple{0.99, &m.var99, &m.es99}}) {

@@ -132,6 +132,8 @@ std::string generator_name(const SimulationSettings& simulation) {
             return fmt::format("{} in antithetic pairs, {} replicates", kGeneratorName,
                                simulation.replicates);
     }
+    if (simulation.control_variate == ControlVariate::Martingale)
+        return fmt::format("{}, martingale control variates on P(target), P(stop), E[P&L]", kGeneratorName);
     return std::string(kGeneratorName);
 }
 

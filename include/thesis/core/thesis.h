@@ -109,6 +109,11 @@ enum class SimulationMethod { Mc, Rqmc, Antithetic };
 /// Whether a method's paths are not independent, so that its error bars come from replicates.
 constexpr bool replicated(SimulationMethod m) { return m != SimulationMethod::Mc; }
 
+/// What the simulation subtracts from each path's outcome to shrink its error bar: nothing, or
+/// (martingale) the sum over the path's steps of each step's normal times the plan's value
+/// tables' coefficient there, whose mean is zero (simulation/control_variate.h).
+enum class ControlVariate { None, Martingale };
+
 /// Price dynamics for the simulation, all in log space.
 struct PriceModel {
     ModelKind kind = ModelKind::Gbm;
@@ -154,6 +159,9 @@ struct SimulationSettings {
     /// among (paths / replicates each); their spread is the error bar. 1 is one replicate alone
     /// (each of MonteCarlo's own replicates).
     int replicates = 16;
+    /// martingale: P(target), P(stop) and E[P&L] per share of each plan take a control variate
+    /// (method mc, GBM, discrete monitoring, plans with fixed levels).
+    ControlVariate control_variate = ControlVariate::None;
 };
 
 /// One thesis: everything a scenario file says.
@@ -176,6 +184,8 @@ std::string_view to_string(ModelKind kind);
 std::string_view to_string(Monitoring monitoring);
 /// "mc", "rqmc" or "antithetic": simulation.method's spelling.
 std::string_view to_string(SimulationMethod method);
+/// "none" or "martingale": simulation.control_variate's spelling.
+std::string_view to_string(ControlVariate control);
 /// "discrete", "continuous" or "sessions"; nullopt for anything else.
 std::optional<Monitoring> monitoring_from_string(std::string_view name);
 

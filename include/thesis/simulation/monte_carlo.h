@@ -10,6 +10,7 @@
 
 #include "thesis/core/thesis.h"
 #include "thesis/math/statistics.h"
+#include "thesis/simulation/control_variate.h"
 #include "thesis/simulation/path.h"
 #include "thesis/simulation/trade.h"
 
@@ -56,6 +57,9 @@ struct PlanTally {
     std::uint64_t touched_target = 0, touched_stop = 0;
     std::uint64_t stopped_in_profit = 0;   ///< stop exits (at the level or through a gap) with P&L > 0
     std::vector<ScenarioTally> scenarios;  ///< per scenario of the scenarios model, else empty
+    /// simulation.control_variate martingale: per ControlledMetric, each path's outcome less its
+    /// control (control_variate.h), every path; empty otherwise.
+    std::array<RunningStats, kControlledMetrics> controlled;
 
     void merge(const PlanTally& other);
 };
@@ -153,6 +157,8 @@ class MonteCarlo {
     SimulationResult result_;
     /// simulation.method rqmc: one run a scramble, each with its own seed; result_ pools them.
     std::vector<std::unique_ptr<MonteCarlo>> replicates_;
+    /// simulation.control_variate martingale: each plan's tables, in rules_' order.
+    std::vector<PlanControl> controls_;
     SimulationResult empty_;  // result_ before any path: what the pooling starts from
 };
 
@@ -193,6 +199,9 @@ struct PlanMetrics {
     std::optional<Estimate> floor_shortfall, past_floor;
     Estimate touch_target, touch_stop;  ///< only when touch_odds (SimulationSettings)
     bool has_stop = false, has_target = false, touch_odds = true;
+    /// P(target), P(stop) and E[P&L] per share (and what derives from it: the expectancy in R)
+    /// are the martingale control variate's (simulation.control_variate).
+    bool controlled = false;
     double risk_per_share = 0;
     std::vector<ScenarioOutcome> by_scenario;  ///< the scenarios model's, in order; else empty
 };

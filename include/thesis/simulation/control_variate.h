@@ -1,0 +1,99 @@
+#pragma once
+// Martingale control variates for a plan's odds and P&L (simulation.control_variate: martingale).
+//
+// A path's outcome Y (1 if the plan exits at its target, say) has the martingale decomposition
+// Y = E[Y] + Σ_k (V_{k+1} − V_k), V_k = E[Y | the path to step k]. Under GBM with close-only
+// monitoring V_k is a function of the step, the plan's phase (waiting for its fill, or in the
+// trade) and the log price, and the part of each increment linear in the step's normal is
+// a(k, x_k)·Z_{k+1}, a(k, x) = E[V_{k+1} Z_{k+1} | x_k = x]. So
+//     Y − Σ_k a(k, x_k) Z_{k+1}   (the sum over the steps the plan is still open)
+// has the mean E[Y] and, where a is close to the true coefficient, a far smaller variance
+// (Glasserman, Monte Carlo Methods in Financial Engineering, 2004, §4.1.4 "martingale control
+// variates"; Bouchard & Warin's "regression-later" view of the same sum). Each term has mean zero
+// whatever `a` is, as long as a(k, x_k) depends on the path up to step k alone and Z_{k+1} is the
+// step's own normal: the tables below only decide how much variance goes, never the mean.
+//
+// The tables come from the plan's value function, solved backwards on a grid of log prices: each
+// step's expectation over the next close is a convolution of the piecewise-linear interpolant
+// with the normal law, in closed form (value_convolution_weights). The value at today's price is
+// the grid's own answer; it is not reported (it is no better than the grid), only the tables are
+// used.
+
+#include "thesis/core/thesis.h"
+#include "thesis/simulation/path.h"
+#include "thesis/simulation/trade.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace thesis {
+
+/// The metrics a plan's control variate adjusts, in ControlValues' order: P(target), P(stop) (at
+/// the level or through a gap) and E[P&L] per share.
+enum class ControlledMetric { Target, Stop, Pnl };
+inline constexpr std::size_t kControlledMetrics = 3;
+using ControlValues = std::array<double, kControlledMetrics>;
+
+/// Why simulation.control_variate martingale cannot run on `thesis`, or nullopt where it can: it
+/// needs method mc, GBM without jumps or catalyst events, close-only (discrete) monitoring, no
+/// policy bracket, and plans with a market or limit entry and fixed levels (lane_playable).
+std::optional<std::string> control_variate_refusal(const Thesis& thesis, const std::vector<PlanRules>& rules,
+                                                   bool policy_bracket);
+
+/// The weights of E[f(x_i + m + sZ)] and E[f(x_i + m + sZ)·Z], f piecewise linear through its values
+/// f_j on a grid of spacing h: Σ_d w_d f_{i+d} and Σ_d v_d f_{i+d}, d = first … first + size − 1.
+struct ConvolutionWeights {
+    int first = 0;
+    std::vector<double> value, slope;  ///< w_d and v_d
+};
+/// Exact for the interpolant: each hat function's integral against the normal density in closed
+/// form (Φ and φ), taps out to 9 standard deviations.
+/// Example: m = 0, s = 2h → value sums to 1 and Σ_d v_d·d·h = s (the interpolant of x is x).
+ConvolutionWeights value_convolution_weights(double m, double s, double h);
+
+/// One plan's control variate tables: a(k, x) for each metric, phase and step.
+class PlanControl {
+  public:
+    /// The plan `rules` (lane_playable) on GBM paths of per-step drift m and sd s (log price)
+    /// from x0, steps 1 … rules.last_step observed.
+    PlanControl(const PlanRules& rules, double x0, double drift_step, double vol_step);
+
+    /// Σ_k a(k, x_k)·z_k for each metric on a path whose step normals are z[0], z[stride], …:
+    /// x_{k+1} = x_k + (m + s·z_k), the plan's rules played on the closes to know its phase, the
+    /// sum running while the plan is open. Subtracted from the path's outcome.
+    ControlValues control(const double* z, std::size_t stride) const;
+
+    /// The grid's value of each metric at today's price (a check on the tables, not an estimate).
+    ControlValues value_today() const { return today_; }
+    int grid_size() const { return size_; }
+    /// The steps the tables cover: the plan's horizon (0 when nothing is random to control).
+    int steps() const { return steps_; }
+
+  private:
+    enum Phase { Waiting = 0, InTrade = 1 };
+    // a(phase, k, grid point i, metric) at ((phase × steps + k) × size + i) × kControlledMetrics + metric
+    const float* row(int phase, int k) const {
+        return coefficients_.data() + (static_cast<std::size_t>(phase) * static_cast<std::size_t>(steps_) +
+                                       static_cast<std::size_t>(k)) *
+                                          static_cast<std::size_t>(size_) * kControlledMetrics;
+    }
+
+    PlanRules rules_;
+    double x0_ = 0, drift_ = 0, vol_ = 0;
+    double low_ = 0, inv_h_ = 0;  ///< the grid: x_i = low_ + i / inv_h_
+    int size_ = 0, steps_ = 0;
+    bool starts_in_trade_ = false;
+    std::vector<float> coefficients_;  // float: the tables decide the variance, never the mean
+    ControlValues today_{};
+};
+
+/// The controls of paths first … last − 1 of `generator` (method mc: each path's Diffusion
+/// normals, as the engine draws them) for each plan: out[(path − first) × plans + plan].
+void path_controls(const PathGenerator& generator, std::span<const PlanControl> plans, std::uint64_t first,
+                   std::uint64_t last, std::vector<ControlValues>& out);
+
+}  // namespace thesis

@@ -1,0 +1,260 @@
+// Martingale control variates: the plan's value function on a grid, backwards over the steps,
+// and each path's sum of a(k, x_k)·Z_{k+1} (control_variate.h).
+
+#include "thesis/simulation/control_variate.h"
+
+#include "thesis/core/errors.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace thesis {
+
+std::optional<std::string> control_variate_refusal(const Thesis& t, const std::vector<PlanRules>& rules,
+                                                   bool policy_bracket) {
+    if (t.simulation.method != SimulationMethod::Mc)
+        return fmt::format("runs under method mc (the controls read each path's own normals), not {}",
+                           to_string(t.simulation.method));
+    if (t.model.kind != ModelKind::Gbm || t.model.jump_intensity > 0 || !t.model.events.empty())
+        return "needs the gbm model without jumps or catalyst events (its value tables are GBM's)";
+    if (t.simulation.monitoring != Monitoring::Discrete)
+        return fmt::format("needs monitoring: discrete (closes only), not {}",
+                           to_string(t.simulation.monitoring));
+    if (policy_bracket) return "does not run with --policies (the tables are close-only monitoring's)";
+    for (std::size_t i = 0; i < rules.size(); ++i)
+        if (!lane_playable(rules[i]))
+            return fmt::format(
+                "needs plans with a market or limit entry and fixed stop and target levels; "
+                "plan '{}' has another",
+                t.plans[i].name);
+    return std::nullopt;
+}
+
+namespace {
+
+double normal_cdf(double z) { return 0.5 * std::erfc(-z * std::numbers::sqrt2 / 2); }
+double normal_pdf(double z) {
+    return std::exp(-0.5 * z * z) * (std::numbers::inv_sqrtpi / std::numbers::sqrt2);
+}
+
+// Φ(b) − Φ(a) for a ≤ b, from the tail nearer both so that it keeps its digits far out.
+double normal_mass(double a, double b) {
+    return a > 0 ? normal_cdf(-a) - normal_cdf(-b) : normal_cdf(b) - normal_cdf(a);
+}
+
+}  // namespace
+
+ConvolutionWeights value_convolution_weights(double m, double s, double h) {
+    THESIS_REQUIRE(s > 0 && h > 0, "a step's sd {} and grid spacing {}", s, h);
+    // U = (m + sZ)/h in grid units, N(mu, sd²); the interpolant of f at x_i + hU is
+    // Σ_d f_{i+d} hat(U − d), hat(u) = max(0, 1 − |u|). With z_j = (j − mu)/sd, on U ∈ [d−1, d]
+    // the hat is sd·(Z − z_{d−1}), on [d, d+1] it is sd·(z_{d+1} − Z), and over Z ∈ [a, b]:
+    //   E[1] = Φ(b) − Φ(a),  E[Z] = φ(a) − φ(b),  E[Z²] = Φ(b) − Φ(a) + aφ(a) − bφ(b).
+    const double mu = m / h, sd = s / h;
+    ConvolutionWeights w;
+    w.first = static_cast<int>(std::floor(mu - 9 * sd));
+    const int last = static_cast<int>(std::ceil(mu + 9 * sd));
+    const auto z = [&](int j) { return (j - mu) / sd; };
+    for (int d = w.first; d <= last; ++d) {
+        double value = 0, slope = 0;
+        for (const bool rising : {true, false}) {
+            const double a = rising ? z(d - 1) : z(d), b = rising ? z(d) : z(d + 1);
+            const double p = normal_mass(a, b), m1 = normal_pdf(a) - normal_pdf(b);
+            const double m2 = p + a * normal_pdf(a) - b * normal_pdf(b);
+            if (rising) {
+                value += sd * (m1 - a * p);
+                slope += sd * (m2 - a * m1);
+            } else {
+                value += sd * (b * p - m1);
+                slope += sd * (b * m1 - m2);
+            }
+        }
+        w.value.push_back(value);
+        w.slope.push_back(slope);
+    }
+    return w;
+}
+
+namespace {
+
+// Whether log price x has reached `level` coming down (a long's stop or limit), else up.
+bool reaches(bool down, double x, double level) { return down ? x <= level : x >= level; }
+
+}  // namespace
+
+PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, double vol_step)
+    : rules_(rules), x0_(x0), drift_(drift_step), vol_(vol_step), steps_(rules.last_step) {
+    THESIS_REQUIRE(lane_playable(rules), "a control variate for a plan with a market or limit entry");
+    const bool down = rules.side == Side::Long;
+    const double dir = down ? 1.0 : -1.0;
+    const bool limit = rules.entry == Entry::Kind::Limit;
+    const bool has_stop = rules.stop == Stop::Kind::Fixed, has_target = rules.target == Target::Kind::Fixed;
+    starts_in_trade_ = !limit || reaches(down, x0, rules.log_limit);
+    if (steps_ <= 0 || !(vol_step > 0)) {
+        steps_ = 0;  // nothing random to control
+        return;
+    }
+
+    // The grid: the plan's levels and today's price, six sd of the whole horizon's move and ten
+    // steps' beyond, at half a step's sd (the tables lose almost nothing against a finer grid:
+    // docs/methods.md). Values past the ends are the ends' own.
+    double lowest = x0, highest = x0;
+    for (const auto& [has, level] : {std::pair{limit, rules.log_limit}, std::pair{has_stop, rules.log_stop},
+                                     std::pair{has_target, rules.log_target}})
+        if (has) {
+            lowest = std::min(lowest, level);
+            highest = std::max(highest, level);
+        }
+    const double reach = 6 * vol_step * std::sqrt(static_cast<double>(steps_)) +
+                         std::fabs(drift_step) * steps_ + 10 * vol_step;
+    low_ = lowest - reach;
+    const double span = highest + reach - low_;
+    // At most 2·10⁷ coefficients a phase (80 MB in all): a long grid of many steps gets coarser.
+    const double most = std::min(20'000.0, 2e7 / (static_cast<double>(steps_) * kControlledMetrics));
+    const double h = std::max(0.5 * vol_step, span / most);
+    size_ = static_cast<int>(std::ceil(span / h)) + 1;
+    inv_h_ = 1 / h;
+
+    const ConvolutionWeights w = value_convolution_weights(drift_step, vol_step, h);
+    const int taps = static_cast<int>(w.value.size());
+    const int pad = std::max(std::abs(w.first), std::abs(w.first + taps - 1));
+    const auto n = static_cast<std::size_t>(size_);
+    const auto padded = n + 2 * static_cast<std::size_t>(pad);
+    coefficients_.assign(2 * static_cast<std::size_t>(steps_) * n * kControlledMetrics, 0.0f);
+
+    // What a path's outcome is worth, per metric, when the plan ends at a close x: an exit (stop,
+    // target or horizon) at x, and the fill's own part of the P&L (trade.cpp's close_trade, less
+    // the carry, which the tables leave out).
+    const auto exit_value = [&](ExitReason reason, double x) {
+        return ControlValues{reason == ExitReason::Target ? 1.0 : 0.0, reason == ExitReason::Stop ? 1.0 : 0.0,
+                             dir * (std::exp(x) * (1 - dir * rules.slippage))};
+    };
+    const auto fill_value = [&](double x) {
+        return -dir * (std::exp(x) * (1 + dir * rules.slippage)) - 2 * rules.commission;
+    };
+    const auto grid_x = [&](std::size_t j) { return low_ + static_cast<double>(j) * h; };
+
+    // V at step k + 1 on the grid, per phase and metric (metric-major: the convolutions run over
+    // contiguous points), and the values after step k + 1's close, padded with the ends' values.
+    std::array<std::array<std::vector<double>, kControlledMetrics>, 2> next, after;
+    for (auto& phase : next)
+        for (auto& v : phase) v.assign(n, 0.0);
+    for (auto& phase : after)
+        for (auto& v : phase) v.assign(padded, 0.0);
+    std::vector<double> value(n), slope(n);
+    for (int k = steps_ - 1; k >= 0; --k) {
+        const bool last_close = k + 1 == steps_;
+        for (std::size_t j = 0; j < n; ++j) {
+            const double x = grid_x(j);
+            // In the trade since step k or before: the stop first, then the target (look_plan).
+            const bool stopped = has_stop && reaches(down, x, rules.log_stop);
+            const bool targeted = !stopped && has_target && reaches(!down, x, rules.log_target);
+            // A trade filled at k + 1 is not checked for exits until the close after.
+            const ControlValues held =
+                last_close ? exit_value(ExitReason::Horizon, x)
+                           : ControlValues{next[InTrade][0][j], next[InTrade][1][j], next[InTrade][2][j]};
+            const ControlValues in_trade = stopped    ? exit_value(ExitReason::Stop, x)
+                                           : targeted ? exit_value(ExitReason::Target, x)
+                                                      : held;
+            const bool fills = limit && reaches(down, x, rules.log_limit);
+            ControlValues waiting{};
+            if (fills) {
+                waiting = held;
+                waiting[2] += fill_value(x);
+            } else if (!last_close) {
+                waiting = {next[Waiting][0][j], next[Waiting][1][j], next[Waiting][2][j]};
+            }
+            for (std::size_t m = 0; m < kControlledMetrics; ++m) {
+                after[InTrade][m][j + static_cast<std::size_t>(pad)] = in_trade[m];
+                after[Waiting][m][j + static_cast<std::size_t>(pad)] = waiting[m];
+            }
+        }
+        for (int phase : {Waiting, InTrade}) {
+            if (phase == Waiting && !limit) continue;  // a market entry is in the trade from today
+            for (std::size_t m = 0; m < kControlledMetrics; ++m) {
+                std::vector<double>& f = after[static_cast<std::size_t>(phase)][m];
+                std::fill(f.begin(), f.begin() + pad, f[static_cast<std::size_t>(pad)]);
+                std::fill(f.end() - pad, f.end(), f[n - 1 + static_cast<std::size_t>(pad)]);
+                std::fill(value.begin(), value.end(), 0.0);
+                std::fill(slope.begin(), slope.end(), 0.0);
+                for (int t = 0; t < taps; ++t) {
+                    const double* from = f.data() + pad + w.first + t;
+                    const double wv = w.value[static_cast<std::size_t>(t)];
+                    const double ws = w.slope[static_cast<std::size_t>(t)];
+                    for (std::size_t i = 0; i < n; ++i) {
+                        value[i] += wv * from[i];
+                        slope[i] += ws * from[i];
+                    }
+                }
+                next[static_cast<std::size_t>(phase)][m] = value;
+                float* out = coefficients_.data() +
+                             ((static_cast<std::size_t>(phase) * static_cast<std::size_t>(steps_) +
+                               static_cast<std::size_t>(k)) *
+                                  n * kControlledMetrics +
+                              m);
+                for (std::size_t i = 0; i < n; ++i)
+                    out[i * kControlledMetrics] = static_cast<float>(slope[i]);
+            }
+        }
+    }
+    // Today's value: the phase's at x0, linearly between grid points; a fill today adds its part.
+    const double u = std::clamp((x0 - low_) * inv_h_, 0.0, static_cast<double>(size_ - 1));
+    const auto i = std::min(static_cast<std::size_t>(u), n - 2);
+    const double frac = u - static_cast<double>(i);
+    const std::size_t phase = starts_in_trade_ ? InTrade : Waiting;
+    for (std::size_t m = 0; m < kControlledMetrics; ++m)
+        today_[m] = next[phase][m][i] + frac * (next[phase][m][i + 1] - next[phase][m][i]);
+    if (starts_in_trade_) today_[2] += fill_value(x0);
+}
+
+ControlValues PlanControl::control(const double* z, std::size_t stride) const {
+    ControlValues sum{};
+    if (steps_ == 0) return sum;
+    const bool down = rules_.side == Side::Long;
+    const bool has_stop = rules_.stop == Stop::Kind::Fixed, has_target = rules_.target == Target::Kind::Fixed;
+    const double top = static_cast<double>(size_ - 1);
+    int phase = starts_in_trade_ ? InTrade : Waiting;
+    double x = x0_;
+    for (int k = 0; k < steps_; ++k) {
+        const double zk = z[static_cast<std::size_t>(k) * stride];
+        const double u = std::clamp((x - low_) * inv_h_, 0.0, top);
+        const int i = std::min(static_cast<int>(u), size_ - 2);
+        const double frac = u - i;
+        const float* a = row(phase, k) + static_cast<std::size_t>(i) * kControlledMetrics;
+        for (std::size_t m = 0; m < kControlledMetrics; ++m)
+            sum[m] += (a[m] + frac * (a[m + kControlledMetrics] - a[m])) * zk;
+        x = x + (drift_ + vol_ * zk);  // the engine's step, the same operations
+        if (phase == InTrade) {
+            if ((has_stop && reaches(down, x, rules_.log_stop)) ||
+                (has_target && reaches(!down, x, rules_.log_target)))
+                break;
+        } else if (reaches(down, x, rules_.log_limit)) {
+            phase = InTrade;
+        }
+    }
+    return sum;
+}
+
+void path_controls(const PathGenerator& generator, std::span<const PlanControl> plans, std::uint64_t first,
+                   std::uint64_t last, std::vector<ControlValues>& out) {
+    const PathGenerator::Constants& c = generator.constants();
+    THESIS_REQUIRE(c.rqmc == nullptr && !c.antithetic, "path controls read Monte Carlo's normals");
+    out.assign(static_cast<std::size_t>(last - first) * plans.size(), ControlValues{});
+    int steps = 0;
+    for (const PlanControl& p : plans) steps = std::max(steps, p.steps());
+    if (steps == 0) return;
+    std::vector<double> normals(static_cast<std::size_t>(steps) * kLanes);
+    for (std::uint64_t group = first; group < last; group += kLanes) {
+        lane_normals(c.seed, group, RandomStream::Diffusion, steps, normals.data());
+        for (int l = 0; l < kLanes && group + static_cast<std::uint64_t>(l) < last; ++l) {
+            const std::size_t path = static_cast<std::size_t>(group - first) + static_cast<std::size_t>(l);
+            for (std::size_t p = 0; p < plans.size(); ++p)
+                out[path * plans.size() + p] = plans[p].control(normals.data() + l, kLanes);
+        }
+    }
+}
+
+}  // namespace thesis
