@@ -93,14 +93,19 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
     const bool limit = rules.entry == Entry::Kind::Limit;
     const bool has_stop = rules.stop == Stop::Kind::Fixed, has_target = rules.target == Target::Kind::Fixed;
     starts_in_trade_ = !limit || reaches(down, x0, rules.log_limit);
-    if (steps_ <= 0 || !(vol_step > 0)) {
-        steps_ = 0;  // nothing random to control
+    const bool finite = std::isfinite(x0) && std::isfinite(drift_step) && std::isfinite(vol_step) &&
+                        (!limit || std::isfinite(rules.log_limit)) &&
+                        (!has_stop || std::isfinite(rules.log_stop)) &&
+                        (!has_target || std::isfinite(rules.log_target));
+    if (steps_ <= 0 || !(vol_step > 0) || !finite) {
+        steps_ = 0;  // nothing random to control, or no grid to hold it
         return;
     }
 
     // The grid: the plan's levels and today's price, six sd of the whole horizon's move and ten
-    // steps' beyond, at half a step's sd (the tables lose almost nothing against a finer grid:
-    // docs/methods.md). Values past the ends are the ends' own.
+    // steps' beyond, at half a step's sd (at a whole step's sd the tables took 13% less of W1's
+    // variance away; a quarter's took no more: docs/performance.md). Values past the ends are
+    // the ends' own.
     double lowest = x0, highest = x0;
     for (const auto& [has, level] : {std::pair{limit, rules.log_limit}, std::pair{has_stop, rules.log_stop},
                                      std::pair{has_target, rules.log_target}})
@@ -112,8 +117,9 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
                          std::fabs(drift_step) * steps_ + 10 * vol_step;
     low_ = lowest - reach;
     const double span = highest + reach - low_;
-    // At most 2·10⁷ coefficients a phase (80 MB in all): a long grid of many steps gets coarser.
-    const double most = std::min(20'000.0, 2e7 / (static_cast<double>(steps_) * kControlledMetrics));
+    // At most 5·10⁶ coefficients a phase (40 MB in all; W1 needs 0.35·10⁶): a long grid of many
+    // steps gets coarser.
+    const double most = std::min(20'000.0, 5e6 / (static_cast<double>(steps_) * kControlledMetrics));
     const double h = std::max(0.5 * vol_step, span / most);
     size_ = static_cast<int>(std::ceil(span / h)) + 1;
     inv_h_ = 1 / h;
@@ -128,14 +134,16 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
     // What a path's outcome is worth, per metric, when the plan ends at a close x: an exit (stop,
     // target or horizon) at x, and the fill's own part of the P&L (trade.cpp's close_trade, less
     // the carry, which the tables leave out).
-    const auto exit_value = [&](ExitReason reason, double x) {
+    const auto exit_value = [&](ExitReason reason, double price) {
         return ControlValues{reason == ExitReason::Target ? 1.0 : 0.0, reason == ExitReason::Stop ? 1.0 : 0.0,
-                             dir * (std::exp(x) * (1 - dir * rules.slippage))};
+                             dir * (price * (1 - dir * rules.slippage))};
     };
-    const auto fill_value = [&](double x) {
-        return -dir * (std::exp(x) * (1 + dir * rules.slippage)) - 2 * rules.commission;
+    const auto fill_value = [&](double price) {
+        return -dir * (price * (1 + dir * rules.slippage)) - 2 * rules.commission;
     };
     const auto grid_x = [&](std::size_t j) { return low_ + static_cast<double>(j) * h; };
+    std::vector<double> prices(n);
+    for (std::size_t j = 0; j < n; ++j) prices[j] = std::exp(grid_x(j));
 
     // V at step k + 1 on the grid, per phase and metric (metric-major: the convolutions run over
     // contiguous points), and the values after step k + 1's close, padded with the ends' values.
@@ -148,22 +156,22 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
     for (int k = steps_ - 1; k >= 0; --k) {
         const bool last_close = k + 1 == steps_;
         for (std::size_t j = 0; j < n; ++j) {
-            const double x = grid_x(j);
+            const double x = grid_x(j), price = prices[j];
             // In the trade since step k or before: the stop first, then the target (look_plan).
             const bool stopped = has_stop && reaches(down, x, rules.log_stop);
             const bool targeted = !stopped && has_target && reaches(!down, x, rules.log_target);
             // A trade filled at k + 1 is not checked for exits until the close after.
             const ControlValues held =
-                last_close ? exit_value(ExitReason::Horizon, x)
+                last_close ? exit_value(ExitReason::Horizon, price)
                            : ControlValues{next[InTrade][0][j], next[InTrade][1][j], next[InTrade][2][j]};
-            const ControlValues in_trade = stopped    ? exit_value(ExitReason::Stop, x)
-                                           : targeted ? exit_value(ExitReason::Target, x)
+            const ControlValues in_trade = stopped    ? exit_value(ExitReason::Stop, price)
+                                           : targeted ? exit_value(ExitReason::Target, price)
                                                       : held;
             const bool fills = limit && reaches(down, x, rules.log_limit);
             ControlValues waiting{};
             if (fills) {
                 waiting = held;
-                waiting[2] += fill_value(x);
+                waiting[2] += fill_value(price);
             } else if (!last_close) {
                 waiting = {next[Waiting][0][j], next[Waiting][1][j], next[Waiting][2][j]};
             }
@@ -207,7 +215,7 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
     const std::size_t phase = starts_in_trade_ ? InTrade : Waiting;
     for (std::size_t m = 0; m < kControlledMetrics; ++m)
         today_[m] = next[phase][m][i] + frac * (next[phase][m][i + 1] - next[phase][m][i]);
-    if (starts_in_trade_) today_[2] += fill_value(x0);
+    if (starts_in_trade_) today_[2] += fill_value(std::exp(x0));
 }
 
 ControlValues PlanControl::control(const double* z, std::size_t stride) const {
