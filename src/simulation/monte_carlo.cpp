@@ -223,13 +223,14 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
     result_.plans.resize(rules_.size());
     result_.pnl.resize(rules_.size());
     result_.paired.resize((result_.policies.size() - 1) * thesis_.plans.size());
-    if (replicated(thesis_.simulation.method)) make_replicates();  // replicates.cpp
+    // Refused before anything is built for it (a replicated method's replicates, say).
     if (thesis_.simulation.control_variate == ControlVariate::Martingale) {
         if (const auto why = control_variate_refusal(thesis_, rules_, result_.policies.size() > 1))
             throw InputError({}, "simulation.control_variate", "martingale " + *why);
         const PathGenerator::Constants& c = generator_.constants();
         for (const PlanRules& r : rules_) controls_.emplace_back(r, c.x0, c.drift_step, c.vol_step);
     }
+    if (replicated(thesis_.simulation.method)) make_replicates();  // replicates.cpp
 }
 
 void MonteCarlo::pair_plans(std::vector<PlanPair> pairs) {

@@ -69,7 +69,6 @@ class PlanControl {
 
     /// The grid's value of each metric at today's price (a check on the tables, not an estimate).
     ControlValues value_today() const { return today_; }
-    int grid_size() const { return size_; }
     /// The steps the tables cover: the plan's horizon (0 when nothing is random to control).
     int steps() const { return steps_; }
 
