@@ -13,17 +13,24 @@
 
 namespace thesis {
 
-std::optional<std::string> control_variate_refusal(const Thesis& t, const std::vector<PlanRules>& rules,
-                                                   bool policy_bracket) {
+std::optional<std::string> control_variate_refusal(const Thesis& t, const PathGenerator& generator,
+                                                   const std::vector<PlanRules>& rules, bool policy_bracket) {
     if (t.simulation.method != SimulationMethod::Mc)
         return fmt::format("runs under method mc (the controls read each path's own normals), not {}",
                            to_string(t.simulation.method));
-    if (t.model.kind != ModelKind::Gbm || t.model.jump_intensity > 0 || !t.model.events.empty())
-        return "needs the gbm model without jumps or catalyst events (its value tables are GBM's)";
-    if (t.simulation.monitoring != Monitoring::Discrete)
-        return fmt::format("needs monitoring: discrete (closes only), not {}",
-                           to_string(t.simulation.monitoring));
-    if (policy_bracket) return "does not run with --policies (the tables are close-only monitoring's)";
+    if (t.model.kind == ModelKind::Fundamentals)
+        return "needs the gbm, merton or scenarios model (the fundamentals model moves by two normals a "
+               "step)";
+    const PathGenerator::Constants& c = generator.constants();
+    for (const ScenarioLanding& s : generator.scenario_landings()) {
+        // Only at σ√T is a bridge to the landing, over the scenario's paths, a random walk.
+        const double natural = c.vol_step * std::sqrt(static_cast<double>(s.landing_step));
+        if (std::fabs(s.landing_sd - natural) > 1e-9 * std::max(1.0, natural))
+            return fmt::format(
+                "needs each scenario's dispersion at its default σ√T ({:.4g} for '{}'), not {:.4g}", natural,
+                s.name, s.landing_sd);
+    }
+    if (policy_bracket) return "does not run with --policies (one policy's outcomes per path)";
     for (std::size_t i = 0; i < rules.size(); ++i)
         if (!lane_playable(rules[i]))
             return fmt::format(
@@ -85,15 +92,17 @@ bool reaches(bool down, double x, double level) { return down ? x <= level : x >
 
 }  // namespace
 
-PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, double vol_step)
-    : rules_(rules), x0_(x0), drift_(drift_step), vol_(vol_step), steps_(rules.last_step) {
+PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& law)
+    : rules_(rules), x0_(x0), law_(law), steps_(rules.last_step) {
     THESIS_REQUIRE(lane_playable(rules), "a control variate for a plan with a market or limit entry");
     const bool down = rules.side == Side::Long;
     const double dir = down ? 1.0 : -1.0;
     const bool limit = rules.entry == Entry::Kind::Limit;
     const bool has_stop = rules.stop == Stop::Kind::Fixed, has_target = rules.target == Target::Kind::Fixed;
     starts_in_trade_ = !limit || reaches(down, x0, rules.log_limit);
-    const bool finite = std::isfinite(x0) && std::isfinite(drift_step) && std::isfinite(vol_step) &&
+    const double vol_step = law.vol;
+    const bool finite = std::isfinite(x0) && std::isfinite(law.drift) && std::isfinite(law.drift_after) &&
+                        std::isfinite(vol_step) && std::isfinite(law.level_shift) &&
                         (!limit || std::isfinite(rules.log_limit)) &&
                         (!has_stop || std::isfinite(rules.log_stop)) &&
                         (!has_target || std::isfinite(rules.log_target));
@@ -114,7 +123,7 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
             highest = std::max(highest, level);
         }
     const double reach = 6 * vol_step * std::sqrt(static_cast<double>(steps_)) +
-                         std::fabs(drift_step) * steps_ + 10 * vol_step;
+                         std::max(std::fabs(law.drift), std::fabs(law.drift_after)) * steps_ + 10 * vol_step;
     low_ = lowest - reach;
     const double span = highest + reach - low_;
     // At most 5·10⁶ coefficients a phase (40 MB in all; W1 needs 0.35·10⁶): a long grid of many
@@ -124,9 +133,12 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
     size_ = static_cast<int>(std::ceil(span / h)) + 1;
     inv_h_ = 1 / h;
 
-    const ConvolutionWeights w = value_convolution_weights(drift_step, vol_step, h);
-    const int taps = static_cast<int>(w.value.size());
-    const int pad = std::max(std::abs(w.first), std::abs(w.first + taps - 1));
+    // The step's law before and after the switch (a scenario's landing).
+    const std::array<ConvolutionWeights, 2> laws{value_convolution_weights(law.drift, vol_step, h),
+                                                 value_convolution_weights(law.drift_after, vol_step, h)};
+    int pad = 0;
+    for (const ConvolutionWeights& w : laws)
+        pad = std::max({pad, std::abs(w.first), std::abs(w.first + static_cast<int>(w.value.size()) - 1)});
     const auto n = static_cast<std::size_t>(size_);
     const auto padded = n + 2 * static_cast<std::size_t>(pad);
     coefficients_.assign(2 * static_cast<std::size_t>(steps_) * n * kControlledMetrics, 0.0f);
@@ -134,6 +146,17 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
     // What a path's outcome is worth, per metric, when the plan ends at a close x: an exit (stop,
     // target or horizon) at x, and the fill's own part of the P&L (trade.cpp's close_trade, less
     // the carry, which the tables leave out).
+    // Levels as the tables read them at the closes: moved inward by the law's shift (a level
+    // reached coming down is met higher up). An exit or fill reached this way is worth the
+    // level's price, or the close's where that lies beyond it (a gap), under intraday fills.
+    const double shift = law.level_shift;
+    const double limit_at = rules.log_limit + (down ? shift : -shift);
+    const double stop_at = rules.log_stop + (down ? shift : -shift);
+    const double target_at = rules.log_target + (down ? -shift : shift);
+    const auto at_level = [&](double level, bool coming_down, double x, double price) {
+        if (!law.fills_at_level) return price;
+        return std::exp(coming_down ? std::min(level, x) : std::max(level, x));
+    };
     const auto exit_value = [&](ExitReason reason, double price) {
         return ControlValues{reason == ExitReason::Target ? 1.0 : 0.0, reason == ExitReason::Stop ? 1.0 : 0.0,
                              dir * (price * (1 - dir * rules.slippage))};
@@ -155,23 +178,26 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
     std::vector<double> value(n), slope(n);
     for (int k = steps_ - 1; k >= 0; --k) {
         const bool last_close = k + 1 == steps_;
+        const ConvolutionWeights& w = laws[k < law.switch_step ? 0 : 1];
+        const int taps = static_cast<int>(w.value.size());
         for (std::size_t j = 0; j < n; ++j) {
             const double x = grid_x(j), price = prices[j];
             // In the trade since step k or before: the stop first, then the target (look_plan).
-            const bool stopped = has_stop && reaches(down, x, rules.log_stop);
-            const bool targeted = !stopped && has_target && reaches(!down, x, rules.log_target);
+            const bool stopped = has_stop && reaches(down, x, stop_at);
+            const bool targeted = !stopped && has_target && reaches(!down, x, target_at);
             // A trade filled at k + 1 is not checked for exits until the close after.
             const ControlValues held =
                 last_close ? exit_value(ExitReason::Horizon, price)
                            : ControlValues{next[InTrade][0][j], next[InTrade][1][j], next[InTrade][2][j]};
-            const ControlValues in_trade = stopped    ? exit_value(ExitReason::Stop, price)
-                                           : targeted ? exit_value(ExitReason::Target, price)
-                                                      : held;
-            const bool fills = limit && reaches(down, x, rules.log_limit);
+            const ControlValues in_trade =
+                stopped    ? exit_value(ExitReason::Stop, at_level(rules.log_stop, down, x, price))
+                : targeted ? exit_value(ExitReason::Target, at_level(rules.log_target, !down, x, price))
+                           : held;
+            const bool fills = limit && reaches(down, x, limit_at);
             ControlValues waiting{};
             if (fills) {
                 waiting = held;
-                waiting[2] += fill_value(price);
+                waiting[2] += fill_value(at_level(rules.log_limit, down, x, price));
             } else if (!last_close) {
                 waiting = {next[Waiting][0][j], next[Waiting][1][j], next[Waiting][2][j]};
             }
@@ -218,23 +244,26 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, double drift_step, d
     if (starts_in_trade_) today_[2] += fill_value(std::exp(x0));
 }
 
+void PlanControl::add_term(int phase, int k, double x, double xi, ControlValues& sum) const {
+    const double u = std::clamp((x - low_) * inv_h_, 0.0, static_cast<double>(size_ - 1));
+    const int i = std::min(static_cast<int>(u), size_ - 2);
+    const double frac = u - i;
+    const float* a = row(phase, k) + static_cast<std::size_t>(i) * kControlledMetrics;
+    for (std::size_t m = 0; m < kControlledMetrics; ++m)
+        sum[m] += (a[m] + frac * (a[m + kControlledMetrics] - a[m])) * xi;
+}
+
 ControlValues PlanControl::control(const double* z, std::size_t stride) const {
     ControlValues sum{};
     if (steps_ == 0) return sum;
     const bool down = rules_.side == Side::Long;
     const bool has_stop = rules_.stop == Stop::Kind::Fixed, has_target = rules_.target == Target::Kind::Fixed;
-    const double top = static_cast<double>(size_ - 1);
     int phase = starts_in_trade_ ? InTrade : Waiting;
     double x = x0_;
     for (int k = 0; k < steps_; ++k) {
         const double zk = z[static_cast<std::size_t>(k) * stride];
-        const double u = std::clamp((x - low_) * inv_h_, 0.0, top);
-        const int i = std::min(static_cast<int>(u), size_ - 2);
-        const double frac = u - i;
-        const float* a = row(phase, k) + static_cast<std::size_t>(i) * kControlledMetrics;
-        for (std::size_t m = 0; m < kControlledMetrics; ++m)
-            sum[m] += (a[m] + frac * (a[m + kControlledMetrics] - a[m])) * zk;
-        x = x + (drift_ + vol_ * zk);  // the engine's step, the same operations
+        add_term(phase, k, x, zk, sum);
+        x = x + (law_.drift_at(k) + law_.vol * zk);  // the engine's step, the same operations
         if (phase == InTrade) {
             if ((has_stop && reaches(down, x, rules_.log_stop)) ||
                 (has_target && reaches(!down, x, rules_.log_target)))
@@ -242,6 +271,25 @@ ControlValues PlanControl::control(const double* z, std::size_t stride) const {
         } else if (reaches(down, x, rules_.log_limit)) {
             phase = InTrade;
         }
+    }
+    return sum;
+}
+
+ControlValues PlanControl::control(const double* log_price, const double* jumps,
+                                   const TradeOutcome& outcome) const {
+    ControlValues sum{};
+    if (steps_ == 0) return sum;
+    // The terms run while the plan is open after close k: to its stop or target exit's step, else
+    // to the horizon. Its phase at close k is the trade's from the entry's step on (a fill
+    // during step e is known at close e).
+    const bool exited = outcome.reason == ExitReason::Target || outcome.reason == ExitReason::Stop ||
+                        outcome.reason == ExitReason::GapThroughStop;
+    const int end = exited ? std::min(outcome.exit_step, steps_) : steps_;
+    const int entry = outcome.entry_step >= 0 ? outcome.entry_step : steps_ + 1;
+    const double inv_vol = 1 / law_.vol;
+    for (int k = 0; k < end; ++k) {
+        const double xi = (log_price[k + 1] - log_price[k] - law_.drift_at(k) - jumps[k]) * inv_vol;
+        add_term(k >= entry ? InTrade : Waiting, k, log_price[k], xi, sum);
     }
     return sum;
 }
@@ -261,6 +309,90 @@ void path_controls(const PathGenerator& generator, std::span<const PlanControl> 
             const std::size_t path = static_cast<std::size_t>(group - first) + static_cast<std::size_t>(l);
             for (std::size_t p = 0; p < plans.size(); ++p)
                 out[path * plans.size() + p] = plans[p].control(normals.data() + l, kLanes);
+        }
+    }
+}
+
+MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& generator,
+                                     const std::vector<PlanRules>& rules)
+    : plans_(rules.size()) {
+    if (const auto why = control_variate_refusal(t, generator, rules, false))
+        throw InputError({}, "simulation.control_variate", "martingale " + *why);
+    const PathGenerator::Constants& c = generator.constants();
+    from_normals_ = c.kind == ModelKind::Gbm && c.events->empty() && c.monitoring == Monitoring::Discrete;
+    // Intraday fills: the levels move inward by BGK's β·σ√Δt over the span a level is watched
+    // continuously (the session's share of the step's variance under sessions).
+    constexpr double kBgkBeta = 0.5826;  // −ζ(1/2)/√(2π)
+    ControlLaw law{.drift = c.drift_step, .drift_after = c.drift_step, .vol = c.vol_step};
+    if (c.monitoring != Monitoring::Discrete) {
+        const double watched = c.monitoring == Monitoring::Sessions ? c.session_variance : c.bridge_variance;
+        law.level_shift = kBgkBeta * std::sqrt(watched);
+        law.fills_at_level = true;
+    }
+    const std::vector<ScenarioLanding>& landings = generator.scenario_landings();
+    if (landings.empty()) {
+        for (const PlanRules& r : rules) tables_.emplace_back(r, c.x0, law);
+        scenario_term_.assign(plans_, ControlValues{});
+        return;
+    }
+    // Each scenario's paths: a random walk with drift (μ_j − x₀)/K_j to its landing, the
+    // model's drift after it.
+    for (const ScenarioLanding& s : landings) {
+        ControlLaw scenario_law = law;
+        scenario_law.drift = (s.landing_mean - c.x0) / s.landing_step;
+        scenario_law.switch_step = s.landing_step;
+        for (const PlanRules& r : rules) tables_.emplace_back(r, c.x0, scenario_law);
+    }
+    // The scenario's draw is the first step of the martingale: V_j(0) less its mean over the
+    // draw's own probabilities (the cumulative table's differences, as draw_scenario reads it).
+    scenario_term_.assign(landings.size() * plans_, ControlValues{});
+    for (std::size_t p = 0; p < plans_; ++p) {
+        ControlValues mean{};
+        double before = 0;
+        for (std::size_t j = 0; j < landings.size(); ++j) {
+            const double probability = landings[j].cumulative - before;
+            before = landings[j].cumulative;
+            for (std::size_t m = 0; m < kControlledMetrics; ++m)
+                mean[m] += probability * tables(j, p).value_today()[m];
+        }
+        for (std::size_t j = 0; j < landings.size(); ++j)
+            for (std::size_t m = 0; m < kControlledMetrics; ++m)
+                scenario_term_[j * plans_ + p][m] = tables(j, p).value_today()[m] - mean[m];
+    }
+}
+
+void MartingaleControl::controls(const PathGenerator& generator, std::uint64_t first, std::uint64_t last,
+                                 const Outcomes& outcomes, std::vector<ControlValues>& out) const {
+    if (from_normals_) {
+        path_controls(generator, tables_, first, last, out);
+        return;
+    }
+    out.assign(static_cast<std::size_t>(last - first) * plans_, ControlValues{});
+    const PathGenerator::Constants& c = generator.constants();
+    const std::vector<CatalystEvent>& events = *c.events;
+    const int steps = c.steps;
+    // Per step, what Merton's jumps add on average; per path, each fired event's mean jump too.
+    const double jump_mean = c.jump_rate_step * c.jump_mean;
+    std::vector<double> jumps(static_cast<std::size_t>(steps));
+    PathBatch batch;
+    for (std::uint64_t group = first; group < last; group += kLanes) {
+        generator.generate_batch(group, batch);
+        for (int l = 0; l < kLanes && group + static_cast<std::uint64_t>(l) < last; ++l) {
+            const PricePath& path = batch.paths[static_cast<std::size_t>(l)];
+            std::fill(jumps.begin(), jumps.end(), jump_mean);
+            for (std::size_t e = 0; e < events.size(); ++e) {
+                const int at = path.event_step[e];  // the close it moves
+                if (at >= 1 && at <= steps) jumps[static_cast<std::size_t>(at - 1)] += events[e].jump_mean;
+            }
+            const auto i = static_cast<std::size_t>(group - first) + static_cast<std::size_t>(l);
+            const int drawn = generator.scenario_of(group + static_cast<std::uint64_t>(l));
+            const std::size_t j = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
+            for (std::size_t p = 0; p < plans_; ++p) {
+                ControlValues sum = tables(j, p).control(path.log_price.data(), jumps.data(), outcomes(i, p));
+                for (std::size_t m = 0; m < kControlledMetrics; ++m)
+                    sum[m] += scenario_term_[j * plans_ + p][m];
+                out[i * plans_ + p] = sum;
+            }
         }
     }
 }

@@ -225,10 +225,10 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
     result_.paired.resize((result_.policies.size() - 1) * thesis_.plans.size());
     // Refused before anything is built for it (a replicated method's replicates, say).
     if (thesis_.simulation.control_variate == ControlVariate::Martingale) {
-        if (const auto why = control_variate_refusal(thesis_, rules_, result_.policies.size() > 1))
+        if (const auto why =
+                control_variate_refusal(thesis_, generator_, rules_, result_.policies.size() > 1))
             throw InputError({}, "simulation.control_variate", "martingale " + *why);
-        const PathGenerator::Constants& c = generator_.constants();
-        for (const PlanRules& r : rules_) controls_.emplace_back(r, c.x0, c.drift_step, c.vol_step);
+        control_.emplace(thesis_, generator_, rules_);
     }
     if (replicated(thesis_.simulation.method)) make_replicates();  // replicates.cpp
 }
@@ -459,7 +459,13 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 // own is over; the outcomes are then tallied in path order.
                 book.begin(path_begin, path_end - path_begin);
                 generator_.simulate(path_begin, path_end, book);
-                if (!controls_.empty()) path_controls(generator_, controls_, path_begin, path_end, controls);
+                if (control_)
+                    control_->controls(
+                        generator_, path_begin, path_end,
+                        [&](std::size_t i, std::size_t plan) -> const TradeOutcome& {
+                            return book.outcome(i, plan);
+                        },
+                        controls);
                 terminals.clear();
                 for (auto& v : terminals_by_scenario) v.clear();
                 for (PlanSamples& s : samples) s.clear();
@@ -475,7 +481,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                     for (std::size_t j = 0; j < plan_count; ++j) {
                         const TradeOutcome& o = book.outcome(i, j);
                         samples[j].add(o, dt, scenario);
-                        if (!controls_.empty()) samples[j].add_controlled(o, controls[i * plan_count + j]);
+                        if (control_) samples[j].add_controlled(o, controls[i * plan_count + j]);
                         mine.pnl[j].add(o.pnl_per_share);
                     }
                     // The other policies' plans against the thesis's policy's (the first).

@@ -18,6 +18,20 @@
 // with the normal law, in closed form (value_convolution_weights). The value at today's price is
 // the grid's own answer; it is not reported (it is no better than the grid), only the tables are
 // used.
+//
+// Beyond GBM's closes (MartingaleControl): the close-to-close move less its mean takes Z's
+// place, ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s, with mean zero given the path so far whenever
+// the diffusive part is a random walk with steps N(m_k, s²) and the jumps are independent of it
+// with known means j_k (Merton's λΔt·m, and an event's mean jump at the step it fires: the events'
+// dates are drawn ahead, apart from the prices). A jump's effect is taken to first order only.
+// The scenarios model is such a walk: a Brownian bridge to a landing drawn N(μ_j, s²K) is, over
+// the scenario's paths, exactly a random walk with drift (μ_j − x₀)/K (the bridge's own
+// construction run backwards), so each scenario gets its own tables, plus one term for the
+// scenario's draw,
+// V_j(0) − Σ_i p_i V_i(0). Intraday fills (sessions, continuous) are read from the engine's own
+// outcome (the fill's and the exit's steps), and the tables move the levels inward by
+// Broadie–Glasserman–Kou's 0.5826 σ√Δt (Mathematical Finance 7(4), 1997) so that closes stand
+// for the session's range.
 
 #include "thesis/core/thesis.h"
 #include "thesis/simulation/path.h"
@@ -25,6 +39,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,11 +54,12 @@ enum class ControlledMetric { Target, Stop, Pnl };
 inline constexpr std::size_t kControlledMetrics = 3;
 using ControlValues = std::array<double, kControlledMetrics>;
 
-/// Why simulation.control_variate martingale cannot run on `thesis`, or nullopt where it can: it
-/// needs method mc, GBM without jumps or catalyst events, close-only (discrete) monitoring, no
-/// policy bracket, and plans with a market or limit entry and fixed levels (lane_playable).
-std::optional<std::string> control_variate_refusal(const Thesis& thesis, const std::vector<PlanRules>& rules,
-                                                   bool policy_bracket);
+/// Why simulation.control_variate martingale cannot run on `thesis` (paths from `generator`), or
+/// nullopt where it can: it needs method mc, a model whose diffusion is one random walk per path
+/// (gbm, merton, or scenarios at their default dispersion σ√T), no policy bracket, and plans
+/// with a market or limit entry and fixed levels (lane_playable).
+std::optional<std::string> control_variate_refusal(const Thesis& thesis, const PathGenerator& generator,
+                                                   const std::vector<PlanRules>& rules, bool policy_bracket);
 
 /// The weights of E[f(x_i + m + sZ)] and E[f(x_i + m + sZ)·Z], f piecewise linear through its values
 /// f_j on a grid of spacing h: Σ_d w_d f_{i+d} and Σ_d v_d f_{i+d}, d = first … first + size − 1.
@@ -55,17 +72,40 @@ struct ConvolutionWeights {
 /// Example: m = 0, s = 2h → value sums to 1 and Σ_d v_d·d·h = s (the interpolant of x is x).
 ConvolutionWeights value_convolution_weights(double m, double s, double h);
 
+/// The step law a plan's tables model: x_{k+1} = x_k + m_k + s·ξ, m_k = `drift` before
+/// `switch_step` (a scenario's landing) and `drift_after` from it on. With `level_shift` > 0 the
+/// tables read a level as reached at a close that far inside it (intraday fills, BGK), and an exit
+/// or fill at a close past its level is worth the level's price (`fills_at_level`).
+struct ControlLaw {
+    double drift = 0, drift_after = 0, vol = 0;
+    int switch_step = std::numeric_limits<int>::max();
+    double level_shift = 0;
+    bool fills_at_level = false;
+    double drift_at(int k) const { return k < switch_step ? drift : drift_after; }
+};
+
 /// One plan's control variate tables: a(k, x) for each metric, phase and step.
 class PlanControl {
   public:
-    /// The plan `rules` (lane_playable) on GBM paths of per-step drift m and sd s (log price)
-    /// from x0, steps 1 … rules.last_step observed.
-    PlanControl(const PlanRules& rules, double x0, double drift_step, double vol_step);
+    /// The plan `rules` (lane_playable) on paths of the step law `law` from x0, steps 1 …
+    /// rules.last_step observed.
+    PlanControl(const PlanRules& rules, double x0, const ControlLaw& law);
+    /// GBM's closes: per-step drift m and sd s.
+    PlanControl(const PlanRules& rules, double x0, double drift_step, double vol_step)
+        : PlanControl(rules, x0,
+                      ControlLaw{.drift = drift_step, .drift_after = drift_step, .vol = vol_step}) {}
 
     /// Σ_k a(k, x_k)·z_k for each metric on a path whose step normals are z[0], z[stride], …:
     /// x_{k+1} = x_k + (m + s·z_k), the plan's rules played on the closes to know its phase, the
-    /// sum running while the plan is open. Subtracted from the path's outcome.
+    /// sum running while the plan is open. Subtracted from the path's outcome. (GBM's closes.)
     ControlValues control(const double* z, std::size_t stride) const;
+
+    /// Σ_k a(k, phase_k, x_k)·ξ_{k+1} on a recorded path's closes log_price[0 … steps], with
+    /// ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s: j_k = jumps[k], the mean of what jumps and events
+    /// add over step k + 1 on this path, so that ξ has mean zero given the path so far. The
+    /// phase and the sum's end are read from the engine's `outcome` on that path: in the trade
+    /// from its entry step, the sum stopping at a stop or target exit's step.
+    ControlValues control(const double* log_price, const double* jumps, const TradeOutcome& outcome) const;
 
     /// The grid's value of each metric at today's price (a check on the tables, not an estimate).
     ControlValues value_today() const { return today_; }
@@ -80,14 +120,45 @@ class PlanControl {
                                        static_cast<std::size_t>(k)) *
                                           static_cast<std::size_t>(size_) * kControlledMetrics;
     }
+    // a(k, x) for each metric at phase `phase`, linearly between grid points, times ξ, added to sum.
+    void add_term(int phase, int k, double x, double xi, ControlValues& sum) const;
 
     PlanRules rules_;
-    double x0_ = 0, drift_ = 0, vol_ = 0;
+    double x0_ = 0;
+    ControlLaw law_;
     double low_ = 0, inv_h_ = 0;  ///< the grid: x_i = low_ + i / inv_h_
     int size_ = 0, steps_ = 0;
     bool starts_in_trade_ = false;
     std::vector<float> coefficients_;  // float: the tables decide the variance, never the mean
     ControlValues today_{};
+};
+
+/// A thesis's controls: each plan's tables per scenario (one set for a model without scenarios),
+/// and each path's control from its own draws and the engine's outcomes on it.
+class MartingaleControl {
+  public:
+    /// Throws InputError (control_variate_refusal's reason) where the control cannot run.
+    MartingaleControl(const Thesis& thesis, const PathGenerator& generator,
+                      const std::vector<PlanRules>& rules);
+
+    /// What the engine did with plan `plan` on path first + i.
+    using Outcomes = std::function<const TradeOutcome&(std::size_t i, std::size_t plan)>;
+    /// The controls of paths first … last − 1 for each plan: out[(path − first) × plans + plan].
+    /// GBM's closes replay the Diffusion normals alone (path_controls); other models and
+    /// intraday fills record each path (PathGenerator::generate_batch) and read the outcomes.
+    void controls(const PathGenerator& generator, std::uint64_t first, std::uint64_t last,
+                  const Outcomes& outcomes, std::vector<ControlValues>& out) const;
+
+    /// Plan `plan`'s tables on scenario j's paths (j = 0 without scenarios).
+    const PlanControl& tables(std::size_t scenario, std::size_t plan) const {
+        return tables_[scenario * plans_ + plan];
+    }
+
+  private:
+    std::size_t plans_ = 0;
+    bool from_normals_ = false;
+    std::vector<PlanControl> tables_;           // [scenario × plans + plan]
+    std::vector<ControlValues> scenario_term_;  // [scenario × plans + plan]: V_j(0) − Σ_i p_i V_i(0)
 };
 
 /// The controls of paths first … last − 1 of `generator` (method mc: each path's Diffusion

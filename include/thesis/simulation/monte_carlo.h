@@ -157,8 +157,8 @@ class MonteCarlo {
     SimulationResult result_;
     /// simulation.method rqmc: one run a scramble, each with its own seed; result_ pools them.
     std::vector<std::unique_ptr<MonteCarlo>> replicates_;
-    /// simulation.control_variate martingale: each plan's tables, in rules_' order.
-    std::vector<PlanControl> controls_;
+    /// simulation.control_variate martingale: each plan's tables (per scenario), in rules_' order.
+    std::optional<MartingaleControl> control_;
     SimulationResult empty_;  // result_ before any path: what the pooling starts from
 };
 
