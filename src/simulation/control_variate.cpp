@@ -8,8 +8,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
 #include <numbers>
+#include <thread>
 
 namespace thesis {
 
@@ -93,7 +97,7 @@ bool reaches(bool down, double x, double level) { return down ? x <= level : x >
 }  // namespace
 
 PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& law)
-    : rules_(rules), x0_(x0), law_(law), steps_(rules.last_step) {
+    : rules_(rules), x0_(x0), law_(law), inv_vol_(1 / law.vol), steps_(rules.last_step) {
     THESIS_REQUIRE(lane_playable(rules), "a control variate for a plan with a market or limit entry");
     const bool down = rules.side == Side::Long;
     const double dir = down ? 1.0 : -1.0;
@@ -275,23 +279,62 @@ ControlValues PlanControl::control(const double* z, std::size_t stride) const {
     return sum;
 }
 
+namespace {
+// The steps [0, end) over which a plan's terms run on a path, and the step its trade starts at:
+// to its stop or target exit's step, else to the horizon; in the trade from its entry's step (a
+// fill during step e is known at close e).
+struct TermSpan {
+    int end = 0, entry = 0;
+};
+TermSpan term_span(const TradeOutcome& outcome, int steps) {
+    const bool exited = outcome.reason == ExitReason::Target || outcome.reason == ExitReason::Stop ||
+                        outcome.reason == ExitReason::GapThroughStop;
+    return {exited ? std::min(outcome.exit_step, steps) : steps,
+            outcome.entry_step >= 0 ? outcome.entry_step : steps + 1};
+}
+}  // namespace
+
 ControlValues PlanControl::control(const double* log_price, const double* jumps,
                                    const TradeOutcome& outcome) const {
     ControlValues sum{};
-    if (steps_ == 0) return sum;
-    // The terms run while the plan is open after close k: to its stop or target exit's step, else
-    // to the horizon. Its phase at close k is the trade's from the entry's step on (a fill
-    // during step e is known at close e).
-    const bool exited = outcome.reason == ExitReason::Target || outcome.reason == ExitReason::Stop ||
-                        outcome.reason == ExitReason::GapThroughStop;
-    const int end = exited ? std::min(outcome.exit_step, steps_) : steps_;
-    const int entry = outcome.entry_step >= 0 ? outcome.entry_step : steps_ + 1;
-    const double inv_vol = 1 / law_.vol;
-    for (int k = 0; k < end; ++k) {
-        const double xi = (log_price[k + 1] - log_price[k] - law_.drift_at(k) - jumps[k]) * inv_vol;
-        add_term(k >= entry ? InTrade : Waiting, k, log_price[k], xi, sum);
-    }
+    const PlanControl* self = this;
+    control_lanes(1, &self, &log_price, &jumps, std::array{&outcome}.data(), &sum);
     return sum;
+}
+
+void PlanControl::control_lanes(int lanes, const PlanControl* const* tables, const double* const* log_price,
+                                const double* const* jumps, const TradeOutcome* const* outcomes,
+                                ControlValues* out) {
+    THESIS_REQUIRE(lanes >= 0 && lanes <= kLanes, "{} lanes", lanes);
+    std::array<TermSpan, kLanes> span{};
+    int longest = 0;
+    for (int l = 0; l < lanes; ++l) {
+        if (tables[l]->steps_ == 0) continue;
+        span[static_cast<std::size_t>(l)] = term_span(*outcomes[l], tables[l]->steps_);
+        longest = std::max(longest, span[static_cast<std::size_t>(l)].end);
+    }
+    // Step by step across the lanes. Each step reads another row of the tables (megabytes of
+    // them), so the read kPrefetch steps on, whose price the recorded path already knows, is
+    // asked for now (perf had the loads at over half the replay's time).
+    constexpr int kPrefetch = 4;
+    for (int k = 0; k < longest; ++k)
+        for (int l = 0; l < lanes; ++l) {
+            const TermSpan& s = span[static_cast<std::size_t>(l)];
+            if (k >= s.end) continue;
+            const PlanControl& t = *tables[l];
+            const double* x = log_price[l];
+            if (const int ahead = k + kPrefetch; ahead < s.end) {
+                const double u =
+                    std::clamp((x[ahead] - t.low_) * t.inv_h_, 0.0, static_cast<double>(t.size_ - 1));
+                const int i = std::min(static_cast<int>(u), t.size_ - 2);
+                const float* a = t.row(ahead >= s.entry ? InTrade : Waiting, ahead) +
+                                 static_cast<std::size_t>(i) * kControlledMetrics;
+                __builtin_prefetch(a);
+                __builtin_prefetch(a + 2 * kControlledMetrics - 1);
+            }
+            const double xi = (x[k + 1] - x[k] - t.law_.drift_at(k) - jumps[l][k]) * t.inv_vol_;
+            t.add_term(k >= s.entry ? InTrade : Waiting, k, x[k], xi, out[l]);
+        }
 }
 
 void path_controls(const PathGenerator& generator, std::span<const PlanControl> plans, std::uint64_t first,
@@ -329,19 +372,44 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
         law.level_shift = kBgkBeta * std::sqrt(watched);
         law.fills_at_level = true;
     }
+    // Each scenario's paths: a random walk with drift (μ_j − x₀)/K_j to its landing, the model's
+    // drift after it (one law, GBM's or Merton's, without scenarios).
     const std::vector<ScenarioLanding>& landings = generator.scenario_landings();
+    std::vector<ControlLaw> laws{law};
+    if (!landings.empty()) {
+        laws.clear();
+        for (const ScenarioLanding& s : landings) {
+            ControlLaw scenario_law = law;
+            scenario_law.drift = (s.landing_mean - c.x0) / s.landing_step;
+            scenario_law.switch_step = s.landing_step;
+            laws.push_back(scenario_law);
+        }
+    }
+    // The tables are independent of each other: built side by side, each the same on any thread.
+    std::vector<std::optional<PlanControl>> built(laws.size() * plans_);
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failed;
+    std::mutex failed_mutex;
+    const auto build = [&] {
+        try {
+            for (std::size_t i = next++; i < built.size(); i = next++)
+                built[i].emplace(rules[i % plans_], c.x0, laws[i / plans_]);
+        } catch (...) {
+            const std::lock_guard lock(failed_mutex);
+            failed = std::current_exception();
+            next = built.size();
+        }
+    };
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::jthread> helpers;
+    for (std::size_t h = 1; h < std::min(built.size(), cores); ++h) helpers.emplace_back(build);
+    build();
+    helpers.clear();  // joins
+    if (failed) std::rethrow_exception(failed);
+    for (std::optional<PlanControl>& table : built) tables_.push_back(std::move(*table));
     if (landings.empty()) {
-        for (const PlanRules& r : rules) tables_.emplace_back(r, c.x0, law);
         scenario_term_.assign(plans_, ControlValues{});
         return;
-    }
-    // Each scenario's paths: a random walk with drift (μ_j − x₀)/K_j to its landing, the
-    // model's drift after it.
-    for (const ScenarioLanding& s : landings) {
-        ControlLaw scenario_law = law;
-        scenario_law.drift = (s.landing_mean - c.x0) / s.landing_step;
-        scenario_law.switch_step = s.landing_step;
-        for (const PlanRules& r : rules) tables_.emplace_back(r, c.x0, scenario_law);
     }
     // The scenario's draw is the first step of the martingale: V_j(0) less its mean over the
     // draw's own probabilities (the cumulative table's differences, as draw_scenario reads it).
@@ -373,25 +441,45 @@ void MartingaleControl::controls(const PathGenerator& generator, std::uint64_t f
     const int steps = c.steps;
     // Per step, what Merton's jumps add on average; per path, each fired event's mean jump too.
     const double jump_mean = c.jump_rate_step * c.jump_mean;
-    std::vector<double> jumps(static_cast<std::size_t>(steps));
+    std::vector<double> jumps(static_cast<std::size_t>(steps) * kLanes);
     PathBatch batch;
+    std::array<const PlanControl*, kLanes> tables{};
+    std::array<const double*, kLanes> closes{}, lane_jumps{};
+    std::array<const TradeOutcome*, kLanes> lane_outcomes{};
+    std::array<std::size_t, kLanes> scenario{};
+    std::array<ControlValues, kLanes> sums{};
     for (std::uint64_t group = first; group < last; group += kLanes) {
         generator.generate_batch(group, batch);
-        for (int l = 0; l < kLanes && group + static_cast<std::uint64_t>(l) < last; ++l) {
+        const int lanes = static_cast<int>(std::min<std::uint64_t>(kLanes, last - group));
+        for (int l = 0; l < lanes; ++l) {
             const PricePath& path = batch.paths[static_cast<std::size_t>(l)];
-            std::fill(jumps.begin(), jumps.end(), jump_mean);
+            double* mine = jumps.data() + static_cast<std::size_t>(l) * static_cast<std::size_t>(steps);
+            std::fill(mine, mine + steps, jump_mean);
             for (std::size_t e = 0; e < events.size(); ++e) {
                 const int at = path.event_step[e];  // the close it moves
-                if (at >= 1 && at <= steps) jumps[static_cast<std::size_t>(at - 1)] += events[e].jump_mean;
+                if (at >= 1 && at <= steps) mine[at - 1] += events[e].jump_mean;
             }
-            const auto i = static_cast<std::size_t>(group - first) + static_cast<std::size_t>(l);
+            closes[static_cast<std::size_t>(l)] = path.log_price.data();
+            lane_jumps[static_cast<std::size_t>(l)] = mine;
             const int drawn = generator.scenario_of(group + static_cast<std::uint64_t>(l));
-            const std::size_t j = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
-            for (std::size_t p = 0; p < plans_; ++p) {
-                ControlValues sum = tables(j, p).control(path.log_price.data(), jumps.data(), outcomes(i, p));
+            scenario[static_cast<std::size_t>(l)] = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
+        }
+        const auto i0 = static_cast<std::size_t>(group - first);
+        for (std::size_t p = 0; p < plans_; ++p) {
+            for (int l = 0; l < lanes; ++l) {
+                const auto lane = static_cast<std::size_t>(l);
+                tables[lane] = &this->tables(scenario[lane], p);
+                lane_outcomes[lane] = &outcomes(i0 + lane, p);
+                sums[lane] = ControlValues{};
+            }
+            PlanControl::control_lanes(lanes, tables.data(), closes.data(), lane_jumps.data(),
+                                       lane_outcomes.data(), sums.data());
+            for (int l = 0; l < lanes; ++l) {
+                const auto lane = static_cast<std::size_t>(l);
+                ControlValues sum = sums[lane];
                 for (std::size_t m = 0; m < kControlledMetrics; ++m)
-                    sum[m] += scenario_term_[j * plans_ + p][m];
-                out[i * plans_ + p] = sum;
+                    sum[m] += scenario_term_[scenario[lane] * plans_ + p][m];
+                out[(i0 + lane) * plans_ + p] = sum;
             }
         }
     }

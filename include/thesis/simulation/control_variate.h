@@ -106,6 +106,12 @@ class PlanControl {
     /// phase and the sum's end are read from the engine's `outcome` on that path: in the trade
     /// from its entry step, the sum stopping at a stop or target exit's step.
     ControlValues control(const double* log_price, const double* jumps, const TradeOutcome& outcome) const;
+    /// The same for `lanes` (at most kLanes) recorded paths at once, lane l on tables[l] (its
+    /// scenario's), adding each sum to out[l]: the lanes' table reads are in flight together.
+    /// Each lane's sum is the one control() gives, bit for bit.
+    static void control_lanes(int lanes, const PlanControl* const* tables, const double* const* log_price,
+                              const double* const* jumps, const TradeOutcome* const* outcomes,
+                              ControlValues* out);
 
     /// The grid's value of each metric at today's price (a check on the tables, not an estimate).
     ControlValues value_today() const { return today_; }
@@ -126,6 +132,7 @@ class PlanControl {
     PlanRules rules_;
     double x0_ = 0;
     ControlLaw law_;
+    double inv_vol_ = 0;
     double low_ = 0, inv_h_ = 0;  ///< the grid: x_i = low_ + i / inv_h_
     int size_ = 0, steps_ = 0;
     bool starts_in_trade_ = false;
