@@ -284,7 +284,21 @@ assert (a["std_error"] / b["std_error"]) ** 2 > 8, (a, b)
 assert abs(a["estimate"] - b["estimate"]) < 4 * a["std_error"], (a, b)
 ' "$plain_out" <<<"$out"; then ok; else fail "run control variate scenarios"; fi
 }
-edge "run control variate seed" 2 "martingale needs plans with a market or limit entry and fixed stop and target levels; plan 'cautious' has another" run --set simulation.control_variate=martingale
+# The seed's three plans, the cautious one's stop set from its dated fill (measured: 28 times less
+# variance in its P(target)); a trailing stop is refused.
+expect "run control variate seed plain" 0 "$thesis" run --paths 16384 --format json && { plain_out=$out; ok; }
+expect "run control variate seed" 0 "$thesis" run --set simulation.control_variate=martingale --paths 16384 --format json && {
+    if python3 -c '
+import json, sys
+plain = json.loads(sys.argv[1])["simulation"]
+s = json.load(sys.stdin)["simulation"]
+a, b = plain["plans"][1]["p_target"], s["plans"][1]["p_target"]
+assert s["plans"][1]["name"] == "cautious", s["plans"][1]["name"]
+assert (a["std_error"] / b["std_error"]) ** 2 > 8, (a, b)
+assert abs(a["estimate"] - b["estimate"]) < 4 * a["std_error"], (a, b)
+' "$plain_out" <<<"$out"; then ok; else fail "run control variate seed"; fi
+}
+edge "run control variate trailing" 2 "martingale needs plans with a market, limit or dated entry and a stop and target fixed in price or set from the fill; plan 'cautious' has another" run <(sed 's/stop: !assumption 15%/stop: {trailing: 15%}/' "$src/scenarios/nvda-china.yaml") --set simulation.control_variate=martingale
 edge "run control variate dispersion" 2 "martingale needs each scenario's dispersion at its default σ√T (0.5 for 'bull'), not 0.3" run --set simulation.control_variate=martingale --set scenarios.bull.dispersion=0.3
 edge "run control variate fundamentals" 2 "martingale needs the gbm, merton or scenarios model" run "$src/bench/w1.yaml" --set simulation.control_variate=martingale --set model.kind=fundamentals
 edge "run control variate policies" 2 "martingale does not run with --policies" run "$src/bench/w1.yaml" --set simulation.control_variate=martingale --policies --paths 4096

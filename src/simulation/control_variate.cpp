@@ -36,10 +36,10 @@ std::optional<std::string> control_variate_refusal(const Thesis& t, const PathGe
     }
     if (policy_bracket) return "does not run with --policies (one policy's outcomes per path)";
     for (std::size_t i = 0; i < rules.size(); ++i)
-        if (!lane_playable(rules[i]))
+        if (!control_playable(rules[i]))
             return fmt::format(
-                "needs plans with a market or limit entry and fixed stop and target levels; "
-                "plan '{}' has another",
+                "needs plans with a market, limit or dated entry and a stop and target fixed in price or "
+                "set from the fill; plan '{}' has another",
                 t.plans[i].name);
     return std::nullopt;
 }
@@ -94,34 +94,70 @@ namespace {
 // Whether log price x has reached `level` coming down (a long's stop or limit), else up.
 bool reaches(bool down, double x, double level) { return down ? x <= level : x >= level; }
 
+// Σ_d w_d f_{i+d} and Σ_d v_d f_{i+d} for the n points i whose values past step k are
+// after[pad + i + d] (each point's own taps, in order: the same sums whatever the slice).
+void convolve(const ConvolutionWeights& w, const double* after, int pad, std::size_t n, double* value,
+              double* slope) {
+    std::fill(value, value + n, 0.0);
+    std::fill(slope, slope + n, 0.0);
+    const int taps = static_cast<int>(w.value.size());
+    for (int t = 0; t < taps; ++t) {
+        const double* from = after + pad + w.first + t;
+        const double wv = w.value[static_cast<std::size_t>(t)];
+        const double ws = w.slope[static_cast<std::size_t>(t)];
+        for (std::size_t i = 0; i < n; ++i) {
+            value[i] += wv * from[i];
+            slope[i] += ws * from[i];
+        }
+    }
+}
+
 }  // namespace
+
+bool control_playable(const PlanRules& r) {
+    return (r.entry == Entry::Kind::Market || r.entry == Entry::Kind::Limit ||
+            r.entry == Entry::Kind::OnDate) &&
+           (r.stop == Stop::Kind::None || r.stop == Stop::Kind::Fixed || r.stop == Stop::Kind::Percent) &&
+           (r.target == Target::Kind::None || r.target == Target::Kind::Fixed ||
+            r.target == Target::Kind::Percent);
+}
 
 PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& law)
     : rules_(rules), x0_(x0), law_(law), inv_vol_(1 / law.vol), steps_(rules.last_step) {
-    THESIS_REQUIRE(lane_playable(rules), "a control variate for a plan with a market or limit entry");
+    THESIS_REQUIRE(
+        control_playable(rules),
+        "a control variate for a plan with a market, limit or dated entry and fixed or percent levels");
     const bool down = rules.side == Side::Long;
     const double dir = down ? 1.0 : -1.0;
-    const bool limit = rules.entry == Entry::Kind::Limit;
-    const bool has_stop = rules.stop == Stop::Kind::Fixed, has_target = rules.target == Target::Kind::Fixed;
-    starts_in_trade_ = !limit || reaches(down, x0, rules.log_limit);
+    const bool limit = rules.entry == Entry::Kind::Limit, dated = rules.entry == Entry::Kind::OnDate;
+    const bool has_stop = rules.stop != Stop::Kind::None, has_target = rules.target != Target::Kind::None;
+    const bool relative = rules.stop == Stop::Kind::Percent || rules.target == Target::Kind::Percent;
+    starts_in_trade_ = rules.entry == Entry::Kind::Market || (limit && reaches(down, x0, rules.log_limit)) ||
+                       (dated && rules.entry_step == 0);
     const double vol_step = law.vol;
     const bool finite = std::isfinite(x0) && std::isfinite(law.drift) && std::isfinite(law.drift_after) &&
                         std::isfinite(vol_step) && std::isfinite(law.level_shift) &&
                         (!limit || std::isfinite(rules.log_limit)) &&
-                        (!has_stop || std::isfinite(rules.log_stop)) &&
-                        (!has_target || std::isfinite(rules.log_target));
-    if (steps_ <= 0 || !(vol_step > 0) || !finite) {
-        steps_ = 0;  // nothing random to control, or no grid to hold it
+                        (rules.stop != Stop::Kind::Fixed || std::isfinite(rules.log_stop)) &&
+                        (rules.stop != Stop::Kind::Percent || std::isfinite(rules.log_stop_offset)) &&
+                        (rules.target != Target::Kind::Fixed || std::isfinite(rules.log_target)) &&
+                        (rules.target != Target::Kind::Percent || std::isfinite(rules.log_target_offset));
+    // A date past the horizon never fills: nothing random to control, as with no grid to hold it.
+    if (steps_ <= 0 || !(vol_step > 0) || !finite || (dated && rules.entry_step > steps_)) {
+        steps_ = 0;
         return;
     }
+    wait_steps_ = starts_in_trade_ ? 0 : limit ? steps_ : rules.entry_step;
+    trade_from_ = dated ? rules.entry_step : 0;
 
     // The grid: the plan's levels and today's price, six sd of the whole horizon's move and ten
     // steps' beyond, at half a step's sd (at a whole step's sd the tables took 13% less of W1's
     // variance away; a quarter's took no more: docs/performance.md). Values past the ends are
-    // the ends' own.
+    // the ends' own. Levels set from the fill lie inside it wherever a fill is likely.
     double lowest = x0, highest = x0;
-    for (const auto& [has, level] : {std::pair{limit, rules.log_limit}, std::pair{has_stop, rules.log_stop},
-                                     std::pair{has_target, rules.log_target}})
+    for (const auto& [has, level] :
+         {std::pair{limit, rules.log_limit}, std::pair{rules.stop == Stop::Kind::Fixed, rules.log_stop},
+          std::pair{rules.target == Target::Kind::Fixed, rules.log_target}})
         if (has) {
             lowest = std::min(lowest, level);
             highest = std::max(highest, level);
@@ -136,6 +172,80 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
     const double h = std::max(0.5 * vol_step, span / most);
     size_ = static_cast<int>(std::ceil(span / h)) + 1;
     inv_h_ = 1 / h;
+    const auto n = static_cast<std::size_t>(size_);
+    const auto grid_x = [&](int j) { return low_ + static_cast<double>(std::clamp(j, 0, size_ - 1)) * h; };
+
+    // Where the trade can be filled. Levels fixed in price: anywhere, one slice. Levels set from
+    // the fill: today's price for a fill today; around the price the drift reaches by a dated
+    // entry's close (four sd and two steps' either side); from a limit to six steps' sd beyond it
+    // (a fill at a gap). A fill beyond the slices reads the nearest: the variance, not the mean.
+    // Where the fill can be: today's price for a fill today; around the price the drift reaches
+    // by a dated entry's close (four sd and two steps' either side); from a limit to six steps'
+    // sd beyond it (a fill at a gap). A fill beyond reads the nearest table: the variance, not the
+    // mean.
+    double fill_low = x0, fill_high = x0;
+    if (dated && !starts_in_trade_) {
+        double centre = x0;
+        for (int k = 0; k < rules.entry_step; ++k) centre += law.drift_at(k);
+        const double half = 4 * vol_step * std::sqrt(static_cast<double>(rules.entry_step)) + 2 * vol_step;
+        fill_low = centre - half;
+        fill_high = centre + half;
+    } else if (limit && !starts_in_trade_) {
+        fill_low = fill_high = rules.log_limit;
+        (down ? fill_low : fill_high) += (down ? -6 : 6) * vol_step;
+    }
+    // Levels fixed in price: one slice, whatever the fill. Levels set from the fill: slices two
+    // steps' sd apart across where it can be, at most 64 of them (on the seed's cautious plan one
+    // apart took 1–5% more of the variance away, four apart 1–8% less: docs/performance.md).
+    std::vector<double> fills{x0};
+    if (relative && fill_high > fill_low) {
+        constexpr double kFillSpacing = 4;
+        constexpr int kMostFills = 64;
+        const int count = std::clamp(
+            static_cast<int>(std::ceil((fill_high - fill_low) / (kFillSpacing * h))) + 1, 2, kMostFills);
+        const double spacing = (fill_high - fill_low) / (count - 1);
+        fills.clear();
+        for (int q = 0; q < count; ++q) fills.push_back(fill_low + q * spacing);
+        first_fill_ = fill_low;
+        inv_fill_spacing_ = 1 / spacing;
+    }
+    // Levels as the tables read them at the closes: moved inward by the law's shift (a level
+    // reached coming down is met higher up). An exit or fill reached this way is worth the
+    // level's price, or the close's where that lies beyond it (a gap), under intraday fills.
+    const double shift = law.level_shift;
+    const auto stop_at = [&](double stop) { return stop + (down ? shift : -shift); };
+    const auto target_at = [&](double target) { return target + (down ? -shift : shift); };
+    // Each slice holds the corridor between its levels as read at the closes and four points
+    // beyond (a close between a level and where the tables read it is still open), or the grid's
+    // end on a side without a level: the points the trade can be open at. And the fills that read
+    // it, where a trade's value starts (a dated fill can be past a level fixed in price).
+    constexpr int kBeyond = 4;
+    std::size_t rows = 0;
+    const auto in_trade_steps = static_cast<std::size_t>(std::max(0, steps_ - trade_from_));
+    for (const double fill : fills) {
+        Slice s{.fill = fill, .stop = stop_level(fill), .target = target_level(fill)};
+        double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
+        if (has_stop) (down ? lo : hi) = stop_at(s.stop);
+        if (has_target) (down ? hi : lo) = target_at(s.target);
+        if (lo > hi) std::swap(lo, hi);
+        if (fills.size() == 1) {
+            lo = std::min(lo, fill_low);
+            hi = std::max(hi, fill_high);
+        } else {
+            lo = std::min(lo, fill);
+            hi = std::max(hi, fill);
+        }
+        int first = std::isfinite(lo) ? static_cast<int>(std::floor((lo - low_) * inv_h_)) - kBeyond : 0;
+        int last =
+            std::isfinite(hi) ? static_cast<int>(std::ceil((hi - low_) * inv_h_)) + kBeyond : size_ - 1;
+        first = std::clamp(first, 0, size_ - 2);
+        last = std::clamp(last, first + 1, size_ - 1);
+        s.first = first;
+        s.size = last - first + 1;
+        s.offset = rows;
+        rows += in_trade_steps * static_cast<std::size_t>(s.size) * kControlledMetrics;
+        slices_.push_back(s);
+    }
 
     // The step's law before and after the switch (a scenario's landing).
     const std::array<ConvolutionWeights, 2> laws{value_convolution_weights(law.drift, vol_step, h),
@@ -143,20 +253,12 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
     int pad = 0;
     for (const ConvolutionWeights& w : laws)
         pad = std::max({pad, std::abs(w.first), std::abs(w.first + static_cast<int>(w.value.size()) - 1)});
-    const auto n = static_cast<std::size_t>(size_);
-    const auto padded = n + 2 * static_cast<std::size_t>(pad);
-    coefficients_.assign(2 * static_cast<std::size_t>(steps_) * n * kControlledMetrics, 0.0f);
+    waiting_.resize(static_cast<std::size_t>(wait_steps_) * n * kControlledMetrics);
+    trading_.resize(rows);
 
     // What a path's outcome is worth, per metric, when the plan ends at a close x: an exit (stop,
     // target or horizon) at x, and the fill's own part of the P&L (trade.cpp's close_trade, less
     // the carry, which the tables leave out).
-    // Levels as the tables read them at the closes: moved inward by the law's shift (a level
-    // reached coming down is met higher up). An exit or fill reached this way is worth the
-    // level's price, or the close's where that lies beyond it (a gap), under intraday fills.
-    const double shift = law.level_shift;
-    const double limit_at = rules.log_limit + (down ? shift : -shift);
-    const double stop_at = rules.log_stop + (down ? shift : -shift);
-    const double target_at = rules.log_target + (down ? -shift : shift);
     const auto at_level = [&](double level, bool coming_down, double x, double price) {
         if (!law.fills_at_level) return price;
         return std::exp(coming_down ? std::min(level, x) : std::max(level, x));
@@ -168,112 +270,220 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
     const auto fill_value = [&](double price) {
         return -dir * (price * (1 + dir * rules.slippage)) - 2 * rules.commission;
     };
-    const auto grid_x = [&](std::size_t j) { return low_ + static_cast<double>(j) * h; };
     std::vector<double> prices(n);
-    for (std::size_t j = 0; j < n; ++j) prices[j] = std::exp(grid_x(j));
+    for (std::size_t j = 0; j < n; ++j) prices[j] = std::exp(grid_x(static_cast<int>(j)));
 
-    // V at step k + 1 on the grid, per phase and metric (metric-major: the convolutions run over
-    // contiguous points), and the values after step k + 1's close, padded with the ends' values.
-    std::array<std::array<std::vector<double>, kControlledMetrics>, 2> next, after;
-    for (auto& phase : next)
-        for (auto& v : phase) v.assign(n, 0.0);
-    for (auto& phase : after)
-        for (auto& v : phase) v.assign(padded, 0.0);
+    // V at step k + 1 (per metric: the convolutions run over contiguous points): the waiting
+    // phase's on the grid, each slice's on its points.
+    using Values = std::array<std::vector<double>, kControlledMetrics>;
+    Values waiting_next, waiting_after;
+    for (auto& v : waiting_next) v.assign(n, 0.0);
+    for (auto& v : waiting_after) v.assign(n + 2 * static_cast<std::size_t>(pad), 0.0);
+    std::vector<Values> trade_next(slices_.size());
+    for (std::size_t q = 0; q < slices_.size(); ++q)
+        for (auto& v : trade_next[q]) v.assign(static_cast<std::size_t>(slices_[q].size), 0.0);
+    Values trade_after;
     std::vector<double> value(n), slope(n);
+    // The value at step k + 1 of the trade filled at y, at a close x (linearly between points).
+    const auto trade_value = [&](double x, double y) {
+        ControlValues v{};
+        const auto add = [&](std::size_t q, double at, double weight) {
+            const Slice& s = slices_[q];
+            const double u = std::clamp((at - low_) * inv_h_ - s.first, 0.0, static_cast<double>(s.size - 1));
+            const auto i = std::min(static_cast<std::size_t>(u), static_cast<std::size_t>(s.size - 2));
+            const double frac = u - static_cast<double>(i);
+            for (std::size_t m = 0; m < kControlledMetrics; ++m) {
+                const std::vector<double>& f = trade_next[q][m];
+                v[m] += weight * (f[i] + frac * (f[i + 1] - f[i]));
+            }
+        };
+        if (slices_.size() == 1) {
+            add(0, x, 1.0);
+            return v;
+        }
+        // Between the two slices either side of y: the values, unlike the coefficients, are
+        // summed up the steps before the fill, and a jump between slices would be a jump in them.
+        const double last = static_cast<double>(slices_.size() - 1);
+        const double at = std::clamp((y - first_fill_) * inv_fill_spacing_, 0.0, last);
+        const auto q = std::min(static_cast<std::size_t>(at), slices_.size() - 2);
+        const double w = at - static_cast<double>(q);
+        for (const auto& [slice, weight] : {std::pair{q, 1 - w}, std::pair{q + 1, w}}) {
+            const SliceRead r = read_slice(slice, y);
+            add(slice, r.offset + r.scale * x, weight);
+        }
+        return v;
+    };
+
     for (int k = steps_ - 1; k >= 0; --k) {
         const bool last_close = k + 1 == steps_;
         const ConvolutionWeights& w = laws[k < law.switch_step ? 0 : 1];
-        const int taps = static_cast<int>(w.value.size());
-        for (std::size_t j = 0; j < n; ++j) {
-            const double x = grid_x(j), price = prices[j];
-            // In the trade since step k or before: the stop first, then the target (look_plan).
-            const bool stopped = has_stop && reaches(down, x, stop_at);
-            const bool targeted = !stopped && has_target && reaches(!down, x, target_at);
-            // A trade filled at k + 1 is not checked for exits until the close after.
-            const ControlValues held =
-                last_close ? exit_value(ExitReason::Horizon, price)
-                           : ControlValues{next[InTrade][0][j], next[InTrade][1][j], next[InTrade][2][j]};
-            const ControlValues in_trade =
-                stopped    ? exit_value(ExitReason::Stop, at_level(rules.log_stop, down, x, price))
-                : targeted ? exit_value(ExitReason::Target, at_level(rules.log_target, !down, x, price))
-                           : held;
-            const bool fills = limit && reaches(down, x, limit_at);
-            ControlValues waiting{};
-            if (fills) {
-                waiting = held;
-                waiting[2] += fill_value(at_level(rules.log_limit, down, x, price));
-            } else if (!last_close) {
-                waiting = {next[Waiting][0][j], next[Waiting][1][j], next[Waiting][2][j]};
+        // Waiting at close k + 1 (the slices still hold step k + 1): a fill there is worth the
+        // trade's value from its fill (no exits until the close after) and the fill's part.
+        if (k < wait_steps_) {
+            for (std::size_t j = 0; j < n; ++j) {
+                const double x = grid_x(static_cast<int>(j)), price = prices[j];
+                ControlValues waiting{};
+                // A limit is read like a stop (inward by the shift; filled at its level or past
+                // it); a dated entry fills at its close.
+                const bool filled =
+                    limit ? reaches(down, x, stop_at(rules.log_limit)) : k + 1 == rules.entry_step;
+                if (filled) {
+                    const double y = limit && law.fills_at_level ? (down ? std::min(rules.log_limit, x)
+                                                                         : std::max(rules.log_limit, x))
+                                                                 : x;
+                    waiting = last_close ? exit_value(ExitReason::Horizon, price) : trade_value(x, y);
+                    waiting[2] += fill_value(limit ? at_level(rules.log_limit, down, x, price) : price);
+                } else if (!last_close) {
+                    waiting = {waiting_next[0][j], waiting_next[1][j], waiting_next[2][j]};
+                }
+                for (std::size_t m = 0; m < kControlledMetrics; ++m)
+                    waiting_after[m][j + static_cast<std::size_t>(pad)] = waiting[m];
             }
             for (std::size_t m = 0; m < kControlledMetrics; ++m) {
-                after[InTrade][m][j + static_cast<std::size_t>(pad)] = in_trade[m];
-                after[Waiting][m][j + static_cast<std::size_t>(pad)] = waiting[m];
-            }
-        }
-        for (int phase : {Waiting, InTrade}) {
-            if (phase == Waiting && !limit) continue;  // a market entry is in the trade from today
-            for (std::size_t m = 0; m < kControlledMetrics; ++m) {
-                std::vector<double>& f = after[static_cast<std::size_t>(phase)][m];
+                std::vector<double>& f = waiting_after[m];
                 std::fill(f.begin(), f.begin() + pad, f[static_cast<std::size_t>(pad)]);
                 std::fill(f.end() - pad, f.end(), f[n - 1 + static_cast<std::size_t>(pad)]);
-                std::fill(value.begin(), value.end(), 0.0);
-                std::fill(slope.begin(), slope.end(), 0.0);
-                for (int t = 0; t < taps; ++t) {
-                    const double* from = f.data() + pad + w.first + t;
-                    const double wv = w.value[static_cast<std::size_t>(t)];
-                    const double ws = w.slope[static_cast<std::size_t>(t)];
-                    for (std::size_t i = 0; i < n; ++i) {
-                        value[i] += wv * from[i];
-                        slope[i] += ws * from[i];
-                    }
-                }
-                next[static_cast<std::size_t>(phase)][m] = value;
-                float* out = coefficients_.data() +
-                             ((static_cast<std::size_t>(phase) * static_cast<std::size_t>(steps_) +
-                               static_cast<std::size_t>(k)) *
-                                  n * kControlledMetrics +
-                              m);
+                convolve(w, f.data(), pad, n, waiting_next[m].data(), slope.data());
+                float* out = waiting_.data() + static_cast<std::size_t>(k) * n * kControlledMetrics + m;
                 for (std::size_t i = 0; i < n; ++i)
                     out[i * kControlledMetrics] = static_cast<float>(slope[i]);
             }
         }
+        if (k < trade_from_) continue;
+        // In the trade since close k or before: at close k + 1 the stop first, then the target
+        // (look_plan), else held on.
+        for (std::size_t q = 0; q < slices_.size(); ++q) {
+            const Slice& s = slices_[q];
+            const auto points = static_cast<std::size_t>(s.size);
+            for (auto& v : trade_after) v.resize(points + 2 * static_cast<std::size_t>(pad));
+            const double stop = stop_at(s.stop), target = target_at(s.target);
+            for (int p = 0; p < s.size + 2 * pad; ++p) {
+                const int j = s.first - pad + p;  // the grid point; past the grid's ends, its end's
+                const std::size_t jc = static_cast<std::size_t>(std::clamp(j, 0, size_ - 1));
+                const double x = grid_x(j), price = prices[jc];
+                const bool stopped = has_stop && reaches(down, x, stop);
+                const bool targeted = !stopped && has_target && reaches(!down, x, target);
+                ControlValues v;
+                if (stopped) {
+                    v = exit_value(ExitReason::Stop, at_level(s.stop, down, x, price));
+                } else if (targeted) {
+                    v = exit_value(ExitReason::Target, at_level(s.target, !down, x, price));
+                } else if (last_close) {
+                    v = exit_value(ExitReason::Horizon, price);
+                } else {
+                    const auto i = static_cast<std::size_t>(std::clamp(j - s.first, 0, s.size - 1));
+                    v = {trade_next[q][0][i], trade_next[q][1][i], trade_next[q][2][i]};
+                }
+                for (std::size_t m = 0; m < kControlledMetrics; ++m)
+                    trade_after[m][static_cast<std::size_t>(p)] = v[m];
+            }
+            for (std::size_t m = 0; m < kControlledMetrics; ++m) {
+                convolve(w, trade_after[m].data(), pad, points, trade_next[q][m].data(), slope.data());
+                float* out = trading_.data() + s.offset +
+                             static_cast<std::size_t>(k - trade_from_) * points * kControlledMetrics + m;
+                for (std::size_t i = 0; i < points; ++i)
+                    out[i * kControlledMetrics] = static_cast<float>(slope[i]);
+            }
+        }
     }
-    // Today's value: the phase's at x0, linearly between grid points; a fill today adds its part.
-    const double u = std::clamp((x0 - low_) * inv_h_, 0.0, static_cast<double>(size_ - 1));
-    const auto i = std::min(static_cast<std::size_t>(u), n - 2);
-    const double frac = u - static_cast<double>(i);
-    const std::size_t phase = starts_in_trade_ ? InTrade : Waiting;
-    for (std::size_t m = 0; m < kControlledMetrics; ++m)
-        today_[m] = next[phase][m][i] + frac * (next[phase][m][i + 1] - next[phase][m][i]);
-    if (starts_in_trade_) today_[2] += fill_value(std::exp(x0));
+    // Today's value: the phase's at x0, linearly between points; a fill today adds its part.
+    if (starts_in_trade_) {
+        today_ = trade_value(x0, x0);
+        today_[2] += fill_value(std::exp(x0));
+    } else {
+        const double u = std::clamp((x0 - low_) * inv_h_, 0.0, static_cast<double>(size_ - 1));
+        const auto i = std::min(static_cast<std::size_t>(u), n - 2);
+        const double frac = u - static_cast<double>(i);
+        for (std::size_t m = 0; m < kControlledMetrics; ++m)
+            today_[m] = waiting_next[m][i] + frac * (waiting_next[m][i + 1] - waiting_next[m][i]);
+    }
 }
 
-void PlanControl::add_term(int phase, int k, double x, double xi, ControlValues& sum) const {
-    const double u = std::clamp((x - low_) * inv_h_, 0.0, static_cast<double>(size_ - 1));
-    const int i = std::min(static_cast<int>(u), size_ - 2);
-    const double frac = u - i;
-    const float* a = row(phase, k) + static_cast<std::size_t>(i) * kControlledMetrics;
-    for (std::size_t m = 0; m < kControlledMetrics; ++m)
-        sum[m] += (a[m] + frac * (a[m + kControlledMetrics] - a[m])) * xi;
+PlanControl::SliceRead PlanControl::locate(double fill) const {
+    if (slices_.size() < 2) return {.slice = slices_.data()};
+    const double last = static_cast<double>(slices_.size() - 1);
+    return read_slice(
+        static_cast<std::size_t>(std::clamp((fill - first_fill_) * inv_fill_spacing_, 0.0, last) + 0.5),
+        fill);
+}
+
+PlanControl::SliceRead PlanControl::read_slice(std::size_t q, double fill) const {
+    SliceRead r{.slice = &slices_[q]};
+    // Two levels: the corridor stretched to the slice's (where the two are alike); one: moved
+    // with it.
+    const bool has_stop = rules_.stop != Stop::Kind::None, has_target = rules_.target != Target::Kind::None;
+    const double stop = stop_level(fill), target = target_level(fill);
+    if (has_stop && has_target) {
+        const double stretch = (r.slice->target - r.slice->stop) / (target - stop);
+        r.scale = stretch > 0.5 && stretch < 2 ? stretch : 1.0;
+        r.offset = r.slice->stop - stop * r.scale;
+    } else if (has_stop) {
+        r.offset = r.slice->stop - stop;
+    } else if (has_target) {
+        r.offset = r.slice->target - target;
+    }
+    return r;
+}
+
+const float* PlanControl::point(const float* row, int first, int size, double x, double& frac) const {
+    const double u = std::clamp((x - low_) * inv_h_ - first, 0.0, static_cast<double>(size - 1));
+    const int i = std::min(static_cast<int>(u), size - 2);
+    frac = u - i;
+    return row + static_cast<std::size_t>(i) * kControlledMetrics;
+}
+
+void PlanControl::add_term(int phase, int k, double x, const SliceRead& read, double xi,
+                           ControlValues& sum) const {
+    const auto add = [&](const float* row, int first, int size, double at, double factor) {
+        double frac = 0;
+        const float* a = point(row, first, size, at, frac);
+        for (std::size_t m = 0; m < kControlledMetrics; ++m)
+            sum[m] += (a[m] + frac * (a[m + kControlledMetrics] - a[m])) * factor;
+    };
+    if (phase == Waiting) {
+        if (k < wait_steps_) add(waiting_row(k), 0, size_, x, xi);
+    } else if (k >= trade_from_) {
+        const Slice& s = *read.slice;
+        add(slice_row(s, k), s.first, s.size, read.offset + read.scale * x, xi * read.scale);
+    }
+}
+
+void PlanControl::prefetch(int phase, int k, double x, const SliceRead& read) const {
+    const auto ask = [&](const float* row, int first, int size, double at) {
+        double frac = 0;
+        const float* a = point(row, first, size, at, frac);
+        __builtin_prefetch(a);
+        __builtin_prefetch(a + 2 * kControlledMetrics - 1);
+    };
+    if (phase == Waiting) {
+        if (k < wait_steps_) ask(waiting_row(k), 0, size_, x);
+    } else if (k >= trade_from_) {
+        const Slice& s = *read.slice;
+        ask(slice_row(s, k), s.first, s.size, read.offset + read.scale * x);
+    }
 }
 
 ControlValues PlanControl::control(const double* z, std::size_t stride) const {
     ControlValues sum{};
     if (steps_ == 0) return sum;
     const bool down = rules_.side == Side::Long;
-    const bool has_stop = rules_.stop == Stop::Kind::Fixed, has_target = rules_.target == Target::Kind::Fixed;
+    const bool has_stop = rules_.stop != Stop::Kind::None, has_target = rules_.target != Target::Kind::None;
+    const bool limit = rules_.entry == Entry::Kind::Limit, dated = rules_.entry == Entry::Kind::OnDate;
     int phase = starts_in_trade_ ? InTrade : Waiting;
     double x = x0_;
+    double stop = stop_level(x0_), target = target_level(x0_);
+    SliceRead read = locate(x0_);
     for (int k = 0; k < steps_; ++k) {
         const double zk = z[static_cast<std::size_t>(k) * stride];
-        add_term(phase, k, x, zk, sum);
+        add_term(phase, k, x, read, zk, sum);
         x = x + (law_.drift_at(k) + law_.vol * zk);  // the engine's step, the same operations
         if (phase == InTrade) {
-            if ((has_stop && reaches(down, x, rules_.log_stop)) ||
-                (has_target && reaches(!down, x, rules_.log_target)))
-                break;
-        } else if (reaches(down, x, rules_.log_limit)) {
-            phase = InTrade;
+            if ((has_stop && reaches(down, x, stop)) || (has_target && reaches(!down, x, target))) break;
+        } else if ((limit && reaches(down, x, rules_.log_limit)) || (dated && k + 1 == rules_.entry_step)) {
+            phase = InTrade;  // filled at the close, levels from it (PlanTracker::enter)
+            stop = stop_level(x);
+            target = target_level(x);
+            read = locate(x);
         }
     }
     return sum;
@@ -307,11 +517,22 @@ void PlanControl::control_lanes(int lanes, const PlanControl* const* tables, con
                                 ControlValues* out) {
     THESIS_REQUIRE(lanes >= 0 && lanes <= kLanes, "{} lanes", lanes);
     std::array<TermSpan, kLanes> span{};
+    std::array<SliceRead, kLanes> read{};
     int longest = 0;
     for (int l = 0; l < lanes; ++l) {
-        if (tables[l]->steps_ == 0) continue;
-        span[static_cast<std::size_t>(l)] = term_span(*outcomes[l], tables[l]->steps_);
-        longest = std::max(longest, span[static_cast<std::size_t>(l)].end);
+        const PlanControl& t = *tables[l];
+        if (t.steps_ == 0) continue;
+        TermSpan& s = span[static_cast<std::size_t>(l)];
+        s = term_span(*outcomes[l], t.steps_);
+        // Levels set from the fill read the fill: a dated or market entry's close, else the
+        // engine's fill price (a limit's level, or the open past it).
+        double fill = t.x0_;
+        if (t.slices_.size() > 1 && s.entry <= t.steps_)
+            fill = t.rules_.entry == Entry::Kind::Limit && outcomes[l]->entry_price > 0
+                       ? std::log(outcomes[l]->entry_price)
+                       : log_price[l][s.entry];
+        read[static_cast<std::size_t>(l)] = t.locate(fill);
+        longest = std::max(longest, s.end);
     }
     // Step by step across the lanes. Each step reads another row of the tables (megabytes of
     // them), so the read kPrefetch steps on, whose price the recorded path already knows, is
@@ -323,17 +544,12 @@ void PlanControl::control_lanes(int lanes, const PlanControl* const* tables, con
             if (k >= s.end) continue;
             const PlanControl& t = *tables[l];
             const double* x = log_price[l];
-            if (const int ahead = k + kPrefetch; ahead < s.end) {
-                const double u =
-                    std::clamp((x[ahead] - t.low_) * t.inv_h_, 0.0, static_cast<double>(t.size_ - 1));
-                const int i = std::min(static_cast<int>(u), t.size_ - 2);
-                const float* a = t.row(ahead >= s.entry ? InTrade : Waiting, ahead) +
-                                 static_cast<std::size_t>(i) * kControlledMetrics;
-                __builtin_prefetch(a);
-                __builtin_prefetch(a + 2 * kControlledMetrics - 1);
-            }
+            if (const int ahead = k + kPrefetch; ahead < s.end)
+                t.prefetch(ahead >= s.entry ? InTrade : Waiting, ahead, x[ahead],
+                           read[static_cast<std::size_t>(l)]);
             const double xi = (x[k + 1] - x[k] - t.law_.drift_at(k) - jumps[l][k]) * t.inv_vol_;
-            t.add_term(k >= s.entry ? InTrade : Waiting, k, x[k], xi, out[l]);
+            t.add_term(k >= s.entry ? InTrade : Waiting, k, x[k], read[static_cast<std::size_t>(l)], xi,
+                       out[l]);
         }
 }
 

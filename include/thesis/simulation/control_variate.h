@@ -32,6 +32,11 @@
 // outcome (the fill's and the exit's steps), and the tables move the levels inward by
 // Broadie–Glasserman–Kou's 0.5826 σ√Δt (Mathematical Finance 7(4), 1997) so that closes stand
 // for the session's range.
+//
+// Levels set from the fill (a percent stop or target, a dated entry's fill at its close): in the
+// trade V depends on the fill y too. The tables hold slices, the in-trade tables of trades filled
+// at a few prices across where the fill can be; a path reads the slice nearest its own fill, at
+// the point standing between that slice's levels where its close stands between its own.
 
 #include "thesis/core/thesis.h"
 #include "thesis/simulation/path.h"
@@ -41,9 +46,12 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace thesis {
@@ -54,10 +62,15 @@ enum class ControlledMetric { Target, Stop, Pnl };
 inline constexpr std::size_t kControlledMetrics = 3;
 using ControlValues = std::array<double, kControlledMetrics>;
 
+/// Whether a plan's control variate can be tabled: a market, limit or dated entry, and a stop and
+/// a target, if any, fixed in price or set from the fill (percent). Not a trailing stop (its
+/// level follows the path's best price) nor an entry after an event.
+bool control_playable(const PlanRules& rules);
+
 /// Why simulation.control_variate martingale cannot run on `thesis` (paths from `generator`), or
 /// nullopt where it can: it needs method mc, a model whose diffusion is one random walk per path
 /// (gbm, merton, or scenarios at their default dispersion σ√T), no policy bracket, and plans
-/// with a market or limit entry and fixed levels (lane_playable).
+/// that are control_playable.
 std::optional<std::string> control_variate_refusal(const Thesis& thesis, const PathGenerator& generator,
                                                    const std::vector<PlanRules>& rules, bool policy_bracket);
 
@@ -87,7 +100,7 @@ struct ControlLaw {
 /// One plan's control variate tables: a(k, x) for each metric, phase and step.
 class PlanControl {
   public:
-    /// The plan `rules` (lane_playable) on paths of the step law `law` from x0, steps 1 …
+    /// The plan `rules` (control_playable) on paths of the step law `law` from x0, steps 1 …
     /// rules.last_step observed.
     PlanControl(const PlanRules& rules, double x0, const ControlLaw& law);
     /// GBM's closes: per-step drift m and sd s.
@@ -104,7 +117,8 @@ class PlanControl {
     /// ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s: j_k = jumps[k], the mean of what jumps and events
     /// add over step k + 1 on this path, so that ξ has mean zero given the path so far. The
     /// phase and the sum's end are read from the engine's `outcome` on that path: in the trade
-    /// from its entry step, the sum stopping at a stop or target exit's step.
+    /// from its entry step (at the fill it read there: the entry step's close, or a limit's fill
+    /// price), the sum stopping at a stop or target exit's step.
     ControlValues control(const double* log_price, const double* jumps, const TradeOutcome& outcome) const;
     /// The same for `lanes` (at most kLanes) recorded paths at once, lane l on tables[l] (its
     /// scenario's), adding each sum to out[l]: the lanes' table reads are in flight together.
@@ -120,23 +134,85 @@ class PlanControl {
 
   private:
     enum Phase { Waiting = 0, InTrade = 1 };
-    // a(phase, k, grid point i, metric) at ((phase × steps + k) × size + i) × kControlledMetrics + metric
-    const float* row(int phase, int k) const {
-        return coefficients_.data() + (static_cast<std::size_t>(phase) * static_cast<std::size_t>(steps_) +
-                                       static_cast<std::size_t>(k)) *
-                                          static_cast<std::size_t>(size_) * kControlledMetrics;
+    // The in-trade tables of the trade filled at log price `fill`: a(k, x) at the grid's points
+    // first … first + size − 1 (x = low_ + j/inv_h_), steps trade_from_ … steps_ − 1, at
+    // trading_[offset + ((k − trade_from_) × size + i) × kControlledMetrics + metric]. Levels fixed
+    // in price need one slice whatever the fill; a level set from the fill (percent), one for each
+    // of a few fills across where the fill can be, each over its own corridor between the levels.
+    struct Slice {
+        double fill = 0, stop = 0, target = 0;  ///< the fill and the levels it sets (log)
+        int first = 0, size = 0;
+        std::size_t offset = 0;
+    };
+    // How the trade filled at y reads the slices: the one whose fill is nearest y (two, weighted
+    // by nearness, took 3% more of the seed's cautious plan's variance away at 14% more time), a
+    // close x read at its point offset + scale·x, which stands between the slice's levels where
+    // x does between y's.
+    struct SliceRead {
+        const Slice* slice = nullptr;
+        double offset = 0, scale = 1;
+    };
+    SliceRead locate(double fill) const;
+    SliceRead read_slice(std::size_t slice, double fill) const;  // slice `slice` for the fill
+    double stop_level(double fill) const {
+        return rules_.stop == Stop::Kind::Percent ? fill + rules_.log_stop_offset : rules_.log_stop;
     }
-    // a(k, x) for each metric at phase `phase`, linearly between grid points, times ξ, added to sum.
-    void add_term(int phase, int k, double x, double xi, ControlValues& sum) const;
+    double target_level(double fill) const {
+        return rules_.target == Target::Kind::Percent ? fill + rules_.log_target_offset : rules_.log_target;
+    }
+    const float* waiting_row(int k) const {
+        return waiting_.data() +
+               static_cast<std::size_t>(k) * static_cast<std::size_t>(size_) * kControlledMetrics;
+    }
+    const float* slice_row(const Slice& s, int k) const {
+        return trading_.data() + s.offset +
+               static_cast<std::size_t>(k - trade_from_) * static_cast<std::size_t>(s.size) *
+                   kControlledMetrics;
+    }
+    // The row and point of a read at x on points first … first + size − 1 (linearly between them).
+    const float* point(const float* row, int first, int size, double x, double& frac) const;
+    // a(k, x) for each metric at phase `phase` (in the trade read through `read` where there are
+    // several slices), times ξ, added to sum.
+    void add_term(int phase, int k, double x, const SliceRead& read, double xi, ControlValues& sum) const;
+    // Asks for the cache lines add_term(phase, k, x, read, …) will read.
+    void prefetch(int phase, int k, double x, const SliceRead& read) const;
 
     PlanRules rules_;
     double x0_ = 0;
     ControlLaw law_;
     double inv_vol_ = 0;
-    double low_ = 0, inv_h_ = 0;  ///< the grid: x_i = low_ + i / inv_h_
+    double low_ = 0, inv_h_ = 0;  ///< the grid: x_j = low_ + j / inv_h_
     int size_ = 0, steps_ = 0;
+    int wait_steps_ = 0;  ///< the waiting tables' steps: 0 … wait_steps_ − 1
+    int trade_from_ = 0;  ///< the first step a trade can be open at (a dated entry's)
     bool starts_in_trade_ = false;
-    std::vector<float> coefficients_;  // float: the tables decide the variance, never the mean
+    std::vector<Slice> slices_;
+    double first_fill_ = 0, inv_fill_spacing_ = 0;  ///< slice q's fill: first_fill_ + q / inv_fill_spacing_
+    // Every coefficient is written once, by the backward pass: no zeros first (a sixth of a small
+    // run's time went to them on the seed).
+    template <class T>
+    struct LeftUnset : std::allocator<T> {
+        template <class U>
+        struct rebind {
+            using other = LeftUnset<U>;
+        };
+        LeftUnset() = default;
+        template <class U>
+        LeftUnset(const LeftUnset<U>&) noexcept {}
+        LeftUnset select_on_container_copy_construction() const { return {}; }
+        template <class U>
+        void construct(U* p) noexcept {
+            ::new (static_cast<void*>(p)) U;
+        }
+        template <class U, class... Args>
+        void construct(U* p, Args&&... args) {
+            ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+        }
+    };
+    // float: the tables decide the variance, never the mean
+    std::vector<float, LeftUnset<float>>
+        waiting_;  // a(k, x_j, metric) at (k × size_ + j) × kControlledMetrics + metric
+    std::vector<float, LeftUnset<float>> trading_;  // the slices'
     ControlValues today_{};
 };
 
