@@ -583,12 +583,16 @@ PlanMetrics summarize(const SimulationResult& r, std::size_t index, const Plan& 
     m.pnl_per_position = n > 1 ? t.pnl_position.mean_estimate() : normal_estimate(t.pnl_position.mean(), 0);
     m.pnl_sd = n > 1 ? t.pnl.std_dev() : 0;
     // The control variate's estimates, where the run has them: the mean of outcome less control,
-    // its error bar the normal one from their spread (unbiased, so no Wilson interval).
+    // its error bar the normal one from their spread (unbiased, so no Wilson interval). A plan
+    // without a target (stop) has no odds of one to control: those stay Monte Carlo's zero, with
+    // its interval.
     if (n > 1 && t.controlled[0].count() == n) {
         m.controlled = true;
-        m.outcome[static_cast<std::size_t>(ExitReason::Target)] =
-            t.controlled[static_cast<std::size_t>(ControlledMetric::Target)].mean_estimate();
-        m.stopped = t.controlled[static_cast<std::size_t>(ControlledMetric::Stop)].mean_estimate();
+        if (m.has_target)
+            m.outcome[static_cast<std::size_t>(ExitReason::Target)] =
+                t.controlled[static_cast<std::size_t>(ControlledMetric::Target)].mean_estimate();
+        if (m.has_stop)
+            m.stopped = t.controlled[static_cast<std::size_t>(ControlledMetric::Stop)].mean_estimate();
         m.pnl_per_share = t.controlled[static_cast<std::size_t>(ControlledMetric::Pnl)].mean_estimate();
     }
     for (double level : kQuantileLevels) m.pnl_quantiles.emplace_back(level, sketch.quantile_ci(level));

@@ -314,6 +314,10 @@ TEST_CASE("control variate: the seed's plans under its own model agree with plai
             CHECK(std::fabs(z(plain.stopped, cv.stopped)) < 4);
             CHECK(ratio(plain.outcome[kTarget], cv.outcome[kTarget]) > bounds[p][0]);
             CHECK(ratio(plain.stopped, cv.stopped) > bounds[p][1]);
+        } else {
+            // The hold has no stop or target: its odds of either stay Monte Carlo's, interval and all.
+            CHECK(bits(plain.outcome[kTarget].ci_high) == bits(cv.outcome[kTarget].ci_high));
+            CHECK(bits(plain.stopped.ci_high) == bits(cv.stopped.ci_high));
         }
         CHECK(bits(plain.probability_of_loss.value) == bits(cv.probability_of_loss.value));
     }
