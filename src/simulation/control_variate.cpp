@@ -573,7 +573,7 @@ void path_controls(const PathGenerator& generator, std::span<const PlanControl> 
 }
 
 MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& generator,
-                                     const std::vector<PlanRules>& rules)
+                                     const std::vector<PlanRules>& rules, unsigned threads)
     : plans_(rules.size()) {
     if (const auto why = control_variate_refusal(t, generator, rules, false))
         throw InputError({}, "simulation.control_variate", "martingale " + *why);
@@ -616,7 +616,7 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
             next = built.size();
         }
     };
-    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t cores = std::max(1u, threads ? threads : std::thread::hardware_concurrency());
     std::vector<std::jthread> helpers;
     for (std::size_t h = 1; h < std::min(built.size(), cores); ++h) helpers.emplace_back(build);
     build();

@@ -228,7 +228,7 @@ MonteCarlo::MonteCarlo(const Thesis& thesis, const std::vector<Monitoring>& othe
         if (const auto why =
                 control_variate_refusal(thesis_, generator_, rules_, result_.policies.size() > 1))
             throw InputError({}, "simulation.control_variate", "martingale " + *why);
-        control_.emplace(thesis_, generator_, rules_);
+        // The tables are built by the first run, on its threads.
     }
     if (replicated(thesis_.simulation.method)) make_replicates();  // replicates.cpp
 }
@@ -400,6 +400,8 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
         std::max<std::uint64_t>(1, (control.chunk_paths + kBlockPaths - 1) / kBlockPaths);
     unsigned threads = control.threads ? control.threads : std::thread::hardware_concurrency();
     threads = std::max(1u, threads);
+    if (thesis_.simulation.control_variate == ControlVariate::Martingale && !control_)
+        control_.emplace(thesis_, generator_, rules_, threads);
     const std::uint64_t chunks = (end_block - first_block + blocks_per_chunk - 1) / blocks_per_chunk;
     threads = static_cast<unsigned>(std::min<std::uint64_t>(threads, chunks));
 

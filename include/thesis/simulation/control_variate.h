@@ -220,9 +220,10 @@ class PlanControl {
 /// and each path's control from its own draws and the engine's outcomes on it.
 class MartingaleControl {
   public:
-    /// Throws InputError (control_variate_refusal's reason) where the control cannot run.
+    /// Throws InputError (control_variate_refusal's reason) where the control cannot run. The
+    /// tables are built on up to `threads` threads (0: every core), the same bits on any number.
     MartingaleControl(const Thesis& thesis, const PathGenerator& generator,
-                      const std::vector<PlanRules>& rules);
+                      const std::vector<PlanRules>& rules, unsigned threads = 0);
 
     /// What the engine did with plan `plan` on path first + i.
     using Outcomes = std::function<const TradeOutcome&(std::size_t i, std::size_t plan)>;
