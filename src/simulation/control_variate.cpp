@@ -175,10 +175,6 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
     const auto n = static_cast<std::size_t>(size_);
     const auto grid_x = [&](int j) { return low_ + static_cast<double>(std::clamp(j, 0, size_ - 1)) * h; };
 
-    // Where the trade can be filled. Levels fixed in price: anywhere, one slice. Levels set from
-    // the fill: today's price for a fill today; around the price the drift reaches by a dated
-    // entry's close (four sd and two steps' either side); from a limit to six steps' sd beyond it
-    // (a fill at a gap). A fill beyond the slices reads the nearest: the variance, not the mean.
     // Where the fill can be: today's price for a fill today; around the price the drift reaches
     // by a dated entry's close (four sd and two steps' either side); from a limit to six steps'
     // sd beyond it (a fill at a gap). A fill beyond reads the nearest table: the variance, not the
@@ -223,7 +219,7 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
     std::size_t rows = 0;
     const auto in_trade_steps = static_cast<std::size_t>(std::max(0, steps_ - trade_from_));
     for (const double fill : fills) {
-        Slice s{.fill = fill, .stop = stop_level(fill), .target = target_level(fill)};
+        Slice s{.stop = stop_level(fill), .target = target_level(fill)};
         double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
         if (has_stop) (down ? lo : hi) = stop_at(s.stop);
         if (has_target) (down ? hi : lo) = target_at(s.target);
@@ -283,7 +279,7 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
     for (std::size_t q = 0; q < slices_.size(); ++q)
         for (auto& v : trade_next[q]) v.assign(static_cast<std::size_t>(slices_[q].size), 0.0);
     Values trade_after;
-    std::vector<double> value(n), slope(n);
+    std::vector<double> slope(n);
     // The value at step k + 1 of the trade filled at y, at a close x (linearly between points).
     const auto trade_value = [&](double x, double y) {
         ControlValues v{};
@@ -332,7 +328,7 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
                                                                          : std::max(rules.log_limit, x))
                                                                  : x;
                     waiting = last_close ? exit_value(ExitReason::Horizon, price) : trade_value(x, y);
-                    waiting[2] += fill_value(limit ? at_level(rules.log_limit, down, x, price) : price);
+                    waiting[2] += fill_value(std::exp(y));
                 } else if (!last_close) {
                     waiting = {waiting_next[0][j], waiting_next[1][j], waiting_next[2][j]};
                 }
@@ -432,34 +428,30 @@ const float* PlanControl::point(const float* row, int first, int size, double x,
     return row + static_cast<std::size_t>(i) * kControlledMetrics;
 }
 
+const float* PlanControl::coefficients(int phase, int k, double x, const SliceRead& read,
+                                       double& frac) const {
+    if (phase == Waiting) return k < wait_steps_ ? point(waiting_row(k), 0, size_, x, frac) : nullptr;
+    if (k < trade_from_) return nullptr;
+    const Slice& s = *read.slice;
+    return point(slice_row(s, k), s.first, s.size, read.offset + read.scale * x, frac);
+}
+
 void PlanControl::add_term(int phase, int k, double x, const SliceRead& read, double xi,
                            ControlValues& sum) const {
-    const auto add = [&](const float* row, int first, int size, double at, double factor) {
-        double frac = 0;
-        const float* a = point(row, first, size, at, frac);
-        for (std::size_t m = 0; m < kControlledMetrics; ++m)
-            sum[m] += (a[m] + frac * (a[m + kControlledMetrics] - a[m])) * factor;
-    };
-    if (phase == Waiting) {
-        if (k < wait_steps_) add(waiting_row(k), 0, size_, x, xi);
-    } else if (k >= trade_from_) {
-        const Slice& s = *read.slice;
-        add(slice_row(s, k), s.first, s.size, read.offset + read.scale * x, xi * read.scale);
-    }
+    double frac = 0;
+    const float* a = coefficients(phase, k, x, read, frac);
+    if (a == nullptr) return;
+    // The slice's coefficient times the stretch from y's corridor to the slice's (the chain rule).
+    const double factor = phase == Waiting ? xi : xi * read.scale;
+    for (std::size_t m = 0; m < kControlledMetrics; ++m)
+        sum[m] += (a[m] + frac * (a[m + kControlledMetrics] - a[m])) * factor;
 }
 
 void PlanControl::prefetch(int phase, int k, double x, const SliceRead& read) const {
-    const auto ask = [&](const float* row, int first, int size, double at) {
-        double frac = 0;
-        const float* a = point(row, first, size, at, frac);
+    double frac = 0;
+    if (const float* a = coefficients(phase, k, x, read, frac)) {
         __builtin_prefetch(a);
         __builtin_prefetch(a + 2 * kControlledMetrics - 1);
-    };
-    if (phase == Waiting) {
-        if (k < wait_steps_) ask(waiting_row(k), 0, size_, x);
-    } else if (k >= trade_from_) {
-        const Slice& s = *read.slice;
-        ask(slice_row(s, k), s.first, s.size, read.offset + read.scale * x);
     }
 }
 

@@ -140,12 +140,12 @@ class PlanControl {
     // in price need one slice whatever the fill; a level set from the fill (percent), one for each
     // of a few fills across where the fill can be, each over its own corridor between the levels.
     struct Slice {
-        double fill = 0, stop = 0, target = 0;  ///< the fill and the levels it sets (log)
+        double stop = 0, target = 0;  ///< the levels its fill sets (log)
         int first = 0, size = 0;
         std::size_t offset = 0;
     };
     // How the trade filled at y reads the slices: the one whose fill is nearest y (two, weighted
-    // by nearness, took 3% more of the seed's cautious plan's variance away at 14% more time), a
+    // by nearness, took 3% more of the seed's cautious plan's variance away at 12% more time), a
     // close x read at its point offset + scale·x, which stands between the slice's levels where
     // x does between y's.
     struct SliceRead {
@@ -171,6 +171,8 @@ class PlanControl {
     }
     // The row and point of a read at x on points first … first + size − 1 (linearly between them).
     const float* point(const float* row, int first, int size, double x, double& frac) const;
+    // The coefficients add_term reads at phase `phase`, step k, close x (nullptr: no term there).
+    const float* coefficients(int phase, int k, double x, const SliceRead& read, double& frac) const;
     // a(k, x) for each metric at phase `phase` (in the trade read through `read` where there are
     // several slices), times ξ, added to sum.
     void add_term(int phase, int k, double x, const SliceRead& read, double xi, ControlValues& sum) const;
