@@ -615,6 +615,42 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
     helpers.clear();  // joins
     if (failed) std::rethrow_exception(failed);
     for (std::optional<PlanControl>& table : built) tables_.push_back(std::move(*table));
+    // Each event's hazard on each scenario's paths: it fires with its probability (on the paths
+    // of the scenarios it is tied to) at a time uniform in its window, moving close
+    // max(1, ⌈t/Δt⌉) (kernel_lanes.inc's draw). A path that has not seen it by close k sees it at
+    // close k + 1 with chance q_{k+1}/(1 − Σ_{s≤k} q_s).
+    const std::vector<CatalystEvent>& events = *c.events;
+    const std::size_t scenarios = std::max<std::size_t>(1, landings.size());
+    const auto steps = static_cast<std::size_t>(c.steps);
+    event_hazard_.assign(scenarios * events.size() * steps, 0.0);
+    for (std::size_t j = 0; j < scenarios; ++j)
+        for (std::size_t e = 0; e < events.size(); ++e) {
+            const CatalystEvent& ev = events[e];
+            if (!((*c.event_scenarios)[e] >> j & 1u)) continue;
+            std::vector<double> q(steps + 1, 0.0);
+            const double width = ev.window_end - ev.window_start;
+            if (!(width > 0)) {
+                const double at = std::max(1.0, std::ceil(ev.window_start / c.dt - 1e-9));
+                if (at <= c.steps) q[static_cast<std::size_t>(at)] = ev.probability;
+            } else {
+                for (std::size_t s = 1; s <= steps; ++s) {
+                    // Times in ((s − 1)Δt, sΔt] land on close s; all before Δt on close 1.
+                    const double from =
+                        s == 1 ? -std::numeric_limits<double>::infinity() : static_cast<double>(s - 1) * c.dt;
+                    const double to = static_cast<double>(s) * c.dt;
+                    const double inside =
+                        std::max(0.0, std::min(to, ev.window_end) - std::max(from, ev.window_start));
+                    q[s] = ev.probability * inside / width;
+                }
+            }
+            double seen = 0;
+            double* hazard = event_hazard_.data() + (j * events.size() + e) * steps;
+            for (std::size_t k = 0; k < steps; ++k) {
+                const double left = 1 - seen;
+                hazard[k] = left > 0 ? q[k + 1] / left * ev.jump_mean : 0.0;
+                seen += q[k + 1];
+            }
+        }
     if (landings.empty()) {
         scenario_term_.assign(plans_, ControlValues{});
         return;
@@ -663,14 +699,20 @@ void MartingaleControl::controls(const PathGenerator& generator, std::uint64_t f
             const PricePath& path = batch.paths[static_cast<std::size_t>(l)];
             double* mine = jumps.data() + static_cast<std::size_t>(l) * static_cast<std::size_t>(steps);
             std::fill(mine, mine + steps, jump_mean);
+            const int drawn = generator.scenario_of(group + static_cast<std::uint64_t>(l));
+            const std::size_t j = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
+            // Each event's mean move on the steps it may still come, by its hazard: the firing
+            // itself (not only its size's spread) is then a term of the control.
             for (std::size_t e = 0; e < events.size(); ++e) {
-                const int at = path.event_step[e];  // the close it moves
-                if (at >= 1 && at <= steps) mine[at - 1] += events[e].jump_mean;
+                const int at = path.event_step[e];  // the close it moves, −1: never
+                const int until = at >= 1 ? std::min(at, steps) : steps;
+                const double* hazard =
+                    event_hazard_.data() + (j * events.size() + e) * static_cast<std::size_t>(steps);
+                for (int k = 0; k < until; ++k) mine[k] += hazard[k];
             }
             closes[static_cast<std::size_t>(l)] = path.log_price.data();
             lane_jumps[static_cast<std::size_t>(l)] = mine;
-            const int drawn = generator.scenario_of(group + static_cast<std::uint64_t>(l));
-            scenario[static_cast<std::size_t>(l)] = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
+            scenario[static_cast<std::size_t>(l)] = j;
         }
         const auto i0 = static_cast<std::size_t>(group - first);
         for (std::size_t p = 0; p < plans_; ++p) {

@@ -197,6 +197,41 @@ TEST_CASE("control variate: each path's control has mean zero under the seed's o
     CHECK(tested == 7);  // the dip buy's and the cautious plan's three metrics, the hold's P&L
 }
 
+TEST_CASE("control variate: mean zero where catalyst events move the price a lot") {
+    // An event's firing is a term of the control: its mean move by its hazard on the steps a path
+    // has not yet seen it (the chance it comes at the next close). The seed's events with four
+    // times their mean jumps (+32% for the licences, −60% for the curbs), so that a hazard
+    // without the condition on not having fired shows (|z| up to 7 when tried): 20,480 paths,
+    // |z| < 4.
+    Thesis t = seed_model(6);
+    for (CatalystEvent& e : t.model.events) e.jump_mean *= 4;
+    const PathGenerator gen(t, t.simulation.horizon);
+    std::vector<PlanRules> rules;
+    for (const Plan& p : t.plans) rules.push_back(compile_plan(p, t, gen.grid()));
+    const MartingaleControl control(t, gen, rules);
+    constexpr std::uint64_t kPaths = 20480;
+    PlanBook book(rules, t.simulation.monitoring);
+    book.begin(0, kPaths);
+    gen.simulate(0, kPaths, book);
+    std::vector<ControlValues> controls;
+    control.controls(
+        gen, 0, kPaths,
+        [&](std::size_t i, std::size_t plan) -> const TradeOutcome& { return book.outcome(i, plan); },
+        controls);
+    int tested = 0;
+    for (std::size_t p = 0; p < rules.size(); ++p)
+        for (std::size_t m = 0; m < kControlledMetrics; ++m) {
+            RunningStats s;
+            for (std::uint64_t i = 0; i < kPaths; ++i) s.add(controls[i * rules.size() + p][m]);
+            const Estimate e = s.mean_estimate();
+            if (e.std_error == 0) continue;
+            ++tested;
+            INFO(t.plans[p].name, " metric ", m, ": mean ", e.value, " se ", e.std_error);
+            CHECK(std::fabs(e.value / e.std_error) < 4);
+        }
+    CHECK(tested == 7);
+}
+
 TEST_CASE("control variate: 95% intervals cover the exact discrete odds 95% of the time over 200 seeds") {
     // The article's bracket as a market entry observed weekly (52 closes), where
     // discrete_barrier_odds is exact to 1e-7. 200 seeds of 2,048 paths: the count of intervals
@@ -289,8 +324,8 @@ TEST_CASE("control variate: plans with levels from the fill agree with plain Mon
 
 TEST_CASE("control variate: the seed's plans under its own model agree with plain Monte Carlo") {
     // The seed's model on the same 65,536 paths with and without the control (|z| < 4). Measured
-    // here: variance ratios 18, 29 and 26 for the dip buy's P(target), P(stop) and E[P&L], 28,
-    // 24 and 21 for the cautious plan's, and 123 for the hold's E[P&L]; the bounds ask for about
+    // here: variance ratios 22, 38 and 36 for the dip buy's P(target), P(stop) and E[P&L], 36,
+    // 30 and 28 for the cautious plan's, and 239 for the hold's E[P&L]; the bounds ask for about
     // a third.
     const Thesis plain_thesis = seed_model(9, ControlVariate::None), cv_thesis = seed_model(9);
     MonteCarlo plain_mc(plain_thesis), cv_mc(cv_thesis);
@@ -300,7 +335,7 @@ TEST_CASE("control variate: the seed's plans under its own model agree with plai
         return a.std_error * a.std_error / (b.std_error * b.std_error);
     };
     const auto z = [](const Estimate& a, const Estimate& b) { return (a.value - b.value) / a.std_error; };
-    const std::array<std::array<double, 3>, 3> bounds{{{6, 10, 8}, {9, 8, 7}, {0, 0, 40}}};
+    const std::array<std::array<double, 3>, 3> bounds{{{7, 12, 12}, {12, 10, 9}, {0, 0, 80}}};
     for (std::size_t p = 0; p < 3; ++p) {
         const PlanMetrics plain = summarize(plain_mc.result(), p, plain_thesis.plans[p], 769.23);
         const PlanMetrics cv = summarize(cv_mc.result(), p, cv_thesis.plans[p], 769.23);

@@ -245,6 +245,9 @@ class MartingaleControl {
     bool from_normals_ = false;
     std::vector<PlanControl> tables_;           // [scenario × plans + plan]
     std::vector<ControlValues> scenario_term_;  // [scenario × plans + plan]: V_j(0) − Σ_i p_i V_i(0)
+    /// [(scenario × events + event) × steps + k]: the chance that the event moves close k + 1
+    /// on the scenario's paths where it has not fired by close k (its hazard), times its mean jump.
+    std::vector<double> event_hazard_;
 };
 
 /// The controls of paths first … last − 1 of `generator` (method mc: each path's Diffusion
