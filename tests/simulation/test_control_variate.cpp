@@ -101,7 +101,7 @@ TEST_CASE("control variate: the convolution weights integrate the interpolant in
     // are 1, 0 and x + m, s, whatever the grid (taps to 9 sd leave out 2e-19 of the mass).
     for (const double h : {0.5 * 0.0315, 0.3 * 0.0315, 0.0315}) {
         const double m = -1e-4, s = 0.0315;
-        const ConvolutionWeights w = value_convolution_weights(m, s, h);
+        const ConvolutionWeights w = value_convolution_weights(m, s, h, 9);
         double mass = 0, mean = 0, zero = 0, sd = 0;
         for (std::size_t t = 0; t < w.value.size(); ++t) {
             const double d = (w.first + static_cast<int>(t)) * h;

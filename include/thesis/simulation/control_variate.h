@@ -44,6 +44,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -81,9 +82,9 @@ struct ConvolutionWeights {
     std::vector<double> value, slope;  ///< w_d and v_d
 };
 /// Exact for the interpolant: each hat function's integral against the normal density in closed
-/// form (Φ and φ), taps out to 9 standard deviations.
+/// form (Φ and φ), taps out to `reach` standard deviations either side.
 /// Example: m = 0, s = 2h → value sums to 1 and Σ_d v_d·d·h = s (the interpolant of x is x).
-ConvolutionWeights value_convolution_weights(double m, double s, double h);
+ConvolutionWeights value_convolution_weights(double m, double s, double h, double reach);
 
 /// The step law a plan's tables model: x_{k+1} = x_k + m_k + s·ξ, m_k = `drift` before
 /// `switch_step` (a scenario's landing) and `drift_after` from it on. With `level_shift` > 0 the
@@ -114,19 +115,15 @@ class PlanControl {
     ControlValues control(const double* z, std::size_t stride) const;
 
     /// Σ_k a(k, phase_k, x_k)·ξ_{k+1} on a recorded path's closes log_price[0 … steps], with
-    /// ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s: j_k = jumps[k], the mean of what jumps and events
-    /// add over step k + 1 on this path, so that ξ has mean zero given the path so far. The
+    /// ξ_{k+1} = xi[k] = (x_{k+1} − x_k − m_k − j_k)/s (step_shocks): j_k the mean of what jumps
+    /// and events add over step k + 1 given the path so far, so that ξ has mean zero given it. The
     /// phase and the sum's end are read from the engine's `outcome` on that path: in the trade
     /// from its entry step (at the fill it read there: the entry step's close, or a limit's fill
     /// price), the sum stopping at a stop or target exit's step.
-    ControlValues control(const double* log_price, const double* jumps, const TradeOutcome& outcome) const;
-    /// The same for `lanes` (at most kLanes) recorded paths at once, lane l on tables[l] (its
-    /// scenario's), adding each sum to out[l]: the lanes' table reads are in flight together.
-    /// Each lane's sum is the one control() gives, bit for bit.
-    static void control_lanes(int lanes, const PlanControl* const* tables, const double* const* log_price,
-                              const double* const* jumps, const TradeOutcome* const* outcomes,
-                              ControlValues* out);
+    ControlValues control(const double* log_price, const double* xi, const TradeOutcome& outcome) const;
 
+    /// The law the tables were built for.
+    const ControlLaw& law() const { return law_; }
     /// The grid's value of each metric at today's price (a check on the tables, not an estimate).
     ControlValues value_today() const { return today_; }
     /// The steps the tables cover: the plan's horizon (0 when nothing is random to control).
@@ -176,8 +173,11 @@ class PlanControl {
     // a(k, x) for each metric at phase `phase` (in the trade read through `read` where there are
     // several slices), times ξ, added to sum.
     void add_term(int phase, int k, double x, const SliceRead& read, double xi, ControlValues& sum) const;
-    // Asks for the cache lines add_term(phase, k, x, read, …) will read.
-    void prefetch(int phase, int k, double x, const SliceRead& read) const;
+    // Σ_{k = from}^{to − 1} a(k, x_k)·ξ_k·factor for each metric, added to sum: step k's
+    // coefficients in the row at row + (k − from)·stride, on points 0 … size − 1, x read at point
+    // x·slope + at_zero.
+    static void sweep(const float* row, std::size_t stride, int size, double slope, double at_zero,
+                      double factor, const double* x, const double* xi, int from, int to, ControlValues& sum);
 
     PlanRules rules_;
     double x0_ = 0;
@@ -190,6 +190,7 @@ class PlanControl {
     bool starts_in_trade_ = false;
     std::vector<Slice> slices_;
     double first_fill_ = 0, inv_fill_spacing_ = 0;  ///< slice q's fill: first_fill_ + q / inv_fill_spacing_
+    static void* allocate_table(std::size_t bytes);
     // Every coefficient is written once, by the backward pass: no zeros first (a sixth of a small
     // run's time went to them on the seed).
     template <class T>
@@ -202,6 +203,8 @@ class PlanControl {
         template <class U>
         LeftUnset(const LeftUnset<U>&) noexcept {}
         LeftUnset select_on_container_copy_construction() const { return {}; }
+        T* allocate(std::size_t n) { return static_cast<T*>(allocate_table(n * sizeof(T))); }
+        void deallocate(T* p, std::size_t) noexcept { std::free(p); }
         template <class U>
         void construct(U* p) noexcept {
             ::new (static_cast<void*>(p)) U;
