@@ -164,37 +164,46 @@ TEST_CASE("control variate: mean zero where the levels are set from the fill") {
     CHECK(tested == 11);  // all but the target odds of the plan without one
 }
 
-TEST_CASE("control variate: each path's control has mean zero under the seed's own model") {
-    // The same under scenarios, catalyst events, Merton's jumps and session fills, where each
-    // path's control reads its recorded closes and the engine's outcomes on it: 20,480 paths,
-    // |z| < 4 for each plan and metric the tables move (the hold has no stop or target).
-    const Thesis t = seed_model(5);
+namespace {
+
+// The controls of `paths` recorded paths of t (each reading its closes and the engine's outcomes
+// on it): |z| < 4 for the mean of each plan and metric the tables move; returns how many.
+int check_recorded_controls_mean_zero(const Thesis& t, std::uint64_t paths) {
     const PathGenerator gen(t, t.simulation.horizon);
     std::vector<PlanRules> rules;
     for (const Plan& p : t.plans) rules.push_back(compile_plan(p, t, gen.grid()));
     const MartingaleControl control(t, gen, rules);
-    constexpr std::uint64_t kPaths = 20480;
     PlanBook book(rules, t.simulation.monitoring);
-    book.begin(0, kPaths);
-    gen.simulate(0, kPaths, book);
+    book.begin(0, paths);
+    gen.simulate(0, paths, book);
     std::vector<ControlValues> controls;
     control.controls(
-        gen, 0, kPaths,
+        gen, 0, paths,
         [&](std::size_t i, std::size_t plan) -> const TradeOutcome& { return book.outcome(i, plan); },
         controls);
-    REQUIRE(controls.size() == kPaths * rules.size());
+    REQUIRE(controls.size() == paths * rules.size());
     int tested = 0;
     for (std::size_t p = 0; p < rules.size(); ++p)
         for (std::size_t m = 0; m < kControlledMetrics; ++m) {
             RunningStats s;
-            for (std::uint64_t i = 0; i < kPaths; ++i) s.add(controls[i * rules.size() + p][m]);
+            for (std::uint64_t i = 0; i < paths; ++i) s.add(controls[i * rules.size() + p][m]);
             const Estimate e = s.mean_estimate();
             if (e.std_error == 0) continue;
             ++tested;
             INFO(t.plans[p].name, " metric ", m, ": mean ", e.value, " se ", e.std_error);
             CHECK(std::fabs(e.value / e.std_error) < 4);
         }
-    CHECK(tested == 7);  // the dip buy's and the cautious plan's three metrics, the hold's P&L
+    return tested;
+}
+
+}  // namespace
+
+TEST_CASE("control variate: each path's control has mean zero under the seed's own model") {
+    // The same under scenarios, catalyst events, Merton's jumps and session fills, where each
+    // path's control reads its recorded closes and the engine's outcomes on it: 20,480 paths,
+    // |z| < 4 for each plan and metric the tables move (the hold has no stop or target).
+    // The dip buy's and the cautious plan's three metrics, the hold's P&L:
+    CHECK(check_recorded_controls_mean_zero(seed_model(5), 20480) == 7);
 }
 
 TEST_CASE("control variate: mean zero where catalyst events move the price a lot") {
@@ -205,31 +214,7 @@ TEST_CASE("control variate: mean zero where catalyst events move the price a lot
     // |z| < 4.
     Thesis t = seed_model(6);
     for (CatalystEvent& e : t.model.events) e.jump_mean *= 4;
-    const PathGenerator gen(t, t.simulation.horizon);
-    std::vector<PlanRules> rules;
-    for (const Plan& p : t.plans) rules.push_back(compile_plan(p, t, gen.grid()));
-    const MartingaleControl control(t, gen, rules);
-    constexpr std::uint64_t kPaths = 20480;
-    PlanBook book(rules, t.simulation.monitoring);
-    book.begin(0, kPaths);
-    gen.simulate(0, kPaths, book);
-    std::vector<ControlValues> controls;
-    control.controls(
-        gen, 0, kPaths,
-        [&](std::size_t i, std::size_t plan) -> const TradeOutcome& { return book.outcome(i, plan); },
-        controls);
-    int tested = 0;
-    for (std::size_t p = 0; p < rules.size(); ++p)
-        for (std::size_t m = 0; m < kControlledMetrics; ++m) {
-            RunningStats s;
-            for (std::uint64_t i = 0; i < kPaths; ++i) s.add(controls[i * rules.size() + p][m]);
-            const Estimate e = s.mean_estimate();
-            if (e.std_error == 0) continue;
-            ++tested;
-            INFO(t.plans[p].name, " metric ", m, ": mean ", e.value, " se ", e.std_error);
-            CHECK(std::fabs(e.value / e.std_error) < 4);
-        }
-    CHECK(tested == 7);
+    CHECK(check_recorded_controls_mean_zero(t, 20480) == 7);
 }
 
 TEST_CASE("control variate: 95% intervals cover the exact discrete odds 95% of the time over 200 seeds") {
