@@ -125,7 +125,7 @@ bool control_playable(const PlanRules& r) {
 }
 
 PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& law)
-    : rules_(rules), x0_(x0), law_(law), inv_vol_(1 / law.vol), steps_(rules.last_step) {
+    : rules_(rules), x0_(x0), law_(law), steps_(rules.last_step) {
     THESIS_REQUIRE(
         control_playable(rules),
         "a control variate for a plan with a market, limit or dated entry and fixed or percent levels");
@@ -580,6 +580,49 @@ void path_controls(const PathGenerator& generator, std::span<const PlanControl> 
     }
 }
 
+namespace {
+// Each event's hazard on each scenario's paths, times its mean jump, at
+// [(scenario × events + event) × steps + k]: it fires with its probability (on the paths of the
+// scenarios it is tied to) at a time uniform in its window, moving close event_close(t)
+// (kernel_lanes.inc's draw), so q_s, the chance it lands on close s, is its probability times the
+// share of the window in ((s − 1)Δt, sΔt] (all before Δt on close 1). A path that has not seen it
+// by close k sees it at close k + 1 with chance q_{k+1}/(1 − q_1 − … − q_k).
+std::vector<double> event_hazards(const PathGenerator::Constants& c, std::size_t scenarios) {
+    const std::vector<CatalystEvent>& events = *c.events;
+    const auto steps = static_cast<std::size_t>(c.steps);
+    std::vector<double> hazards(scenarios * events.size() * steps, 0.0);
+    std::vector<double> q(steps + 1);
+    for (std::size_t j = 0; j < scenarios; ++j)
+        for (std::size_t e = 0; e < events.size(); ++e) {
+            const CatalystEvent& ev = events[e];
+            if (!((*c.event_scenarios)[e] >> j & 1u)) continue;
+            std::fill(q.begin(), q.end(), 0.0);
+            const double width = ev.window_end - ev.window_start;
+            if (!(width > 0)) {
+                const double at = event_close(ev.window_start, c.dt);
+                if (at <= c.steps) q[static_cast<std::size_t>(at)] = ev.probability;
+            } else {
+                for (std::size_t s = 1; s <= steps; ++s) {
+                    const double from =
+                        s == 1 ? -std::numeric_limits<double>::infinity() : static_cast<double>(s - 1) * c.dt;
+                    const double to = static_cast<double>(s) * c.dt;
+                    const double inside =
+                        std::max(0.0, std::min(to, ev.window_end) - std::max(from, ev.window_start));
+                    q[s] = ev.probability * inside / width;
+                }
+            }
+            double seen = 0;
+            double* hazard = hazards.data() + (j * events.size() + e) * steps;
+            for (std::size_t k = 0; k < steps; ++k) {
+                const double left = 1 - seen;
+                hazard[k] = left > 0 ? q[k + 1] / left * ev.jump_mean : 0.0;
+                seen += q[k + 1];
+            }
+        }
+    return hazards;
+}
+}  // namespace
+
 MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& generator,
                                      const std::vector<PlanRules>& rules, unsigned threads)
     : plans_(rules.size()) {
@@ -631,42 +674,7 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
     helpers.clear();  // joins
     if (failed) std::rethrow_exception(failed);
     for (std::optional<PlanControl>& table : built) tables_.push_back(std::move(*table));
-    // Each event's hazard on each scenario's paths: it fires with its probability (on the paths
-    // of the scenarios it is tied to) at a time uniform in its window, moving close
-    // max(1, ⌈t/Δt⌉) (kernel_lanes.inc's draw). A path that has not seen it by close k sees it at
-    // close k + 1 with chance q_{k+1}/(1 − Σ_{s≤k} q_s).
-    const std::vector<CatalystEvent>& events = *c.events;
-    const std::size_t scenarios = std::max<std::size_t>(1, landings.size());
-    const auto steps = static_cast<std::size_t>(c.steps);
-    event_hazard_.assign(scenarios * events.size() * steps, 0.0);
-    for (std::size_t j = 0; j < scenarios; ++j)
-        for (std::size_t e = 0; e < events.size(); ++e) {
-            const CatalystEvent& ev = events[e];
-            if (!((*c.event_scenarios)[e] >> j & 1u)) continue;
-            std::vector<double> q(steps + 1, 0.0);
-            const double width = ev.window_end - ev.window_start;
-            if (!(width > 0)) {
-                const double at = std::max(1.0, std::ceil(ev.window_start / c.dt - 1e-9));
-                if (at <= c.steps) q[static_cast<std::size_t>(at)] = ev.probability;
-            } else {
-                for (std::size_t s = 1; s <= steps; ++s) {
-                    // Times in ((s − 1)Δt, sΔt] land on close s; all before Δt on close 1.
-                    const double from =
-                        s == 1 ? -std::numeric_limits<double>::infinity() : static_cast<double>(s - 1) * c.dt;
-                    const double to = static_cast<double>(s) * c.dt;
-                    const double inside =
-                        std::max(0.0, std::min(to, ev.window_end) - std::max(from, ev.window_start));
-                    q[s] = ev.probability * inside / width;
-                }
-            }
-            double seen = 0;
-            double* hazard = event_hazard_.data() + (j * events.size() + e) * steps;
-            for (std::size_t k = 0; k < steps; ++k) {
-                const double left = 1 - seen;
-                hazard[k] = left > 0 ? q[k + 1] / left * ev.jump_mean : 0.0;
-                seen += q[k + 1];
-            }
-        }
+    event_hazard_ = event_hazards(c, std::max<std::size_t>(1, landings.size()));
     if (landings.empty()) {
         scenario_term_.assign(plans_, ControlValues{});
         return;

@@ -115,7 +115,7 @@ class PlanControl {
     ControlValues control(const double* z, std::size_t stride) const;
 
     /// Σ_k a(k, phase_k, x_k)·ξ_{k+1} on a recorded path's closes log_price[0 … steps], with
-    /// ξ_{k+1} = xi[k] = (x_{k+1} − x_k − m_k − j_k)/s (step_shocks): j_k the mean of what jumps
+    /// ξ_{k+1} = xi[k] = (x_{k+1} − x_k − m_k − j_k)/s (MartingaleControl::controls): j_k the mean of what jumps
     /// and events add over step k + 1 given the path so far, so that ξ has mean zero given it. The
     /// phase and the sum's end are read from the engine's `outcome` on that path: in the trade
     /// from its entry step (at the fill it read there: the entry step's close, or a limit's fill
@@ -182,7 +182,6 @@ class PlanControl {
     PlanRules rules_;
     double x0_ = 0;
     ControlLaw law_;
-    double inv_vol_ = 0;
     double low_ = 0, inv_h_ = 0;  ///< the grid: x_j = low_ + j / inv_h_
     int size_ = 0, steps_ = 0;
     int wait_steps_ = 0;  ///< the waiting tables' steps: 0 … wait_steps_ − 1

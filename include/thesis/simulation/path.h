@@ -18,7 +18,9 @@
 #include "thesis/math/simd.h"
 #include "thesis/simulation/detail/lanes.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -32,6 +34,10 @@ namespace thesis {
 /// q its probability times the share of its window that lies before `by` (all or nothing for a
 /// fixed date), N(m, s²) its log jump. An event fires at a uniform time in its window.
 double event_log_growth(const CatalystEvent& event, Years by);
+
+/// The close an event at time t moves on a grid of step dt: max(1, ⌈t/dt⌉) (the first close for
+/// a time before it), as a double so that a time past the horizon compares before any cast.
+inline double event_close(Years time, double dt) { return std::max(1.0, std::ceil(time / dt - 1e-9)); }
 
 /// The simulation's time grid: steps of dt years, observations at steps 1..steps.
 struct TimeGrid {
