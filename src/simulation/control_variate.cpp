@@ -697,53 +697,64 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
     }
 }
 
-void MartingaleControl::controls(const PathGenerator& generator, std::uint64_t first, std::uint64_t last,
-                                 const Outcomes& outcomes, std::vector<ControlValues>& out) const {
+int PlanControl::term_end(const TradeOutcome& outcome) const {
+    return steps_ == 0 ? 0 : term_span(outcome, steps_).end;
+}
+
+void MartingaleControl::controls(const PathGenerator& generator, const CloseTape* tape, std::uint64_t first,
+                                 std::uint64_t last, const Outcomes& outcomes,
+                                 std::vector<ControlValues>& out) const {
     if (from_normals_) {
         path_controls(generator, tables_, first, last, out);
         return;
     }
+    THESIS_REQUIRE(tape != nullptr && tape->first <= first && last - tape->first <= tape->starts.size(),
+                   "the closes of paths {} … {} on the tape", first, last);
     out.assign(static_cast<std::size_t>(last - first) * plans_, ControlValues{});
     const PathGenerator::Constants& c = generator.constants();
     const std::vector<CatalystEvent>& events = *c.events;
     const int steps = c.steps;
+    const std::size_t rows = tape->close.size() / kLanes;
     // Per step, what Merton's jumps add on average; per path, each event's mean jump by its hazard.
     const double jump_mean = c.jump_rate_step * c.jump_mean;
-    std::vector<double> xi(static_cast<std::size_t>(steps));
-    PathBatch batch;
-    for (std::uint64_t group = first; group < last; group += kLanes) {
-        generator.generate_batch(group, batch);
-        const int lanes = static_cast<int>(std::min<std::uint64_t>(kLanes, last - group));
-        for (int l = 0; l < lanes; ++l) {
-            const PricePath& path = batch.paths[static_cast<std::size_t>(l)];
-            const int drawn = generator.scenario_of(group + static_cast<std::uint64_t>(l));
-            const std::size_t j = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
-            // Each step's shock ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s, shared by the plans: the
-            // scenario's drift, Merton's mean jump, and each event's mean move on the steps it may
-            // still come, by its hazard (the firing itself, not only its size's spread, is then a
-            // term of the control).
-            std::fill(xi.begin(), xi.end(), jump_mean);
-            for (std::size_t e = 0; e < events.size(); ++e) {
-                const int at = path.event_step[e];  // the close it moves, −1: never
-                const int until = at >= 1 ? std::min(at, steps) : steps;
-                const double* hazard =
-                    event_hazard_.data() + (j * events.size() + e) * static_cast<std::size_t>(steps);
-                for (int k = 0; k < until; ++k) xi[static_cast<std::size_t>(k)] += hazard[k];
-            }
-            const ControlLaw& law = tables(j, 0).law();
-            const double inv_vol = 1 / law.vol;
-            const double* x = path.log_price.data();
-            for (int k = 0; k < steps; ++k) {
-                double& shock = xi[static_cast<std::size_t>(k)];
-                shock = (x[k + 1] - x[k] - law.drift_at(k) - shock) * inv_vol;
-            }
-            const std::size_t i = static_cast<std::size_t>(group - first) + static_cast<std::size_t>(l);
-            for (std::size_t p = 0; p < plans_; ++p) {
-                ControlValues sum = tables(j, p).control(x, xi.data(), outcomes(i, p));
-                for (std::size_t m = 0; m < kControlledMetrics; ++m)
-                    sum[m] += scenario_term_[j * plans_ + p][m];
-                out[i * plans_ + p] = sum;
-            }
+    std::vector<double> x(static_cast<std::size_t>(steps) + 1), xi(static_cast<std::size_t>(steps));
+    for (std::uint64_t path = first; path < last; ++path) {
+        const std::size_t i = static_cast<std::size_t>(path - first);
+        const std::size_t on_tape = static_cast<std::size_t>(path - tape->first);
+        // The steps any plan's terms run over (a path that settled early was simulated to there).
+        int end = 0;
+        for (std::size_t p = 0; p < plans_; ++p) end = std::max(end, tables_[p].term_end(outcomes(i, p)));
+        const CloseTape::Start& start = tape->starts[on_tape];
+        THESIS_REQUIRE(static_cast<std::size_t>(start.origin + end) < rows, "path {}'s closes to step {}",
+                       path, end);
+        x[0] = start.x0;
+        for (int k = 1; k <= end; ++k) x[static_cast<std::size_t>(k)] = tape->at(on_tape, k);
+        const int drawn = generator.scenario_of(path);
+        const std::size_t j = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
+        // Each step's shock ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s, shared by the plans: the
+        // scenario's drift, Merton's mean jump, and each event's mean move on the steps it may
+        // still come, by its hazard (the firing itself, not only its size's spread, is then a
+        // term of the control).
+        std::fill(xi.begin(), xi.begin() + end, jump_mean);
+        for (std::size_t e = 0; e < events.size(); ++e) {
+            const int at = tape->event_step[on_tape * events.size() + e];  // the close it moves, −1: never
+            const int until = std::min(at >= 1 ? at : steps, end);
+            const double* hazard =
+                event_hazard_.data() + (j * events.size() + e) * static_cast<std::size_t>(steps);
+            for (int k = 0; k < until; ++k) xi[static_cast<std::size_t>(k)] += hazard[k];
+        }
+        const ControlLaw& law = tables(j, 0).law();
+        const double inv_vol = 1 / law.vol;
+        for (int k = 0; k < end; ++k) {
+            double& shock = xi[static_cast<std::size_t>(k)];
+            shock = (x[static_cast<std::size_t>(k) + 1] - x[static_cast<std::size_t>(k)] - law.drift_at(k) -
+                     shock) *
+                    inv_vol;
+        }
+        for (std::size_t p = 0; p < plans_; ++p) {
+            ControlValues sum = tables(j, p).control(x.data(), xi.data(), outcomes(i, p));
+            for (std::size_t m = 0; m < kControlledMetrics; ++m) sum[m] += scenario_term_[j * plans_ + p][m];
+            out[i * plans_ + p] = sum;
         }
     }
 }

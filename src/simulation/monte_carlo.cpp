@@ -446,6 +446,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
         std::vector<PairedSamples> paired(paired_count), plan_paired(result_.plan_pairs.size());
         std::vector<double> terminals;
         std::vector<ControlValues> controls;  // [path − block's first][plan]
+        CloseTape tape;
         while (true) {
             if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
             const std::uint64_t chunk = next_chunk.fetch_add(1);
@@ -460,10 +461,12 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
                 // The block's paths, kLanes at a time, each lane taking the next path when its
                 // own is over; the outcomes are then tallied in path order.
                 book.begin(path_begin, path_end - path_begin);
-                generator_.simulate(path_begin, path_end, book);
+                // The controls read each path's closes from the run itself (a tape), not a rerun.
+                if (control_ && control_->needs_tape()) generator_.simulate(path_begin, path_end, book, tape);
+                else generator_.simulate(path_begin, path_end, book);
                 if (control_)
                     control_->controls(
-                        generator_, path_begin, path_end,
+                        generator_, &tape, path_begin, path_end,
                         [&](std::size_t i, std::size_t plan) -> const TradeOutcome& {
                             return book.outcome(i, plan);
                         },

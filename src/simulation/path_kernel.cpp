@@ -103,7 +103,7 @@ namespace thesis {
 namespace {
 
 using Kernel = void (*)(const PathGenerator::Constants&, std::uint64_t, std::uint64_t, LaneObserver&,
-                        PathBatch*);
+                        PathBatch*, CloseTape*);
 using NormalsKernel = void (*)(std::uint64_t, std::uint64_t, RandomStream, int, double*);
 using SumKernel = double (*)(std::uint64_t, std::uint64_t, int);
 
@@ -136,11 +136,19 @@ double lane_normals_sum(std::uint64_t seed, std::uint64_t first_path, int count)
 }
 
 void PathGenerator::simulate(std::uint64_t first, std::uint64_t last, LaneObserver& observer) const {
-    if (first < last) current_level().kernel(c_, first, last, observer, nullptr);
+    if (first < last) current_level().kernel(c_, first, last, observer, nullptr, nullptr);
+}
+
+void PathGenerator::simulate(std::uint64_t first, std::uint64_t last, LaneObserver& observer,
+                             CloseTape& tape) const {
+    tape.first = first;
+    tape.starts.clear();
+    tape.event_step.clear();
+    if (first < last) current_level().kernel(c_, first, last, observer, nullptr, &tape);
 }
 
 void PathGenerator::simulate_recorded(std::uint64_t first, LaneObserver& observer, PathBatch& record) const {
-    current_level().kernel(c_, first, first + kLanes, observer, &record);
+    current_level().kernel(c_, first, first + kLanes, observer, &record, nullptr);
 }
 
 }  // namespace thesis

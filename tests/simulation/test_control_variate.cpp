@@ -175,10 +175,11 @@ int check_recorded_controls_mean_zero(const Thesis& t, std::uint64_t paths) {
     const MartingaleControl control(t, gen, rules);
     PlanBook book(rules, t.simulation.monitoring);
     book.begin(0, paths);
-    gen.simulate(0, paths, book);
+    CloseTape tape;
+    gen.simulate(0, paths, book, tape);
     std::vector<ControlValues> controls;
     control.controls(
-        gen, 0, paths,
+        gen, &tape, 0, paths,
         [&](std::size_t i, std::size_t plan) -> const TradeOutcome& { return book.outcome(i, plan); },
         controls);
     REQUIRE(controls.size() == paths * rules.size());

@@ -634,3 +634,45 @@ TEST_CASE("W1 without touch odds ends a path at its plan's exit -- never under 1
         CHECK(exits_before_horizon > 200);  // the plan did exit early on many paths
     }
 }
+
+TEST_CASE("a tape holds each path's closes as the recorded path has them -- settled early or not") {
+    // The busy thesis's five plans on each model and monitoring (the lanes play them under
+    // discrete monitoring, the trackers otherwise), 1,003 paths (a partial last batch): each
+    // path's start, events and closes on the tape equal the recorded path's bit for bit, to the
+    // last step the path is known to have run to: its plans' last exit, at a level or at a plan's
+    // horizon (a settled path's lane runs another path after that).
+    for (ModelKind kind : {ModelKind::Gbm, ModelKind::Merton, ModelKind::Fundamentals})
+        for (Monitoring monitoring : {Monitoring::Discrete, Monitoring::Continuous, Monitoring::Sessions}) {
+            const Thesis t = busy_settling(kind, monitoring);
+            const PathGenerator gen(t, 1.0);
+            std::vector<PlanRules> rules;
+            for (const Plan& p : t.plans) rules.push_back(compile_plan(p, t, gen.grid()));
+            constexpr std::uint64_t kPaths = 1003, kFirst = 4096;
+            PlanBook book(rules, t.simulation.monitoring);
+            book.begin(kFirst, kPaths);
+            CloseTape tape;
+            gen.simulate(kFirst, kFirst + kPaths, book, tape);
+            CAPTURE(to_string(kind));
+            CAPTURE(to_string(monitoring));
+            REQUIRE(tape.first == kFirst);
+            REQUIRE(tape.starts.size() == kPaths);
+            int wrong = 0, short_paths = 0;
+            PricePath path;
+            for (std::uint64_t i = 0; i < kPaths; ++i) {
+                gen.generate(kFirst + i, path);
+                int ran = 0;
+                for (std::size_t p = 0; p < rules.size(); ++p) {
+                    const TradeOutcome& o = book.outcome(i, p);
+                    if (o.reason != ExitReason::Unfilled) ran = std::max(ran, o.exit_step);
+                }
+                short_paths += ran < kSteps;
+                wrong += bits(tape.starts[i].x0) != bits(path.log_price[0]);
+                for (std::size_t e = 0; e < path.event_step.size(); ++e)
+                    wrong += tape.event_step[i * path.event_step.size() + e] != path.event_step[e];
+                for (int k = 1; k <= ran; ++k)
+                    wrong += bits(tape.at(i, k)) != bits(path.log_price[static_cast<std::size_t>(k)]);
+            }
+            CHECK(wrong == 0);
+            CHECK(short_paths > 50);  // paths whose plans all settled before the horizon
+        }
+}

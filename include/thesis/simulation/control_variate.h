@@ -128,6 +128,9 @@ class PlanControl {
     ControlValues value_today() const { return today_; }
     /// The steps the tables cover: the plan's horizon (0 when nothing is random to control).
     int steps() const { return steps_; }
+    /// The steps [0, term_end) whose terms control() sums on a path with this outcome: to a stop
+    /// or target exit's step, else to the horizon (0 when nothing is random to control).
+    int term_end(const TradeOutcome& outcome) const;
 
   private:
     enum Phase { Waiting = 0, InTrade = 1 };
@@ -231,11 +234,15 @@ class MartingaleControl {
 
     /// What the engine did with plan `plan` on path first + i.
     using Outcomes = std::function<const TradeOutcome&(std::size_t i, std::size_t plan)>;
+    /// Whether controls() reads the paths' closes from a CloseTape (every model but GBM's
+    /// closes without events, whose controls replay the Diffusion normals alone).
+    bool needs_tape() const { return !from_normals_; }
     /// The controls of paths first … last − 1 for each plan: out[(path − first) × plans + plan].
-    /// GBM's closes replay the Diffusion normals alone (path_controls); other models and
-    /// intraday fills record each path (PathGenerator::generate_batch) and read the outcomes.
-    void controls(const PathGenerator& generator, std::uint64_t first, std::uint64_t last,
-                  const Outcomes& outcomes, std::vector<ControlValues>& out) const;
+    /// GBM's closes replay the normals (path_controls); other models and intraday fills read
+    /// each path's closes from `tape` (PathGenerator::simulate's, on the run that gave the
+    /// outcomes) and the outcomes.
+    void controls(const PathGenerator& generator, const CloseTape* tape, std::uint64_t first,
+                  std::uint64_t last, const Outcomes& outcomes, std::vector<ControlValues>& out) const;
 
     /// Plan `plan`'s tables on scenario j's paths (j = 0 without scenarios).
     const PlanControl& tables(std::size_t scenario, std::size_t plan) const {

@@ -92,6 +92,28 @@ struct PathBatch {
     std::array<PricePath, kLanes> paths;
 };
 
+/// The closes of a range of paths as simulate() steps them, for readers of whole paths that
+/// need no second run (the martingale control variate). The kernel's lanes share one clock: path
+/// first + i ran in lane `lane` from kernel step `origin`, its close k (1 … its last simulated
+/// step) at close[(origin + k) × kLanes + lane], today's at `x0`. A path that settled early has
+/// its closes to the step it settled at only (what came after in its lane is another path's, or
+/// nothing's).
+struct CloseTape {
+    struct Start {
+        int lane = 0, origin = 0;
+        double x0 = 0;
+    };
+    std::vector<double> close;    ///< [kernel step × kLanes + lane]; grows, never shrinks
+    std::vector<Start> starts;    ///< [path − first]
+    std::vector<int> event_step;  ///< [(path − first) × events + event]: as PricePath's
+    std::uint64_t first = 0;
+    /// Path first + i's close k (k ≥ 1).
+    double at(std::size_t i, int k) const {
+        const Start& s = starts[i];
+        return close[static_cast<std::size_t>(s.origin + k) * kLanes + static_cast<std::size_t>(s.lane)];
+    }
+};
+
 /// Generates paths of one model. Construction precomputes every per-step constant; generate()
 /// allocates nothing once `out` has been sized by a first call.
 class PathGenerator {
@@ -116,6 +138,9 @@ class PathGenerator {
     /// the price at the horizon is then drawn exactly from the path's last simulated step
     /// (horizon_log_price), from its own stream. Each path's results depend on its index only.
     void simulate(std::uint64_t first, std::uint64_t last, LaneObserver& observer) const;
+    /// The same run, every path's closes also written to `tape` (the same outcomes and the same
+    /// bits; the plans are then played by the observer, not inside the step loop).
+    void simulate(std::uint64_t first, std::uint64_t last, LaneObserver& observer, CloseTape& tape) const;
 
     /// Paths first … first + kLanes − 1, every step simulated (no early end), telling `observer`
     /// and recording them in `record`: for the tests that check the engine against stored paths.
