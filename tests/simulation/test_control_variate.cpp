@@ -248,8 +248,9 @@ TEST_CASE("control variate: 95% intervals cover the exact discrete odds 95% of t
 TEST_CASE("control variate: W1 and a short agree with plain Monte Carlo at a fraction of the variance") {
     // The same 65,536 paths with and without the control: the estimates differ by the control's
     // mean, zero within plain Monte Carlo's error bar (|z| < 4). The variance ratios measured
-    // here were 71 for P(target), 122 for P(stop) and 3,186 for E[P&L] on W1, and 46, 94 and 2,959
-    // on the short; the bounds ask for about a third of those.
+    // here were 64 for P(target), 118 for P(stop) and 2,879 for E[P&L] on W1, and 46, 89 and 2,828
+    // on the short (71, 122, 3,186 and 46, 94, 2,959 on the grid at half a step's sd); the bounds
+    // ask for about a third of those.
     struct Case {
         Thesis plain, controlled;
         double target, stop, pnl;
@@ -279,9 +280,9 @@ TEST_CASE("control variate: W1 and a short agree with plain Monte Carlo at a fra
 
 TEST_CASE("control variate: plans with levels from the fill agree with plain Monte Carlo") {
     // The same 65,536 of W1's paths with and without the control (|z| < 4). Measured here:
-    // variance ratios of P(target), P(stop) and E[P&L] 98, 83 and 388 for the dated buy, 123, 114
-    // and 2,116 for the percent dip buy, 116, 115 and 1,797 for the dated short; 101 for the
-    // bought plan's P(stop) and 2,437 for its E[P&L]. The bounds ask for about a third.
+    // variance ratios of P(target), P(stop) and E[P&L] 91, 77 and 283 for the dated buy, 110, 99
+    // and 2,221 for the percent dip buy, 106, 106 and 1,774 for the dated short; 93 for the
+    // bought plan's P(stop) and 1,827 for its E[P&L]. The bounds ask for about a third.
     Thesis plain_thesis = w1(9, ControlVariate::None), cv_thesis = w1(9);
     plain_thesis.plans = cv_thesis.plans = plans_from_the_fill();
     MonteCarlo plain_mc(plain_thesis), cv_mc(cv_thesis);
