@@ -542,6 +542,10 @@ void PlanControl::sweep(const float* row, std::size_t stride, int size, double s
     sum[2] += s2;
 }
 
+int PlanControl::term_end(const TradeOutcome& outcome) const {
+    return steps_ == 0 ? 0 : term_span(outcome, steps_).end;
+}
+
 ControlValues PlanControl::control(const double* log_price, const double* xi,
                                    const TradeOutcome& outcome) const {
     ControlValues sum{};
@@ -705,10 +709,6 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
     }
 }
 
-int PlanControl::term_end(const TradeOutcome& outcome) const {
-    return steps_ == 0 ? 0 : term_span(outcome, steps_).end;
-}
-
 void MartingaleControl::controls(const PathGenerator& generator, const CloseTape* tape, std::uint64_t first,
                                  std::uint64_t last, const Outcomes& outcomes,
                                  std::vector<ControlValues>& out) const {
@@ -729,16 +729,16 @@ void MartingaleControl::controls(const PathGenerator& generator, const CloseTape
     for (std::uint64_t path = first; path < last; ++path) {
         const std::size_t i = static_cast<std::size_t>(path - first);
         const std::size_t on_tape = static_cast<std::size_t>(path - tape->first);
+        const int drawn = generator.scenario_of(path);
+        const std::size_t j = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
         // The steps any plan's terms run over (a path that settled early was simulated to there).
         int end = 0;
-        for (std::size_t p = 0; p < plans_; ++p) end = std::max(end, tables_[p].term_end(outcomes(i, p)));
+        for (std::size_t p = 0; p < plans_; ++p) end = std::max(end, tables(j, p).term_end(outcomes(i, p)));
         const CloseTape::Start& start = tape->starts[on_tape];
         THESIS_REQUIRE(static_cast<std::size_t>(start.origin + end) < rows, "path {}'s closes to step {}",
                        path, end);
         x[0] = start.x0;
         for (int k = 1; k <= end; ++k) x[static_cast<std::size_t>(k)] = tape->at(on_tape, k);
-        const int drawn = generator.scenario_of(path);
-        const std::size_t j = drawn >= 0 ? static_cast<std::size_t>(drawn) : 0;
         // Each step's shock ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s, shared by the plans: the
         // scenario's drift, Merton's mean jump, and each event's mean move on the steps it may
         // still come, by its hazard (the firing itself, not only its size's spread, is then a

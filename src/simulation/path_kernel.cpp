@@ -141,9 +141,6 @@ void PathGenerator::simulate(std::uint64_t first, std::uint64_t last, LaneObserv
 
 void PathGenerator::simulate(std::uint64_t first, std::uint64_t last, LaneObserver& observer,
                              CloseTape& tape) const {
-    tape.first = first;
-    tape.starts.clear();
-    tape.event_step.clear();
     if (first < last) current_level().kernel(c_, first, last, observer, nullptr, &tape);
 }
 
