@@ -468,15 +468,19 @@ const float* PlanControl::coefficients(int phase, int k, double x, const SliceRe
     return point(slice_row(s, k), s.first, s.size, read.offset + read.scale * x, frac);
 }
 
-void PlanControl::add_term(int phase, int k, double x, const SliceRead& read, double xi,
+void PlanControl::add_term(int phase, int k, double x, const SliceRead& read, double xi, double xi2,
                            ControlValues& sum) const {
     double frac = 0;
     const float* a = coefficients(phase, k, x, read, frac);
     if (a == nullptr) return;
-    // The slice's coefficient times the stretch from y's corridor to the slice's (the chain rule).
-    const double factor = phase == Waiting ? xi : xi * read.scale;
+    // The slice's coefficient times the stretch from y's corridor to the slice's (the chain rule);
+    // b = (s/2)·∂a/∂x, a's difference between the points over their distance in x (the stretch
+    // once more).
+    const double scale = phase == Waiting ? 1.0 : read.scale;
+    const double factor = xi * scale, factor2 = xi2 * scale * scale * inv_h_ * law_.vol / 2;
+    const double g = frac * factor + factor2;  // as sweep()
     for (std::size_t m = 0; m < kControlledMetrics; ++m)
-        sum[m] += (a[m] + frac * (a[m + kControlledMetrics] - a[m])) * factor;
+        sum[m] += a[m] * factor + (a[m + kControlledMetrics] - a[m]) * g;
 }
 
 ControlValues PlanControl::control(const double* z, std::size_t stride) const {
@@ -491,7 +495,7 @@ ControlValues PlanControl::control(const double* z, std::size_t stride) const {
     SliceRead read = locate(x0_);
     for (int k = 0; k < steps_; ++k) {
         const double zk = z[static_cast<std::size_t>(k) * stride];
-        add_term(phase, k, x, read, zk, sum);
+        add_term(phase, k, x, read, zk, zk * zk - 1, sum);
         x = x + (law_.drift_at(k) + law_.vol * zk);  // the engine's step, the same operations
         if (phase == InTrade) {
             if ((has_stop && reaches(down, x, stop)) || (has_target && reaches(!down, x, target))) break;
@@ -521,8 +525,8 @@ TermSpan term_span(const TradeOutcome& outcome, int steps) {
 }  // namespace
 
 void PlanControl::sweep(const float* row, std::size_t stride, int size, double slope, double at_zero,
-                        double factor, const double* x, const double* xi, int from, int to,
-                        ControlValues& sum) {
+                        double factor, double bend, const double* x, const double* xi, const double* xi2,
+                        int from, int to, ControlValues& sum) {
     // Each step reads another row of the tables (megabytes of them): the point this step reads,
     // kAhead rows on, is asked for now (the price moves about two points a step, so mostly the
     // same cache line). With it the seed's run at 65,536 paths took 0.51 s, without 0.61 s.
@@ -532,10 +536,12 @@ void PlanControl::sweep(const float* row, std::size_t stride, int size, double s
         const auto [i, frac] = cell_at(x[k] * slope + at_zero, size);
         const float* a = row + static_cast<std::size_t>(i) * kControlledMetrics;
         if (k + kAhead < to) __builtin_prefetch(a + kAhead * stride);
-        const double w = xi[k] * factor;
-        s0 += (a[0] + frac * (a[3] - a[0])) * w;
-        s1 += (a[1] + frac * (a[4] - a[1])) * w;
-        s2 += (a[2] + frac * (a[5] - a[2])) * w;
+        // (a_i + frac·Δa)·w + Δa·w2 = a_i·w + Δa·(frac·w + w2): one product a metric more than
+        // the first-order term alone.
+        const double w = xi[k] * factor, g = frac * w + xi2[k] * bend;
+        s0 += a[0] * w + (a[3] - a[0]) * g;
+        s1 += a[1] * w + (a[4] - a[1]) * g;
+        s2 += a[2] * w + (a[5] - a[2]) * g;
     }
     sum[0] += s0;
     sum[1] += s1;
@@ -546,19 +552,21 @@ int PlanControl::term_end(const TradeOutcome& outcome) const {
     return steps_ == 0 ? 0 : term_span(outcome, steps_).end;
 }
 
-ControlValues PlanControl::control(const double* log_price, const double* xi,
+ControlValues PlanControl::control(const double* log_price, const double* xi, const double* xi2,
                                    const TradeOutcome& outcome) const {
     ControlValues sum{};
     if (steps_ == 0) return sum;
     const TermSpan span = term_span(outcome, steps_);
-    // Waiting: the whole grid, steps 0 … wait_steps_ − 1.
+    // Waiting: the whole grid, steps 0 … wait_steps_ − 1. The second-order term's b = (s/2)·∂a/∂x.
     const int waiting_end = std::min({span.end, span.entry, wait_steps_});
     const auto row_size = static_cast<std::size_t>(size_) * kControlledMetrics;
-    sweep(waiting_.data(), row_size, size_, inv_h_, -low_ * inv_h_, 1.0, log_price, xi, 0, waiting_end, sum);
+    const double half_vol = law_.vol / 2;
+    sweep(waiting_.data(), row_size, size_, inv_h_, -low_ * inv_h_, 1.0, half_vol * inv_h_, log_price, xi,
+          xi2, 0, waiting_end, sum);
     // In the trade: the slice of the fill (a dated or market entry's close, else the engine's
     // fill price: a limit's level, or the open past it), from the entry's step or the slices'
     // first; a close x read at the slice's point offset + scale·x, its coefficient times the
-    // stretch (the chain rule).
+    // stretch (the chain rule), and its slope in x times the stretch twice.
     const int from = std::max(span.entry, trade_from_);
     if (from >= span.end) return sum;
     double fill = x0_;
@@ -568,8 +576,8 @@ ControlValues PlanControl::control(const double* log_price, const double* xi,
     const SliceRead read = locate(fill);
     const Slice& s = *read.slice;
     sweep(slice_row(s, from), static_cast<std::size_t>(s.size) * kControlledMetrics, s.size,
-          read.scale * inv_h_, (read.offset - low_) * inv_h_ - s.first, read.scale, log_price, xi, from,
-          span.end, sum);
+          read.scale * inv_h_, (read.offset - low_) * inv_h_ - s.first, read.scale,
+          half_vol * read.scale * read.scale * inv_h_, log_price, xi, xi2, from, span.end, sum);
     return sum;
 }
 
@@ -593,16 +601,17 @@ void path_controls(const PathGenerator& generator, std::span<const PlanControl> 
 }
 
 namespace {
-// Each event's hazard on each scenario's paths, times its mean jump, at
+// Each event's hazard on each scenario's paths, at
 // [(scenario × events + event) × steps + k]: it fires with its probability (on the paths of the
 // scenarios it is tied to) at a time uniform in its window, moving close event_close(t)
 // (kernel_lanes.inc's draw), so q_s, the chance it lands on close s, is its probability times the
 // share of the window in ((s − 1)Δt, sΔt] (all before Δt on close 1). A path that has not seen it
 // by close k sees it at close k + 1 with chance q_{k+1}/(1 − q_1 − … − q_k).
-std::vector<double> event_hazards(const PathGenerator::Constants& c, std::size_t scenarios) {
+std::vector<MartingaleControl::EventMove> event_hazards(const PathGenerator::Constants& c,
+                                                        std::size_t scenarios) {
     const std::vector<CatalystEvent>& events = *c.events;
     const auto steps = static_cast<std::size_t>(c.steps);
-    std::vector<double> hazards(scenarios * events.size() * steps, 0.0);
+    std::vector<MartingaleControl::EventMove> hazards(scenarios * events.size() * steps);
     std::vector<double> q(steps + 1);
     for (std::size_t j = 0; j < scenarios; ++j)
         for (std::size_t e = 0; e < events.size(); ++e) {
@@ -624,10 +633,12 @@ std::vector<double> event_hazards(const PathGenerator::Constants& c, std::size_t
                 }
             }
             double seen = 0;
-            double* hazard = hazards.data() + (j * events.size() + e) * steps;
+            MartingaleControl::EventMove* hazard = hazards.data() + (j * events.size() + e) * steps;
+            const double m = ev.jump_mean, second = m * m + ev.jump_sd * ev.jump_sd;
             for (std::size_t k = 0; k < steps; ++k) {
                 const double left = 1 - seen;
-                hazard[k] = left > 0 ? q[k + 1] / left * ev.jump_mean : 0.0;
+                const double h = left > 0 ? q[k + 1] / left : 0.0;
+                hazard[k] = {h * m, h * second - (h * m) * (h * m)};
                 seen += q[k + 1];
             }
         }
@@ -686,7 +697,7 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
     helpers.clear();  // joins
     if (failed) std::rethrow_exception(failed);
     for (std::optional<PlanControl>& table : built) tables_.push_back(std::move(*table));
-    event_hazard_ = event_hazards(c, std::max<std::size_t>(1, landings.size()));
+    event_move_ = event_hazards(c, std::max<std::size_t>(1, landings.size()));
     if (landings.empty()) {
         scenario_term_.assign(plans_, ControlValues{});
         return;
@@ -723,9 +734,12 @@ void MartingaleControl::controls(const PathGenerator& generator, const CloseTape
     const std::vector<CatalystEvent>& events = *c.events;
     const int steps = c.steps;
     const std::size_t rows = tape->close.size() / kLanes;
-    // Per step, what Merton's jumps add on average; per path, each event's mean jump by its hazard.
+    // Per step, what Merton's jumps add on average, and its variance (a compound Poisson sum's:
+    // λΔt·E[J²]); per path, each event's mean jump and variance by its hazard.
     const double jump_mean = c.jump_rate_step * c.jump_mean;
-    std::vector<double> x(static_cast<std::size_t>(steps) + 1), xi(static_cast<std::size_t>(steps));
+    const double jump_variance = c.jump_rate_step * (c.jump_mean * c.jump_mean + c.jump_sd * c.jump_sd);
+    std::vector<double> x(static_cast<std::size_t>(steps) + 1), xi(static_cast<std::size_t>(steps)),
+        xi2(static_cast<std::size_t>(steps));
     for (std::uint64_t path = first; path < last; ++path) {
         const std::size_t i = static_cast<std::size_t>(path - first);
         const std::size_t on_tape = static_cast<std::size_t>(path - tape->first);
@@ -742,25 +756,33 @@ void MartingaleControl::controls(const PathGenerator& generator, const CloseTape
         // Each step's shock ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s, shared by the plans: the
         // scenario's drift, Merton's mean jump, and each event's mean move on the steps it may
         // still come, by its hazard (the firing itself, not only its size's spread, is then a
-        // term of the control).
+        // term of the control). And ξ² less its mean given the path so far, 1 + v_k/s² with v_k
+        // the variance of what the jumps and events add over the step: an event that fires with
+        // chance h, a jump N(m, sd²), adds h·(m² + sd²) − (h·m)².
         std::fill(xi.begin(), xi.begin() + end, jump_mean);
+        std::fill(xi2.begin(), xi2.begin() + end, jump_variance);
         for (std::size_t e = 0; e < events.size(); ++e) {
             const int at = tape->event_step[on_tape * events.size() + e];  // the close it moves, −1: never
             const int until = std::min(at >= 1 ? at : steps, end);
-            const double* hazard =
-                event_hazard_.data() + (j * events.size() + e) * static_cast<std::size_t>(steps);
-            for (int k = 0; k < until; ++k) xi[static_cast<std::size_t>(k)] += hazard[k];
+            const EventMove* move =
+                event_move_.data() + (j * events.size() + e) * static_cast<std::size_t>(steps);
+            for (int k = 0; k < until; ++k) {
+                xi[static_cast<std::size_t>(k)] += move[k].mean;
+                xi2[static_cast<std::size_t>(k)] += move[k].variance;
+            }
         }
         const ControlLaw& law = tables(j, 0).law();
-        const double inv_vol = 1 / law.vol;
+        const double inv_vol = 1 / law.vol, inv_var = inv_vol * inv_vol;
         for (int k = 0; k < end; ++k) {
             double& shock = xi[static_cast<std::size_t>(k)];
             shock = (x[static_cast<std::size_t>(k) + 1] - x[static_cast<std::size_t>(k)] - law.drift_at(k) -
                      shock) *
                     inv_vol;
+            double& second = xi2[static_cast<std::size_t>(k)];
+            second = shock * shock - (1 + second * inv_var);
         }
         for (std::size_t p = 0; p < plans_; ++p) {
-            ControlValues sum = tables(j, p).control(x.data(), xi.data(), outcomes(i, p));
+            ControlValues sum = tables(j, p).control(x.data(), xi.data(), xi2.data(), outcomes(i, p));
             for (std::size_t m = 0; m < kControlledMetrics; ++m) sum[m] += scenario_term_[j * plans_ + p][m];
             out[i * plans_ + p] = sum;
         }

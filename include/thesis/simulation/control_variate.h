@@ -12,6 +12,10 @@
 // variates"; Bouchard & Warin's "regression-later" view of the same sum). Each term has mean zero
 // whatever `a` is, as long as a(k, x_k) depends on the path up to step k alone and Z_{k+1} is the
 // step's own normal: the tables below only decide how much variance goes, never the mean.
+// The increment's next Hermite part is b(k, x_k)·(Z²_{k+1} − 1), b = E[V_{k+1}(Z² − 1)]/2, and by
+// Gaussian integration by parts (Stein's identity) b = (s/2)·∂a/∂x, s the step's sd: a's own
+// slope between the two grid points a path reads, at no extra table. It has mean zero for the
+// same reason, and took W1's P(target) variance ratio from 64 to 92.
 //
 // The tables come from the plan's value function, solved backwards on a grid of log prices: each
 // step's expectation over the next close is a convolution of the piecewise-linear interpolant
@@ -22,8 +26,10 @@
 // Beyond GBM's closes (MartingaleControl): the close-to-close move less its mean takes Z's
 // place, ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s, with mean zero given the path so far whenever
 // the diffusive part is a random walk with steps N(m_k, s²) and the jumps are independent of it
-// with known means j_k (Merton's λΔt·m, and an event's mean jump at the step it fires: the events'
-// dates are drawn ahead, apart from the prices). A jump's effect is taken to first order only.
+// with known means j_k (Merton's λΔt·m, and each event's mean jump by its hazard on the steps the
+// path has not yet seen it), and ξ² − E[ξ²] in Z² − 1's, E[ξ²] = 1 + v_k/s² with v_k the variance
+// of what the jumps and events add over the step given the path so far. A jump's effect is so
+// taken to second order: its Taylor terms in the move.
 // The scenarios model is such a walk: a Brownian bridge to a landing drawn N(μ_j, s²K) is, over
 // the scenario's paths, exactly a random walk with drift (μ_j − x₀)/K (the bridge's own
 // construction run backwards), so each scenario gets its own tables, plus one term for the
@@ -109,18 +115,21 @@ class PlanControl {
         : PlanControl(rules, x0,
                       ControlLaw{.drift = drift_step, .drift_after = drift_step, .vol = vol_step}) {}
 
-    /// Σ_k a(k, x_k)·z_k for each metric on a path whose step normals are z[0], z[stride], …:
-    /// x_{k+1} = x_k + (m + s·z_k), the plan's rules played on the closes to know its phase, the
-    /// sum running while the plan is open. Subtracted from the path's outcome. (GBM's closes.)
+    /// Σ_k a(k, x_k)·z_k + b(k, x_k)·(z_k² − 1) for each metric on a path whose step normals are
+    /// z[0], z[stride], …: x_{k+1} = x_k + (m + s·z_k), the plan's rules played on the closes to
+    /// know its phase, the sum running while the plan is open. Subtracted from the path's outcome.
+    /// (GBM's closes.)
     ControlValues control(const double* z, std::size_t stride) const;
 
-    /// Σ_k a(k, phase_k, x_k)·ξ_{k+1} on a recorded path's closes log_price[0 … steps], with
-    /// ξ_{k+1} = xi[k] = (x_{k+1} − x_k − m_k − j_k)/s (MartingaleControl::controls): j_k the mean of what jumps
-    /// and events add over step k + 1 given the path so far, so that ξ has mean zero given it. The
-    /// phase and the sum's end are read from the engine's `outcome` on that path: in the trade
-    /// from its entry step (at the fill it read there: the entry step's close, or a limit's fill
-    /// price), the sum stopping at a stop or target exit's step.
-    ControlValues control(const double* log_price, const double* xi, const TradeOutcome& outcome) const;
+    /// Σ_k a(k, phase_k, x_k)·ξ_{k+1} + b(k, phase_k, x_k)·(ξ²_{k+1} − E[ξ²_{k+1}]) on a recorded
+    /// path's closes log_price[0 … steps], with ξ_{k+1} = xi[k] = (x_{k+1} − x_k − m_k − j_k)/s
+    /// (MartingaleControl::controls): j_k the mean of what jumps and events add over step k + 1
+    /// given the path so far, so that ξ has mean zero given it, and xi2[k] = ξ²_{k+1} less its
+    /// mean given it. The phase and the sum's end are read from the engine's `outcome` on that
+    /// path: in the trade from its entry step (at the fill it read there: the entry step's close,
+    /// or a limit's fill price), the sum stopping at a stop or target exit's step.
+    ControlValues control(const double* log_price, const double* xi, const double* xi2,
+                          const TradeOutcome& outcome) const;
 
     /// The law the tables were built for.
     const ControlLaw& law() const { return law_; }
@@ -173,14 +182,17 @@ class PlanControl {
     const float* point(const float* row, int first, int size, double x, double& frac) const;
     // The coefficients add_term reads at phase `phase`, step k, close x (nullptr: no term there).
     const float* coefficients(int phase, int k, double x, const SliceRead& read, double& frac) const;
-    // a(k, x) for each metric at phase `phase` (in the trade read through `read` where there are
-    // several slices), times ξ, added to sum.
-    void add_term(int phase, int k, double x, const SliceRead& read, double xi, ControlValues& sum) const;
-    // Σ_{k = from}^{to − 1} a(k, x_k)·ξ_k·factor for each metric, added to sum: step k's
-    // coefficients in the row at row + (k − from)·stride, on points 0 … size − 1, x read at point
-    // x·slope + at_zero.
+    // a(k, x)·ξ + b(k, x)·xi2 for each metric at phase `phase` (in the trade read through `read`
+    // where there are several slices), added to sum.
+    void add_term(int phase, int k, double x, const SliceRead& read, double xi, double xi2,
+                  ControlValues& sum) const;
+    // Σ_{k = from}^{to − 1} a(k, x_k)·ξ_k·factor + Δa(k, x_k)·xi2_k·bend for each metric, added to
+    // sum: step k's coefficients in the row at row + (k − from)·stride, on points 0 … size − 1, x
+    // read at point x·slope + at_zero, Δa the difference between the two points it reads
+    // between (bend = s/2 times the read's points per unit of x, times factor: b = (s/2)·∂a/∂x).
     static void sweep(const float* row, std::size_t stride, int size, double slope, double at_zero,
-                      double factor, const double* x, const double* xi, int from, int to, ControlValues& sum);
+                      double factor, double bend, const double* x, const double* xi, const double* xi2,
+                      int from, int to, ControlValues& sum);
 
     PlanRules rules_;
     double x0_ = 0;
@@ -232,6 +244,11 @@ class MartingaleControl {
     MartingaleControl(const Thesis& thesis, const PathGenerator& generator,
                       const std::vector<PlanRules>& rules, unsigned threads = 0);
 
+    /// What an event that has not fired yet adds to a close on average, and the variance of it:
+    /// h·m and h·(m² + sd²) − (h·m)² for its hazard h there and its jump N(m, sd²).
+    struct EventMove {
+        double mean = 0, variance = 0;
+    };
     /// What the engine did with plan `plan` on path first + i.
     using Outcomes = std::function<const TradeOutcome&(std::size_t i, std::size_t plan)>;
     /// Whether controls() reads the paths' closes from a CloseTape (every model but GBM's
@@ -254,9 +271,10 @@ class MartingaleControl {
     bool from_normals_ = false;
     std::vector<PlanControl> tables_;           // [scenario × plans + plan]
     std::vector<ControlValues> scenario_term_;  // [scenario × plans + plan]: V_j(0) − Σ_i p_i V_i(0)
-    /// [(scenario × events + event) × steps + k]: the chance that the event moves close k + 1
-    /// on the scenario's paths where it has not fired by close k (its hazard), times its mean jump.
-    std::vector<double> event_hazard_;
+    /// [(scenario × events + event) × steps + k]: what the event adds to close k + 1 on the
+    /// scenario's paths where it has not fired by close k, its mean and variance (from its
+    /// hazard, the chance that it fires there).
+    std::vector<EventMove> event_move_;
 };
 
 /// The controls of paths first … last − 1 of `generator` (method mc: each path's Diffusion
