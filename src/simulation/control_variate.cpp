@@ -71,6 +71,19 @@ struct Cell {
     return {i, u - i};
 }
 
+// One step's terms for each metric, added to s: a(k, x)·w + b(k, x)·w2 with a read a share frac
+// of the way from point a[·] to a[· + 3], w the shock times the read's factor and w2 the second
+// shock times its bend (b = (s/2)·∂a/∂x, a's difference between the points). Summed as
+// a_i·w + Δa·(frac·w + w2): one product a metric more than the first-order term alone. Every
+// replay of the terms adds them through here.
+[[gnu::always_inline]] inline void add_step(const float* a, double frac, double w, double w2, double& s0,
+                                            double& s1, double& s2) {
+    const double g = frac * w + w2;
+    s0 += a[0] * w + (a[3] - a[0]) * g;
+    s1 += a[1] * w + (a[4] - a[1]) * g;
+    s2 += a[2] * w + (a[5] - a[2]) * g;
+}
+
 }  // namespace
 
 ConvolutionWeights value_convolution_weights(double m, double s, double h, double reach) {
@@ -473,14 +486,9 @@ void PlanControl::add_term(int phase, int k, double x, const SliceRead& read, do
     double frac = 0;
     const float* a = coefficients(phase, k, x, read, frac);
     if (a == nullptr) return;
-    // The slice's coefficient times the stretch from y's corridor to the slice's (the chain rule);
-    // b = (s/2)·∂a/∂x, a's difference between the points over their distance in x (the stretch
-    // once more).
+    // The slice's coefficient times the stretch from y's corridor to the slice's (the chain rule).
     const double scale = phase == Waiting ? 1.0 : read.scale;
-    const double factor = xi * scale, factor2 = xi2 * scale * scale * inv_h_ * law_.vol / 2;
-    const double g = frac * factor + factor2;  // as sweep()
-    for (std::size_t m = 0; m < kControlledMetrics; ++m)
-        sum[m] += a[m] * factor + (a[m + kControlledMetrics] - a[m]) * g;
+    add_step(a, frac, xi * scale, xi2 * bend(scale), sum[0], sum[1], sum[2]);
 }
 
 ControlValues PlanControl::control(const double* z, std::size_t stride) const {
@@ -536,12 +544,7 @@ void PlanControl::sweep(const float* row, std::size_t stride, int size, double s
         const auto [i, frac] = cell_at(x[k] * slope + at_zero, size);
         const float* a = row + static_cast<std::size_t>(i) * kControlledMetrics;
         if (k + kAhead < to) __builtin_prefetch(a + kAhead * stride);
-        // (a_i + frac·Δa)·w + Δa·w2 = a_i·w + Δa·(frac·w + w2): one product a metric more than
-        // the first-order term alone.
-        const double w = xi[k] * factor, g = frac * w + xi2[k] * bend;
-        s0 += a[0] * w + (a[3] - a[0]) * g;
-        s1 += a[1] * w + (a[4] - a[1]) * g;
-        s2 += a[2] * w + (a[5] - a[2]) * g;
+        add_step(a, frac, xi[k] * factor, xi2[k] * bend, s0, s1, s2);
     }
     sum[0] += s0;
     sum[1] += s1;
@@ -557,12 +560,11 @@ ControlValues PlanControl::control(const double* log_price, const double* xi, co
     ControlValues sum{};
     if (steps_ == 0) return sum;
     const TermSpan span = term_span(outcome, steps_);
-    // Waiting: the whole grid, steps 0 … wait_steps_ − 1. The second-order term's b = (s/2)·∂a/∂x.
+    // Waiting: the whole grid, steps 0 … wait_steps_ − 1.
     const int waiting_end = std::min({span.end, span.entry, wait_steps_});
     const auto row_size = static_cast<std::size_t>(size_) * kControlledMetrics;
-    const double half_vol = law_.vol / 2;
-    sweep(waiting_.data(), row_size, size_, inv_h_, -low_ * inv_h_, 1.0, half_vol * inv_h_, log_price, xi,
-          xi2, 0, waiting_end, sum);
+    sweep(waiting_.data(), row_size, size_, inv_h_, -low_ * inv_h_, 1.0, bend(1.0), log_price, xi, xi2, 0,
+          waiting_end, sum);
     // In the trade: the slice of the fill (a dated or market entry's close, else the engine's
     // fill price: a limit's level, or the open past it), from the entry's step or the slices'
     // first; a close x read at the slice's point offset + scale·x, its coefficient times the
@@ -576,8 +578,8 @@ ControlValues PlanControl::control(const double* log_price, const double* xi, co
     const SliceRead read = locate(fill);
     const Slice& s = *read.slice;
     sweep(slice_row(s, from), static_cast<std::size_t>(s.size) * kControlledMetrics, s.size,
-          read.scale * inv_h_, (read.offset - low_) * inv_h_ - s.first, read.scale,
-          half_vol * read.scale * read.scale * inv_h_, log_price, xi, xi2, from, span.end, sum);
+          read.scale * inv_h_, (read.offset - low_) * inv_h_ - s.first, read.scale, bend(read.scale),
+          log_price, xi, xi2, from, span.end, sum);
     return sum;
 }
 
@@ -601,17 +603,17 @@ void path_controls(const PathGenerator& generator, std::span<const PlanControl> 
 }
 
 namespace {
-// Each event's hazard on each scenario's paths, at
-// [(scenario × events + event) × steps + k]: it fires with its probability (on the paths of the
+// What each event adds to a close on each scenario's paths where it has not fired yet, its mean
+// and variance by its hazard, at [(scenario × events + event) × steps + k]: it fires with its probability (on the paths of the
 // scenarios it is tied to) at a time uniform in its window, moving close event_close(t)
 // (kernel_lanes.inc's draw), so q_s, the chance it lands on close s, is its probability times the
 // share of the window in ((s − 1)Δt, sΔt] (all before Δt on close 1). A path that has not seen it
 // by close k sees it at close k + 1 with chance q_{k+1}/(1 − q_1 − … − q_k).
-std::vector<MartingaleControl::EventMove> event_hazards(const PathGenerator::Constants& c,
-                                                        std::size_t scenarios) {
+std::vector<MartingaleControl::EventMove> event_moves(const PathGenerator::Constants& c,
+                                                      std::size_t scenarios) {
     const std::vector<CatalystEvent>& events = *c.events;
     const auto steps = static_cast<std::size_t>(c.steps);
-    std::vector<MartingaleControl::EventMove> hazards(scenarios * events.size() * steps);
+    std::vector<MartingaleControl::EventMove> moves(scenarios * events.size() * steps);
     std::vector<double> q(steps + 1);
     for (std::size_t j = 0; j < scenarios; ++j)
         for (std::size_t e = 0; e < events.size(); ++e) {
@@ -633,16 +635,16 @@ std::vector<MartingaleControl::EventMove> event_hazards(const PathGenerator::Con
                 }
             }
             double seen = 0;
-            MartingaleControl::EventMove* hazard = hazards.data() + (j * events.size() + e) * steps;
+            MartingaleControl::EventMove* move = moves.data() + (j * events.size() + e) * steps;
             const double m = ev.jump_mean, second = m * m + ev.jump_sd * ev.jump_sd;
             for (std::size_t k = 0; k < steps; ++k) {
                 const double left = 1 - seen;
                 const double h = left > 0 ? q[k + 1] / left : 0.0;
-                hazard[k] = {h * m, h * second - (h * m) * (h * m)};
+                move[k] = {h * m, h * second - (h * m) * (h * m)};
                 seen += q[k + 1];
             }
         }
-    return hazards;
+    return moves;
 }
 }  // namespace
 
@@ -697,7 +699,7 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
     helpers.clear();  // joins
     if (failed) std::rethrow_exception(failed);
     for (std::optional<PlanControl>& table : built) tables_.push_back(std::move(*table));
-    event_move_ = event_hazards(c, std::max<std::size_t>(1, landings.size()));
+    event_move_ = event_moves(c, std::max<std::size_t>(1, landings.size()));
     if (landings.empty()) {
         scenario_term_.assign(plans_, ControlValues{});
         return;

@@ -178,6 +178,10 @@ class PlanControl {
                static_cast<std::size_t>(k - trade_from_) * static_cast<std::size_t>(s.size) *
                    kControlledMetrics;
     }
+    // The second-order term's coefficient per unit of a's difference between the two points a
+    // read at scale `scale` (a slice's stretch; 1 waiting) sits between: b = (s/2)·∂a/∂x, the
+    // points 1/(scale·inv_h_) apart in x, times the stretch of the coefficient itself.
+    double bend(double scale) const { return law_.vol / 2 * scale * scale * inv_h_; }
     // The row and point of a read at x on points first … first + size − 1 (linearly between them).
     const float* point(const float* row, int first, int size, double x, double& frac) const;
     // The coefficients add_term reads at phase `phase`, step k, close x (nullptr: no term there).
