@@ -3,6 +3,8 @@
 
 #include "thesis/simulation/control_variate.h"
 
+#include "control_sweep.h"
+
 #include "thesis/core/errors.h"
 
 #include <fmt/format.h>
@@ -122,21 +124,21 @@ namespace {
 // Whether log price x has reached `level` coming down (a long's stop or limit), else up.
 bool reaches(bool down, double x, double level) { return down ? x <= level : x >= level; }
 
-// Σ_d w_d f_{i+d} and Σ_d v_d f_{i+d} for the n points i whose values past step k are
-// after[pad + i + d] (each point's own taps, in order: the same sums whatever the slice).
+// Σ_d w_d f_{i+d} and, where `slope` is given (a step a row is taken at), Σ_d v_d f_{i+d} for the
+// n points i whose values past step k are after[pad + i + d] (each point's own taps, in order: the
+// same sums whatever the slice).
 void convolve(const ConvolutionWeights& w, const double* after, int pad, std::size_t n, double* value,
               double* slope) {
     std::fill(value, value + n, 0.0);
-    std::fill(slope, slope + n, 0.0);
+    if (slope) std::fill(slope, slope + n, 0.0);
     const int taps = static_cast<int>(w.value.size());
     for (int t = 0; t < taps; ++t) {
         const double* from = after + pad + w.first + t;
         const double wv = w.value[static_cast<std::size_t>(t)];
+        for (std::size_t i = 0; i < n; ++i) value[i] += wv * from[i];
+        if (!slope) continue;
         const double ws = w.slope[static_cast<std::size_t>(t)];
-        for (std::size_t i = 0; i < n; ++i) {
-            value[i] += wv * from[i];
-            slope[i] += ws * from[i];
-        }
+        for (std::size_t i = 0; i < n; ++i) slope[i] += ws * from[i];
     }
 }
 
@@ -270,7 +272,8 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
         s.first = first;
         s.size = last - first + 1;
         s.offset = rows;
-        rows += in_trade_steps * static_cast<std::size_t>(s.size) * kControlledMetrics;
+        rows += row_count(static_cast<int>(in_trade_steps)) * static_cast<std::size_t>(s.size) *
+                kControlledMetrics;
         slices_.push_back(s);
     }
 
@@ -284,8 +287,12 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
     int pad = 0;
     for (const ConvolutionWeights& w : laws)
         pad = std::max({pad, std::abs(w.first), std::abs(w.first + static_cast<int>(w.value.size()) - 1)});
-    waiting_.resize(static_cast<std::size_t>(wait_steps_) * n * kControlledMetrics);
-    trading_.resize(rows);
+    // One float past each table's end: sweep reads a point's metrics four at a time, the last
+    // point's fourth from there (a lane it never uses).
+    waiting_.resize(row_count(wait_steps_) * n * kControlledMetrics + 1);
+    trading_.resize(rows + 1);
+    waiting_.back() = 0;
+    trading_.back() = 0;
 
     // What a path's outcome is worth, per metric, when the plan ends at a close x: an exit (stop,
     // target or horizon) at x, and the fill's own part of the P&L (trade.cpp's close_trade, less
@@ -372,8 +379,12 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
                 std::vector<double>& f = waiting_after[m];
                 std::fill(f.begin(), f.begin() + pad, f[static_cast<std::size_t>(pad)]);
                 std::fill(f.end() - pad, f.end(), f[n - 1 + static_cast<std::size_t>(pad)]);
+                if (!row_taken_at(k, 0, wait_steps_)) {
+                    convolve(w, f.data(), pad, n, waiting_next[m].data(), nullptr);
+                    continue;
+                }
                 convolve(w, f.data(), pad, n, waiting_next[m].data(), slope.data());
-                float* out = waiting_.data() + static_cast<std::size_t>(k) * n * kControlledMetrics + m;
+                float* out = waiting_.data() + row_of(k, 0) * n * kControlledMetrics + m;
                 for (std::size_t i = 0; i < n; ++i)
                     out[i * kControlledMetrics] = static_cast<float>(slope[i]);
             }
@@ -407,9 +418,13 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
                     trade_after[m][static_cast<std::size_t>(p)] = v[m];
             }
             for (std::size_t m = 0; m < kControlledMetrics; ++m) {
+                if (!row_taken_at(k, trade_from_, steps_ - trade_from_)) {
+                    convolve(w, trade_after[m].data(), pad, points, trade_next[q][m].data(), nullptr);
+                    continue;
+                }
                 convolve(w, trade_after[m].data(), pad, points, trade_next[q][m].data(), slope.data());
-                float* out = trading_.data() + s.offset +
-                             static_cast<std::size_t>(k - trade_from_) * points * kControlledMetrics + m;
+                float* out =
+                    trading_.data() + s.offset + row_of(k, trade_from_) * points * kControlledMetrics + m;
                 for (std::size_t i = 0; i < points; ++i)
                     out[i * kControlledMetrics] = static_cast<float>(slope[i]);
             }
@@ -532,25 +547,6 @@ TermSpan term_span(const TradeOutcome& outcome, int steps) {
 }
 }  // namespace
 
-void PlanControl::sweep(const float* row, std::size_t stride, int size, double slope, double at_zero,
-                        double factor, double bend, const double* x, const double* xi, const double* xi2,
-                        int from, int to, ControlValues& sum) {
-    // Each step reads another row of the tables (megabytes of them): the point this step reads,
-    // kAhead rows on, is asked for now (the price moves about two points a step, so mostly the
-    // same cache line). With it the seed's run at 65,536 paths took 0.51 s, without 0.61 s.
-    constexpr int kAhead = 4;
-    double s0 = 0, s1 = 0, s2 = 0;
-    for (int k = from; k < to; ++k, row += stride) {
-        const auto [i, frac] = cell_at(x[k] * slope + at_zero, size);
-        const float* a = row + static_cast<std::size_t>(i) * kControlledMetrics;
-        if (k + kAhead < to) __builtin_prefetch(a + kAhead * stride);
-        add_step(a, frac, xi[k] * factor, xi2[k] * bend, s0, s1, s2);
-    }
-    sum[0] += s0;
-    sum[1] += s1;
-    sum[2] += s2;
-}
-
 int PlanControl::term_end(const TradeOutcome& outcome) const {
     return steps_ == 0 ? 0 : term_span(outcome, steps_).end;
 }
@@ -562,9 +558,15 @@ ControlValues PlanControl::control(const double* log_price, const double* xi, co
     const TermSpan span = term_span(outcome, steps_);
     // Waiting: the whole grid, steps 0 … wait_steps_ − 1.
     const int waiting_end = std::min({span.end, span.entry, wait_steps_});
-    const auto row_size = static_cast<std::size_t>(size_) * kControlledMetrics;
-    sweep(waiting_.data(), row_size, size_, inv_h_, -low_ * inv_h_, 1.0, bend(1.0), log_price, xi, xi2, 0,
-          waiting_end, sum);
+    detail::sweep_terms({.table = waiting_.data(),
+                         .stride = static_cast<std::size_t>(size_) * kControlledMetrics,
+                         .size = size_,
+                         .slope = inv_h_,
+                         .at_zero = -low_ * inv_h_,
+                         .factor = 1.0,
+                         .bend = bend(1.0),
+                         .origin = 0},
+                        log_price, xi, xi2, 0, waiting_end, sum);
     // In the trade: the slice of the fill (a dated or market entry's close, else the engine's
     // fill price: a limit's level, or the open past it), from the entry's step or the slices'
     // first; a close x read at the slice's point offset + scale·x, its coefficient times the
@@ -577,9 +579,15 @@ ControlValues PlanControl::control(const double* log_price, const double* xi, co
                                                                              : log_price[span.entry];
     const SliceRead read = locate(fill);
     const Slice& s = *read.slice;
-    sweep(slice_row(s, from), static_cast<std::size_t>(s.size) * kControlledMetrics, s.size,
-          read.scale * inv_h_, (read.offset - low_) * inv_h_ - s.first, read.scale, bend(read.scale),
-          log_price, xi, xi2, from, span.end, sum);
+    detail::sweep_terms({.table = trading_.data() + s.offset,
+                         .stride = static_cast<std::size_t>(s.size) * kControlledMetrics,
+                         .size = s.size,
+                         .slope = read.scale * inv_h_,
+                         .at_zero = (read.offset - low_) * inv_h_ - s.first,
+                         .factor = read.scale,
+                         .bend = bend(read.scale),
+                         .origin = trade_from_},
+                        log_price, xi, xi2, from, span.end, sum);
     return sum;
 }
 

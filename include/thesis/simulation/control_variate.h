@@ -69,6 +69,13 @@ enum class ControlledMetric { Target, Stop, Pnl };
 inline constexpr std::size_t kControlledMetrics = 3;
 using ControlValues = std::array<double, kControlledMetrics>;
 
+/// The steps that share one row of a plan's tables: the row of the group's middle step. A stale
+/// coefficient is still known before the step's shock, so every term keeps mean zero, and a's
+/// change over a few days is slow: eight steps a row left the seed's variances within 3% of a row
+/// a step (docs/performance.md), for an eighth of the tables, whose reads then stay in the
+/// caches, and an eighth of the backward pass's slopes.
+inline constexpr int kControlRowSteps = 8;
+
 /// Whether a plan's control variate can be tabled: a market, limit or dated entry, and a stop and
 /// a target, if any, fixed in price or set from the fill (percent). Not a trailing stop (its
 /// level follows the path's best price) nor an entry after an event.
@@ -145,7 +152,7 @@ class PlanControl {
     enum Phase { Waiting = 0, InTrade = 1 };
     // The in-trade tables of the trade filled at log price `fill`: a(k, x) at the grid's points
     // first … first + size − 1 (x = low_ + j/inv_h_), steps trade_from_ … steps_ − 1, at
-    // trading_[offset + ((k − trade_from_) × size + i) × kControlledMetrics + metric]. Levels fixed
+    // trading_[offset + (row_of(k, trade_from_) × size + i) × kControlledMetrics + metric]. Levels fixed
     // in price need one slice whatever the fill; a level set from the fill (percent), one for each
     // of a few fills across where the fill can be, each over its own corridor between the levels.
     struct Slice {
@@ -169,14 +176,25 @@ class PlanControl {
     double target_level(double fill) const {
         return rules_.target == Target::Kind::Percent ? fill + rules_.log_target_offset : rules_.log_target;
     }
+    // The rows that steps first … first + count − 1 need (one a kControlRowSteps), and whether
+    // step k is one that a row is taken at: the middle of its group (the last step of a short
+    // last group).
+    static std::size_t row_count(int count) {
+        return static_cast<std::size_t>((count + kControlRowSteps - 1) / kControlRowSteps);
+    }
+    static bool row_taken_at(int k, int first, int count) {
+        const int j = k - first, start = j - j % kControlRowSteps;
+        return j == std::min(start + kControlRowSteps / 2, count - 1);
+    }
+    static std::size_t row_of(int k, int first) {
+        return static_cast<std::size_t>((k - first) / kControlRowSteps);
+    }
     const float* waiting_row(int k) const {
-        return waiting_.data() +
-               static_cast<std::size_t>(k) * static_cast<std::size_t>(size_) * kControlledMetrics;
+        return waiting_.data() + row_of(k, 0) * static_cast<std::size_t>(size_) * kControlledMetrics;
     }
     const float* slice_row(const Slice& s, int k) const {
         return trading_.data() + s.offset +
-               static_cast<std::size_t>(k - trade_from_) * static_cast<std::size_t>(s.size) *
-                   kControlledMetrics;
+               row_of(k, trade_from_) * static_cast<std::size_t>(s.size) * kControlledMetrics;
     }
     // The second-order term's coefficient per unit of a's difference between the two points a
     // read at scale `scale` (a slice's stretch; 1 waiting) sits between: b = (s/2)·∂a/∂x, the
@@ -190,14 +208,6 @@ class PlanControl {
     // where there are several slices), added to sum.
     void add_term(int phase, int k, double x, const SliceRead& read, double xi, double xi2,
                   ControlValues& sum) const;
-    // Σ_{k = from}^{to − 1} a(k, x_k)·ξ_k·factor + Δa(k, x_k)·xi2_k·bend for each metric, added to
-    // sum: step k's coefficients in the row at row + (k − from)·stride, on points 0 … size − 1, x
-    // read at point x·slope + at_zero, Δa the difference between the two points it reads
-    // between (bend = s/2 times the read's points per unit of x, times factor: b = (s/2)·∂a/∂x).
-    static void sweep(const float* row, std::size_t stride, int size, double slope, double at_zero,
-                      double factor, double bend, const double* x, const double* xi, const double* xi2,
-                      int from, int to, ControlValues& sum);
-
     PlanRules rules_;
     double x0_ = 0;
     ControlLaw law_;
@@ -234,7 +244,7 @@ class PlanControl {
     };
     // float: the tables decide the variance, never the mean
     std::vector<float, LeftUnset<float>>
-        waiting_;  // a(k, x_j, metric) at (k × size_ + j) × kControlledMetrics + metric
+        waiting_;  // a(k, x_j, metric) at (row_of(k, 0) × size_ + j) × kControlledMetrics + metric
     std::vector<float, LeftUnset<float>> trading_;  // the slices'
     ControlValues today_{};
 };
