@@ -707,7 +707,37 @@ MartingaleControl::MartingaleControl(const Thesis& t, const PathGenerator& gener
     helpers.clear();  // joins
     if (failed) std::rethrow_exception(failed);
     for (std::optional<PlanControl>& table : built) tables_.push_back(std::move(*table));
-    event_move_ = event_moves(c, std::max<std::size_t>(1, landings.size()));
+    event_move_ = event_moves(c, laws.size());
+    // Each step's shock is ξ_{k+1} = (x_{k+1} − x_k − c_k)/s, shared by the plans, centred on
+    // c_k = m_k + j_k: the scenario's drift, Merton's mean jump λΔt·m, and each event's mean move
+    // on the steps it may still come, by its hazard (the firing itself, not only its size's
+    // spread, is then a term of the control). And ξ² less its mean given the path so far,
+    // 1 + v_k/s², v_k the variance of what the jumps and events add over the step: a compound
+    // Poisson sum's λΔt·(m² + sd²), and h·(m² + sd²) − (h·m)² for an event that fires with
+    // chance h, a jump N(m, sd²). Tabled per scenario for a path that has seen none of its
+    // events; a path takes each event's part off from the close it moved on (controls()).
+    const auto steps = static_cast<std::size_t>(c.steps);
+    const std::size_t event_count = c.events->size();
+    const double jump_mean = c.jump_rate_step * c.jump_mean;
+    const double jump_variance = c.jump_rate_step * (c.jump_mean * c.jump_mean + c.jump_sd * c.jump_sd);
+    step_centre_.assign(laws.size() * steps, 0.0);
+    step_second_.assign(laws.size() * steps, 0.0);
+    event_end_.assign(laws.size() * event_count, 0);
+    for (std::size_t j = 0; j < laws.size(); ++j) {
+        const double inv_var = 1 / (laws[j].vol * laws[j].vol);
+        for (std::size_t k = 0; k < steps; ++k) {
+            double centre = laws[j].drift_at(static_cast<int>(k)) + jump_mean, variance = jump_variance;
+            for (std::size_t e = 0; e < event_count; ++e) {
+                const EventMove& move = event_move_[(j * event_count + e) * steps + k];
+                centre += move.mean;
+                variance += move.variance;
+                if (move.mean != 0 || move.variance != 0)
+                    event_end_[j * event_count + e] = static_cast<int>(k) + 1;
+            }
+            step_centre_[j * steps + k] = centre;
+            step_second_[j * steps + k] = 1 + variance * inv_var;
+        }
+    }
     if (landings.empty()) {
         scenario_term_.assign(plans_, ControlValues{});
         return;
@@ -744,10 +774,6 @@ void MartingaleControl::controls(const PathGenerator& generator, const CloseTape
     const std::vector<CatalystEvent>& events = *c.events;
     const int steps = c.steps;
     const std::size_t rows = tape->close.size() / kLanes;
-    // Per step, what Merton's jumps add on average, and its variance (a compound Poisson sum's:
-    // λΔt·E[J²]); per path, each event's mean jump and variance by its hazard.
-    const double jump_mean = c.jump_rate_step * c.jump_mean;
-    const double jump_variance = c.jump_rate_step * (c.jump_mean * c.jump_mean + c.jump_sd * c.jump_sd);
     std::vector<double> x(static_cast<std::size_t>(steps) + 1), xi(static_cast<std::size_t>(steps)),
         xi2(static_cast<std::size_t>(steps));
     for (std::uint64_t path = first; path < last; ++path) {
@@ -761,35 +787,34 @@ void MartingaleControl::controls(const PathGenerator& generator, const CloseTape
         const CloseTape::Start& start = tape->starts[on_tape];
         THESIS_REQUIRE(static_cast<std::size_t>(start.origin + end) < rows, "path {}'s closes to step {}",
                        path, end);
-        x[0] = start.x0;
-        for (int k = 1; k <= end; ++k) x[static_cast<std::size_t>(k)] = tape->at(on_tape, k);
-        // Each step's shock ξ_{k+1} = (x_{k+1} − x_k − m_k − j_k)/s, shared by the plans: the
-        // scenario's drift, Merton's mean jump, and each event's mean move on the steps it may
-        // still come, by its hazard (the firing itself, not only its size's spread, is then a
-        // term of the control). And ξ² less its mean given the path so far, 1 + v_k/s² with v_k
-        // the variance of what the jumps and events add over the step: an event that fires with
-        // chance h, a jump N(m, sd²), adds h·(m² + sd²) − (h·m)².
-        std::fill(xi.begin(), xi.begin() + end, jump_mean);
-        std::fill(xi2.begin(), xi2.begin() + end, jump_variance);
+        // Each step's shock ξ_{k+1} = (x_{k+1} − x_k − c_k)/s and ξ² less its mean 1 + v_k/s²,
+        // from the scenario's moments of a path that has seen none of its events (step_moments),
+        // less each event's part from the close it moved on.
+        const auto from_step = static_cast<std::size_t>(j) * static_cast<std::size_t>(steps);
+        std::copy_n(step_centre_.data() + from_step, end, xi.data());
+        std::copy_n(step_second_.data() + from_step, end, xi2.data());
         for (std::size_t e = 0; e < events.size(); ++e) {
             const int at = tape->event_step[on_tape * events.size() + e];  // the close it moves, −1: never
-            const int until = std::min(at >= 1 ? at : steps, end);
-            const EventMove* move =
-                event_move_.data() + (j * events.size() + e) * static_cast<std::size_t>(steps);
-            for (int k = 0; k < until; ++k) {
-                xi[static_cast<std::size_t>(k)] += move[k].mean;
-                xi2[static_cast<std::size_t>(k)] += move[k].variance;
+            if (at < 1) continue;
+            const std::size_t row = j * events.size() + e;
+            const EventMove* move = event_move_.data() + row * static_cast<std::size_t>(steps);
+            const double inv_var = 1 / (tables(j, 0).law().vol * tables(j, 0).law().vol);
+            for (int k = at; k < std::min(end, event_end_[row]); ++k) {
+                xi[static_cast<std::size_t>(k)] -= move[k].mean;
+                xi2[static_cast<std::size_t>(k)] -= move[k].variance * inv_var;
             }
         }
-        const ControlLaw& law = tables(j, 0).law();
-        const double inv_vol = 1 / law.vol, inv_var = inv_vol * inv_vol;
+        const double inv_vol = 1 / tables(j, 0).law().vol;
+        double before = start.x0;
+        x[0] = before;
         for (int k = 0; k < end; ++k) {
+            const double close = tape->at(on_tape, k + 1);
+            x[static_cast<std::size_t>(k) + 1] = close;
             double& shock = xi[static_cast<std::size_t>(k)];
-            shock = (x[static_cast<std::size_t>(k) + 1] - x[static_cast<std::size_t>(k)] - law.drift_at(k) -
-                     shock) *
-                    inv_vol;
+            shock = (close - before - shock) * inv_vol;
             double& second = xi2[static_cast<std::size_t>(k)];
-            second = shock * shock - (1 + second * inv_var);
+            second = shock * shock - second;
+            before = close;
         }
         for (std::size_t p = 0; p < plans_; ++p) {
             ControlValues sum = tables(j, p).control(x.data(), xi.data(), xi2.data(), outcomes(i, p));

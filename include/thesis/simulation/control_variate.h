@@ -289,6 +289,11 @@ class MartingaleControl {
     /// scenario's paths where it has not fired by close k, its mean and variance (from its
     /// hazard, the chance that it fires there).
     std::vector<EventMove> event_move_;
+    /// [scenario × steps + k]: on a path that has seen none of the events by close k, the centre
+    /// of its step k + 1 (the drift and the jumps' and events' mean moves) and E[ξ²_{k+1}].
+    std::vector<double> step_centre_, step_second_;
+    /// [scenario × events + event]: one past the last step the event can still move on.
+    std::vector<int> event_end_;
 };
 
 /// The controls of paths first … last − 1 of `generator` (method mc: each path's Diffusion
