@@ -3,7 +3,7 @@
 
 #include "thesis/simulation/control_variate.h"
 
-#include "control_sweep.h"
+#include "control_levels.h"
 
 #include "thesis/core/errors.h"
 
@@ -123,24 +123,6 @@ namespace {
 
 // Whether log price x has reached `level` coming down (a long's stop or limit), else up.
 bool reaches(bool down, double x, double level) { return down ? x <= level : x >= level; }
-
-// Σ_d w_d f_{i+d} and, where `slope` is given (a step a row is taken at), Σ_d v_d f_{i+d} for the
-// n points i whose values past step k are after[pad + i + d] (each point's own taps, in order: the
-// same sums whatever the slice).
-void convolve(const ConvolutionWeights& w, const double* after, int pad, std::size_t n, double* value,
-              double* slope) {
-    std::fill(value, value + n, 0.0);
-    if (slope) std::fill(slope, slope + n, 0.0);
-    const int taps = static_cast<int>(w.value.size());
-    for (int t = 0; t < taps; ++t) {
-        const double* from = after + pad + w.first + t;
-        const double wv = w.value[static_cast<std::size_t>(t)];
-        for (std::size_t i = 0; i < n; ++i) value[i] += wv * from[i];
-        if (!slope) continue;
-        const double ws = w.slope[static_cast<std::size_t>(t)];
-        for (std::size_t i = 0; i < n; ++i) slope[i] += ws * from[i];
-    }
-}
 
 }  // namespace
 
@@ -350,6 +332,43 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
         return v;
     };
 
+    // What does not change with the step, worked out once: where a waiting plan fills (a limit
+    // is read like a stop: inward by the shift, filled at its level or past it; a dated entry at
+    // its close) and the fill's part of the P&L; where a slice's trade exits and what that is worth.
+    struct Fill {
+        bool at_limit = false;
+        double y = 0, part = 0;  // the fill's log price and its part of the P&L
+    };
+    std::vector<Fill> fills_at(n);
+    for (std::size_t j = 0; j < n; ++j) {
+        const double x = grid_x(static_cast<int>(j));
+        Fill& f = fills_at[j];
+        f.at_limit = limit && reaches(down, x, stop_at(rules.log_limit));
+        f.y = limit && law.fills_at_level
+                  ? (down ? std::min(rules.log_limit, x) : std::max(rules.log_limit, x))
+                  : x;
+        f.part = fill_value(std::exp(f.y));
+    }
+    struct Exit {
+        bool held = false;  // neither level reached: the trade goes on
+        ControlValues value{}, at_horizon{};
+    };
+    std::vector<std::vector<Exit>> exits(slices_.size());
+    for (std::size_t q = 0; q < slices_.size(); ++q) {
+        const Slice& s = slices_[q];
+        const double stop = stop_at(s.stop), target = target_at(s.target);
+        for (int p = 0; p < s.size + 2 * pad; ++p) {
+            const int j = s.first - pad + p;  // the grid point; past the grid's ends, its end's
+            const double x = grid_x(j), price = prices[static_cast<std::size_t>(std::clamp(j, 0, size_ - 1))];
+            const bool stopped = has_stop && reaches(down, x, stop);
+            const bool targeted = !stopped && has_target && reaches(!down, x, target);
+            Exit e{.held = !stopped && !targeted, .at_horizon = exit_value(ExitReason::Horizon, price)};
+            if (stopped) e.value = exit_value(ExitReason::Stop, at_level(s.stop, down, x, price));
+            if (targeted) e.value = exit_value(ExitReason::Target, at_level(s.target, !down, x, price));
+            exits[q].push_back(e);
+        }
+    }
+
     for (int k = steps_ - 1; k >= 0; --k) {
         const bool last_close = k + 1 == steps_;
         const ConvolutionWeights& w = laws[k < law.switch_step ? 0 : 1];
@@ -357,18 +376,12 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
         // trade's value from its fill (no exits until the close after) and the fill's part.
         if (k < wait_steps_) {
             for (std::size_t j = 0; j < n; ++j) {
-                const double x = grid_x(static_cast<int>(j)), price = prices[j];
+                const Fill& fill = fills_at[j];
                 ControlValues waiting{};
-                // A limit is read like a stop (inward by the shift; filled at its level or past
-                // it); a dated entry fills at its close.
-                const bool filled =
-                    limit ? reaches(down, x, stop_at(rules.log_limit)) : k + 1 == rules.entry_step;
-                if (filled) {
-                    const double y = limit && law.fills_at_level ? (down ? std::min(rules.log_limit, x)
-                                                                         : std::max(rules.log_limit, x))
-                                                                 : x;
-                    waiting = last_close ? exit_value(ExitReason::Horizon, price) : trade_value(x, y);
-                    waiting[2] += fill_value(std::exp(y));
+                if (limit ? fill.at_limit : k + 1 == rules.entry_step) {
+                    waiting = last_close ? exit_value(ExitReason::Horizon, prices[j])
+                                         : trade_value(grid_x(static_cast<int>(j)), fill.y);
+                    waiting[2] += fill.part;
                 } else if (!last_close) {
                     waiting = {waiting_next[0][j], waiting_next[1][j], waiting_next[2][j]};
                 }
@@ -380,10 +393,10 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
                 std::fill(f.begin(), f.begin() + pad, f[static_cast<std::size_t>(pad)]);
                 std::fill(f.end() - pad, f.end(), f[n - 1 + static_cast<std::size_t>(pad)]);
                 if (!row_taken_at(k, 0, wait_steps_)) {
-                    convolve(w, f.data(), pad, n, waiting_next[m].data(), nullptr);
+                    detail::convolve_values(w, f.data(), pad, n, waiting_next[m].data(), nullptr);
                     continue;
                 }
-                convolve(w, f.data(), pad, n, waiting_next[m].data(), slope.data());
+                detail::convolve_values(w, f.data(), pad, n, waiting_next[m].data(), slope.data());
                 float* out = waiting_.data() + row_of(k, 0) * n * kControlledMetrics + m;
                 for (std::size_t i = 0; i < n; ++i)
                     out[i * kControlledMetrics] = static_cast<float>(slope[i]);
@@ -396,22 +409,13 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
             const Slice& s = slices_[q];
             const auto points = static_cast<std::size_t>(s.size);
             for (auto& v : trade_after) v.resize(points + 2 * static_cast<std::size_t>(pad));
-            const double stop = stop_at(s.stop), target = target_at(s.target);
             for (int p = 0; p < s.size + 2 * pad; ++p) {
-                const int j = s.first - pad + p;  // the grid point; past the grid's ends, its end's
-                const std::size_t jc = static_cast<std::size_t>(std::clamp(j, 0, size_ - 1));
-                const double x = grid_x(j), price = prices[jc];
-                const bool stopped = has_stop && reaches(down, x, stop);
-                const bool targeted = !stopped && has_target && reaches(!down, x, target);
-                ControlValues v;
-                if (stopped) {
-                    v = exit_value(ExitReason::Stop, at_level(s.stop, down, x, price));
-                } else if (targeted) {
-                    v = exit_value(ExitReason::Target, at_level(s.target, !down, x, price));
-                } else if (last_close) {
-                    v = exit_value(ExitReason::Horizon, price);
-                } else {
-                    const auto i = static_cast<std::size_t>(std::clamp(j - s.first, 0, s.size - 1));
+                const Exit& e = exits[q][static_cast<std::size_t>(p)];
+                ControlValues v = e.value;
+                if (e.held && last_close) {
+                    v = e.at_horizon;
+                } else if (e.held) {
+                    const auto i = static_cast<std::size_t>(std::clamp(p - pad, 0, s.size - 1));
                     v = {trade_next[q][0][i], trade_next[q][1][i], trade_next[q][2][i]};
                 }
                 for (std::size_t m = 0; m < kControlledMetrics; ++m)
@@ -419,10 +423,12 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
             }
             for (std::size_t m = 0; m < kControlledMetrics; ++m) {
                 if (!row_taken_at(k, trade_from_, steps_ - trade_from_)) {
-                    convolve(w, trade_after[m].data(), pad, points, trade_next[q][m].data(), nullptr);
+                    detail::convolve_values(w, trade_after[m].data(), pad, points, trade_next[q][m].data(),
+                                            nullptr);
                     continue;
                 }
-                convolve(w, trade_after[m].data(), pad, points, trade_next[q][m].data(), slope.data());
+                detail::convolve_values(w, trade_after[m].data(), pad, points, trade_next[q][m].data(),
+                                        slope.data());
                 float* out =
                     trading_.data() + s.offset + row_of(k, trade_from_) * points * kControlledMetrics + m;
                 for (std::size_t i = 0; i < points; ++i)

@@ -1,13 +1,19 @@
 #pragma once
-// The control variate's per-path sum over a table (control_variate.cpp's hot loop), compiled once
-// per SIMD level (control_sweep.cpp) and run at the level simd.h chose; every level gives the same
-// bits. Private to src/simulation.
+// The control variate's vector loops (control_variate.cpp's): the backward pass's convolutions and
+// each path's sum over a table, compiled once per SIMD level (control_levels.cpp) and run at the
+// level simd.h chose; every level gives the same bits. Private to src/simulation.
 
 #include "thesis/simulation/control_variate.h"
 
 #include <cstddef>
 
 namespace thesis::detail {
+
+/// Σ_d w_d f_{i+d} and, where `slope` is given (a step a row is taken at), Σ_d v_d f_{i+d} for the
+/// n points i whose values past the step are after[pad + i + d] (each point's own taps, in order:
+/// the same sums whatever the slice).
+void convolve_values(const ConvolutionWeights& w, const double* after, int pad, std::size_t n, double* value,
+                     double* slope);
 
 /// Where and how a path's closes read one table of a plan's coefficients: step k's row at
 /// table + ((k − origin) / kControlRowSteps)·stride, on points 0 … size − 1; a close x at point
