@@ -17,8 +17,6 @@
 #include <numbers>
 #include <thread>
 
-#include <sys/mman.h>
-
 namespace thesis {
 
 std::optional<std::string> control_variate_refusal(const Thesis& t, const PathGenerator& generator,
@@ -446,20 +444,6 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
         for (std::size_t m = 0; m < kControlledMetrics; ++m)
             today_[m] = waiting_next[m][i] + c.frac * (waiting_next[m][i + 1] - waiting_next[m][i]);
     }
-}
-
-void* PlanControl::allocate_table(std::size_t bytes) {
-    constexpr std::size_t kHuge = std::size_t{2} << 20;
-    if (bytes < kHuge) {
-        void* p = std::malloc(std::max<std::size_t>(bytes, 1));
-        if (p == nullptr) throw std::bad_alloc();
-        return p;
-    }
-    const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-    void* p = std::aligned_alloc(kHuge, rounded);
-    if (p == nullptr) throw std::bad_alloc();
-    ::madvise(p, rounded, MADV_HUGEPAGE);
-    return p;
 }
 
 PlanControl::SliceRead PlanControl::locate(double fill) const {

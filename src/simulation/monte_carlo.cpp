@@ -410,6 +410,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
     std::map<std::uint64_t, BlockTally> pending;  // finished blocks waiting for their turn
     std::uint64_t next_to_merge = first_block;
     std::vector<WorkerSketches> sketches(threads);
+    if (tapes_.size() < threads) tapes_.resize(threads);
     const std::size_t plan_count = rules_.size();
     const std::size_t plans_per_policy = thesis_.plans.size();
     const std::size_t paired_count = result_.paired.size();
@@ -446,7 +447,7 @@ void MonteCarlo::run(std::uint64_t total_paths, const RunControl& control) {
         std::vector<PairedSamples> paired(paired_count), plan_paired(result_.plan_pairs.size());
         std::vector<double> terminals;
         std::vector<ControlValues> controls;  // [path − block's first][plan]
-        CloseTape tape;
+        CloseTape& tape = tapes_[worker_index];
         while (true) {
             if (control.cancel && control.cancel->load(std::memory_order_relaxed)) return;
             const std::uint64_t chunk = next_chunk.fetch_add(1);

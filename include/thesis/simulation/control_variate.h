@@ -45,16 +45,14 @@
 // the point standing between that slice's levels where its close stands between its own.
 
 #include "thesis/core/thesis.h"
+#include "thesis/core/unzeroed.h"
 #include "thesis/simulation/path.h"
 #include "thesis/simulation/trade.h"
 
 #include <array>
 #include <cstdint>
-#include <cstdlib>
 #include <functional>
 #include <limits>
-#include <memory>
-#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -218,34 +216,11 @@ class PlanControl {
     bool starts_in_trade_ = false;
     std::vector<Slice> slices_;
     double first_fill_ = 0, inv_fill_spacing_ = 0;  ///< slice q's fill: first_fill_ + q / inv_fill_spacing_
-    static void* allocate_table(std::size_t bytes);
-    // Every coefficient is written once, by the backward pass: no zeros first (a sixth of a small
-    // run's time went to them on the seed).
-    template <class T>
-    struct LeftUnset : std::allocator<T> {
-        template <class U>
-        struct rebind {
-            using other = LeftUnset<U>;
-        };
-        LeftUnset() = default;
-        template <class U>
-        LeftUnset(const LeftUnset<U>&) noexcept {}
-        LeftUnset select_on_container_copy_construction() const { return {}; }
-        T* allocate(std::size_t n) { return static_cast<T*>(allocate_table(n * sizeof(T))); }
-        void deallocate(T* p, std::size_t) noexcept { std::free(p); }
-        template <class U>
-        void construct(U* p) noexcept {
-            ::new (static_cast<void*>(p)) U;
-        }
-        template <class U, class... Args>
-        void construct(U* p, Args&&... args) {
-            ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-        }
-    };
     // float: the tables decide the variance, never the mean
-    std::vector<float, LeftUnset<float>>
+    // (UnzeroedVector: every coefficient is written once, by the backward pass; no zeros first)
+    UnzeroedVector<float>
         waiting_;  // a(k, x_j, metric) at (row_of(k, 0) × size_ + j) × kControlledMetrics + metric
-    std::vector<float, LeftUnset<float>> trading_;  // the slices'
+    UnzeroedVector<float> trading_;  // the slices'
     ControlValues today_{};
 };
 

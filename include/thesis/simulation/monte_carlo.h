@@ -159,6 +159,9 @@ class MonteCarlo {
     std::vector<std::unique_ptr<MonteCarlo>> replicates_;
     /// simulation.control_variate martingale: each plan's tables (per scenario), in rules_' order.
     std::optional<MartingaleControl> control_;
+    /// Each worker's tape of closes for the controls, kept from one run to the next (--tolerance
+    /// rounds): 2 MB a worker, whose first touch costs page faults.
+    std::vector<CloseTape> tapes_;
     SimulationResult empty_;  // result_ before any path: what the pooling starts from
 };
 

@@ -13,6 +13,7 @@
 // paths, for the tests, the self-check and paired sweeps.
 
 #include "thesis/core/thesis.h"
+#include "thesis/core/unzeroed.h"
 #include "thesis/math/rng.h"
 #include "thesis/math/rqmc.h"
 #include "thesis/math/simd.h"
@@ -103,9 +104,9 @@ struct CloseTape {
         int lane = 0, origin = 0;
         double x0 = 0;
     };
-    std::vector<double> close;    ///< [kernel step × kLanes + lane]; grows, never shrinks
-    std::vector<Start> starts;    ///< [path − first]
-    std::vector<int> event_step;  ///< [(path − first) × events + event]: as PricePath's
+    UnzeroedVector<double> close;  ///< [kernel step × kLanes + lane]; grows, never shrinks
+    std::vector<Start> starts;     ///< [path − first]
+    std::vector<int> event_step;   ///< [(path − first) × events + event]: as PricePath's
     std::uint64_t first = 0;
     /// Path first + i's close k (k ≥ 1).
     double at(std::size_t i, int k) const {
