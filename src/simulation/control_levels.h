@@ -16,7 +16,7 @@ void convolve_values(const ConvolutionWeights& w, const double* after, int pad, 
                      double* slope);
 
 /// Where and how a path's closes read one table of a plan's coefficients: step k's row at
-/// table + ((k − origin) / kControlRowSteps)·stride, on points 0 … size − 1; a close x at point
+/// table + ((k − origin) >> row_shift)·stride, on points 0 … size − 1; a close x at point
 /// x·slope + at_zero (linearly between two points). The first-order term's coefficient is
 /// scaled by `factor`, the second's by `bend` (b = (s/2)·∂a/∂x: s/2 times the read's points per
 /// unit of x, times factor).
@@ -25,7 +25,7 @@ struct TableRead {
     std::size_t stride = 0;
     int size = 0;
     double slope = 0, at_zero = 0, factor = 1, bend = 0;
-    int origin = 0;
+    int origin = 0, row_shift = 0;
 };
 
 /// Σ_{k = from}^{to − 1} a(k, x_k)·ξ_k·factor + Δa(k, x_k)·xi2_k·bend for each metric, added to

@@ -158,6 +158,9 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
         return;
     }
     wait_steps_ = starts_in_trade_ ? 0 : limit ? steps_ : rules.entry_step;
+    // Steps a row: a power of two up to kControlRowStepsMost, at least kControlRows rows.
+    while ((1 << (row_shift_ + 1)) <= kControlRowStepsMost && (steps_ >> (row_shift_ + 1)) >= kControlRows)
+        ++row_shift_;
     trade_from_ = dated ? rules.entry_step : 0;
 
     // The grid: the plan's levels and today's price, six sd of the whole horizon's move and ten
@@ -555,7 +558,8 @@ ControlValues PlanControl::control(const double* log_price, const double* xi, co
                          .at_zero = -low_ * inv_h_,
                          .factor = 1.0,
                          .bend = bend(1.0),
-                         .origin = 0},
+                         .origin = 0,
+                         .row_shift = row_shift_},
                         log_price, xi, xi2, 0, waiting_end, sum);
     // In the trade: the slice of the fill (a dated or market entry's close, else the engine's
     // fill price: a limit's level, or the open past it), from the entry's step or the slices'
@@ -576,7 +580,8 @@ ControlValues PlanControl::control(const double* log_price, const double* xi, co
                          .at_zero = (read.offset - low_) * inv_h_ - s.first,
                          .factor = read.scale,
                          .bend = bend(read.scale),
-                         .origin = trade_from_},
+                         .origin = trade_from_,
+                         .row_shift = row_shift_},
                         log_price, xi, xi2, from, span.end, sum);
     return sum;
 }

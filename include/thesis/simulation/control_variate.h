@@ -67,12 +67,15 @@ enum class ControlledMetric { Target, Stop, Pnl };
 inline constexpr std::size_t kControlledMetrics = 3;
 using ControlValues = std::array<double, kControlledMetrics>;
 
-/// The steps that share one row of a plan's tables: the row of the group's middle step. A stale
-/// coefficient is still known before the step's shock, so every term keeps mean zero, and a's
-/// change over a few days is slow: eight steps a row left the seed's variances within 3% of a row
-/// a step (docs/performance.md), for an eighth of the tables, whose reads then stay in the
-/// caches, and an eighth of the backward pass's slopes.
-inline constexpr int kControlRowSteps = 8;
+/// The most steps that share one row of a plan's tables (PlanControl): the row of the group's
+/// middle step. A stale coefficient is still known before the step's shock, so every term keeps
+/// mean zero, and a's change over a few days is slow: eight steps a row left the seed's variances
+/// within 3% of a row a step (docs/performance.md), for an eighth of the tables, whose reads then
+/// stay in the caches, and an eighth of the backward pass's slopes. Fewer steps a row where the
+/// horizon has few (each row's group a power of two steps, at least kControlRows rows): a weekly
+/// grid's 52 steps keep a row each.
+inline constexpr int kControlRowStepsMost = 8;
+inline constexpr int kControlRows = 30;
 
 /// Whether a plan's control variate can be tabled: a market, limit or dated entry, and a stop and
 /// a target, if any, fixed in price or set from the fill (percent). Not a trailing stop (its
@@ -174,19 +177,17 @@ class PlanControl {
     double target_level(double fill) const {
         return rules_.target == Target::Kind::Percent ? fill + rules_.log_target_offset : rules_.log_target;
     }
-    // The rows that steps first … first + count − 1 need (one a kControlRowSteps), and whether
+    // The rows that steps first … first + count − 1 need (one a 2^row_shift_ steps), and whether
     // step k is one that a row is taken at: the middle of its group (the last step of a short
     // last group).
-    static std::size_t row_count(int count) {
-        return static_cast<std::size_t>((count + kControlRowSteps - 1) / kControlRowSteps);
+    std::size_t row_count(int count) const {
+        return static_cast<std::size_t>((count + (1 << row_shift_) - 1) >> row_shift_);
     }
-    static bool row_taken_at(int k, int first, int count) {
-        const int j = k - first, start = j - j % kControlRowSteps;
-        return j == std::min(start + kControlRowSteps / 2, count - 1);
+    bool row_taken_at(int k, int first, int count) const {
+        const int j = k - first, start = j >> row_shift_ << row_shift_;
+        return j == std::min(start + (1 << row_shift_ >> 1), count - 1);
     }
-    static std::size_t row_of(int k, int first) {
-        return static_cast<std::size_t>((k - first) / kControlRowSteps);
-    }
+    std::size_t row_of(int k, int first) const { return static_cast<std::size_t>((k - first) >> row_shift_); }
     const float* waiting_row(int k) const {
         return waiting_.data() + row_of(k, 0) * static_cast<std::size_t>(size_) * kControlledMetrics;
     }
@@ -212,6 +213,7 @@ class PlanControl {
     double low_ = 0, inv_h_ = 0;  ///< the grid: x_j = low_ + j / inv_h_
     int size_ = 0, steps_ = 0;
     int wait_steps_ = 0;  ///< the waiting tables' steps: 0 … wait_steps_ − 1
+    int row_shift_ = 0;   ///< 2^row_shift_ steps a row (kControlRowStepsMost)
     int trade_from_ = 0;  ///< the first step a trade can be open at (a dated entry's)
     bool starts_in_trade_ = false;
     std::vector<Slice> slices_;
