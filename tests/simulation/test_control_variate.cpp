@@ -254,16 +254,18 @@ TEST_CASE("control variate: 95% intervals cover the exact discrete odds 95% of t
     CHECK(std::fabs((covers_stop - 190) / 3.08) < 4);
     // Plain Monte Carlo's variance at 2,048 paths is p(1 − p)/2048; the controlled one came out
     // 69 times smaller (41 before each step's second-order term; weekly steps, so a coarser grid
-    // than W1's daily one); asking for 25 leaves room for the error bars' own spread.
+    // than W1's daily one; 57 with its 52 steps eight to a table row, hence a row each here);
+    // asking for 25 leaves room for the error bars' own spread.
     CHECK(variance_target < exact.p_upper_first * (1 - exact.p_upper_first) / 2048 / 25);
 }
 
 TEST_CASE("control variate: W1 and a short agree with plain Monte Carlo at a fraction of the variance") {
     // The same 65,536 paths with and without the control: the estimates differ by the control's
     // mean, zero within plain Monte Carlo's error bar (|z| < 4). The variance ratios measured
-    // here were 92 for P(target), 214 for P(stop) and 4,546 for E[P&L] on W1, and 61, 129 and
-    // 4,324 on the short (64, 118, 2,879 and 46, 89, 2,828 before each step's second-order term);
-    // the bounds ask for about a third of those.
+    // here were 82 for P(target), 186 for P(stop) and 4,549 for E[P&L] on W1, and 60, 122 and
+    // 4,318 on the short (92, 214, 4,546 and 61, 129, 4,324 with a table row a step; 64, 118,
+    // 2,879 and 46, 89, 2,828 before each step's second-order term); the bounds ask for about a
+    // third of those.
     struct Case {
         Thesis plain, controlled;
         double target, stop, pnl;
@@ -293,10 +295,11 @@ TEST_CASE("control variate: W1 and a short agree with plain Monte Carlo at a fra
 
 TEST_CASE("control variate: plans with levels from the fill agree with plain Monte Carlo") {
     // The same 65,536 of W1's paths with and without the control (|z| < 4). Measured here:
-    // variance ratios of P(target), P(stop) and E[P&L] 169, 146 and 280 for the dated buy, 157,
-    // 142 and 2,777 for the percent dip buy, 134, 134 and 2,095 for the dated short; 178 for the
-    // bought plan's P(stop) and 4,848 for its E[P&L] (91, 77, 283; 110, 99, 2,221; 106, 106,
-    // 1,774; 93, 1,827 before each step's second-order term). The bounds ask for about a third.
+    // variance ratios of P(target), P(stop) and E[P&L] 152, 130 and 285 for the dated buy, 145,
+    // 126 and 2,776 for the percent dip buy, 131, 131 and 2,059 for the dated short; 140 for the
+    // bought plan's P(stop) and 5,010 for its E[P&L] (169, 146, 280; 157, 142, 2,777; 134, 134,
+    // 2,095; 178, 4,848 with a table row a step; 91, 77, 283; 110, 99, 2,221; 106, 106, 1,774;
+    // 93, 1,827 before each step's second-order term). The bounds ask for about a third.
     Thesis plain_thesis = w1(9, ControlVariate::None), cv_thesis = w1(9);
     plain_thesis.plans = cv_thesis.plans = plans_from_the_fill();
     MonteCarlo plain_mc(plain_thesis), cv_mc(cv_thesis);
@@ -325,9 +328,10 @@ TEST_CASE("control variate: plans with levels from the fill agree with plain Mon
 
 TEST_CASE("control variate: the seed's plans under its own model agree with plain Monte Carlo") {
     // The seed's model on the same 65,536 paths with and without the control (|z| < 4). Measured
-    // here: variance ratios 27, 47 and 41 for the dip buy's P(target), P(stop) and E[P&L], 50,
-    // 35 and 30 for the cautious plan's, and 293 for the hold's E[P&L] (22, 38, 36; 36, 30, 28;
-    // 239 before each step's second-order term); the bounds ask for about a third.
+    // here: variance ratios 27, 39 and 41 for the dip buy's P(target), P(stop) and E[P&L], 48,
+    // 35 and 30 for the cautious plan's, and 293 for the hold's E[P&L] (27, 47, 41; 50, 35, 30;
+    // 293 with a table row a step; 22, 38, 36; 36, 30, 28; 239 before each step's second-order
+    // term); the bounds ask for about a third.
     const Thesis plain_thesis = seed_model(9, ControlVariate::None), cv_thesis = seed_model(9);
     MonteCarlo plain_mc(plain_thesis), cv_mc(cv_thesis);
     plain_mc.run(65536);
