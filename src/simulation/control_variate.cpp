@@ -74,8 +74,9 @@ struct Cell {
 // One step's terms for each metric, added to s: a(k, x)·w + b(k, x)·w2 with a read a share frac
 // of the way from point a[·] to a[· + 3], w the shock times the read's factor and w2 the second
 // shock times its bend (b = (s/2)·∂a/∂x, a's difference between the points). Summed as
-// a_i·w + Δa·(frac·w + w2): one product a metric more than the first-order term alone. Every
-// replay of the terms adds them through here.
+// a_i·w + Δa·(frac·w + w2): one product a metric more than the first-order term alone. The
+// replay on GBM's normals (add_term) adds them through here; the replay on recorded closes sums
+// the same terms a block of steps at a time in vectors (sweep_terms, control_level_body.inc).
 [[gnu::always_inline]] inline void add_step(const float* a, double frac, double w, double w2, double& s0,
                                             double& s1, double& s2) {
     const double g = frac * w + w2;
@@ -270,7 +271,7 @@ PlanControl::PlanControl(const PlanRules& rules, double x0, const ControlLaw& la
     int pad = 0;
     for (const ConvolutionWeights& w : laws)
         pad = std::max({pad, std::abs(w.first), std::abs(w.first + static_cast<int>(w.value.size()) - 1)});
-    // One float past each table's end: sweep reads a point's metrics four at a time, the last
+    // One float past each table's end: sweep_terms reads a point's metrics four at a time, the last
     // point's fourth from there (a lane it never uses).
     waiting_.resize(row_count(wait_steps_) * n * kControlledMetrics + 1);
     trading_.resize(rows + 1);
