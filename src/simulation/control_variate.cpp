@@ -608,8 +608,9 @@ void path_controls(const PathGenerator& generator, std::span<const PlanControl> 
 
 namespace {
 // What each event adds to a close on each scenario's paths where it has not fired yet, its mean
-// and variance by its hazard, at [(scenario × events + event) × steps + k]: it fires with its probability (on the paths of the
-// scenarios it is tied to) at a time uniform in its window, moving close event_close(t)
+// and variance by its hazard, at [(scenario × events + event) × steps + k]: it fires with its
+// probability (on the paths of the scenarios it is tied to) at a time uniform in its window,
+// moving close event_close(t)
 // (kernel_lanes.inc's draw), so q_s, the chance it lands on close s, is its probability times the
 // share of the window in ((s − 1)Δt, sΔt] (all before Δt on close 1). A path that has not seen it
 // by close k sees it at close k + 1 with chance q_{k+1}/(1 − q_1 − … − q_k).
@@ -784,8 +785,9 @@ void MartingaleControl::controls(const PathGenerator& generator, const CloseTape
         THESIS_REQUIRE(static_cast<std::size_t>(start.origin + end) < rows, "path {}'s closes to step {}",
                        path, end);
         // Each step's shock ξ_{k+1} = (x_{k+1} − x_k − c_k)/s and ξ² less its mean 1 + v_k/s²,
-        // from the scenario's moments of a path that has seen none of its events (step_moments),
-        // less each event's part from the close it moved on.
+        // from the scenario's moments of a path that has seen none of its events (step_centre_,
+        // step_second_), less each event's part from the close it moved on.
+        const double vol = tables(j, 0).law().vol, inv_vol = 1 / vol, inv_var = 1 / (vol * vol);
         const auto from_step = static_cast<std::size_t>(j) * static_cast<std::size_t>(steps);
         std::copy_n(step_centre_.data() + from_step, end, xi.data());
         std::copy_n(step_second_.data() + from_step, end, xi2.data());
@@ -794,13 +796,11 @@ void MartingaleControl::controls(const PathGenerator& generator, const CloseTape
             if (at < 1) continue;
             const std::size_t row = j * events.size() + e;
             const EventMove* move = event_move_.data() + row * static_cast<std::size_t>(steps);
-            const double inv_var = 1 / (tables(j, 0).law().vol * tables(j, 0).law().vol);
             for (int k = at; k < std::min(end, event_end_[row]); ++k) {
                 xi[static_cast<std::size_t>(k)] -= move[k].mean;
                 xi2[static_cast<std::size_t>(k)] -= move[k].variance * inv_var;
             }
         }
-        const double inv_vol = 1 / tables(j, 0).law().vol;
         double before = start.x0;
         x[0] = before;
         for (int k = 0; k < end; ++k) {
